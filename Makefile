@@ -1,0 +1,33 @@
+# Every target creates the virtual environment it needs; nothing has to be installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint eval bench clean
+
+$(STAMP): requirements-dev.txt functions/processor/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)  ## the local stack on moto, every file in seeds/ through the real handler
+	$(BIN)/docproc local run seeds
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint  ## lint, type checks, template checks and the whole test suite
+	$(BIN)/pytest -q
+
+eval: $(STAMP)  ## cleaning quality against the gold texts in ../shared/corpus
+	$(BIN)/docproc eval
+
+bench: $(STAMP)  ## speed, cold start, memory and package size, side by side with the stock chain
+	$(BIN)/python -m infra.bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .aws-sam build

@@ -1,0 +1,35 @@
+"""The ordered list of text-cleaning steps: text in, cleaned text + metadata + reports out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from docproc.config import Settings
+from docproc.result import StepOutput, StepReport
+from docproc.steps.whitespace import normalize_whitespace
+
+Step = Callable[[str], StepOutput]
+
+
+@dataclass(slots=True)
+class CleanOutput:
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    steps: list[StepReport] = field(default_factory=list)
+
+
+def text_steps(settings: Settings) -> list[Step]:
+    """The steps in the order they run. Order matters: see docs/cleaning.md."""
+    return [normalize_whitespace]
+
+
+def clean_text(text: str, settings: Settings) -> CleanOutput:
+    out = CleanOutput(text)
+    for step in text_steps(settings):
+        result = step(out.text)
+        out.text = result.text
+        out.steps.append(result.report)
+        for k, v in result.metadata.items():
+            out.metadata.setdefault(k, v)
+    return out

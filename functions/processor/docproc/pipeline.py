@@ -1,0 +1,36 @@
+"""bytes + key -> Result: decode, extract, clean, measure, decide, sign."""
+
+from __future__ import annotations
+
+from docproc.clean import clean_text
+from docproc.config import Settings
+from docproc.decide import decide
+from docproc.decode import Rejection, decode_document
+from docproc.dedup import signature
+from docproc.result import Result, Status
+from docproc.stats import compute_stats
+
+
+def process_document(
+    data: bytes,
+    *,
+    key: str = "",
+    content_type: str | None = None,
+    settings: Settings | None = None,
+) -> Result:
+    """Process one document's bytes. Never raises on bad input: it returns a rejection."""
+    settings = settings or Settings()
+    if len(data) > settings.max_object_bytes:
+        return _rejected("too_large", len(data))
+    decoded = decode_document(data, content_type)
+    if isinstance(decoded, Rejection):
+        return _rejected(decoded.reason, len(data))
+    cleaned = clean_text(decoded.text, settings)
+    stats = compute_stats(data, decoded.text, cleaned.text, cleaned.steps)
+    status, reasons = decide(stats, settings)
+    metadata = {"encoding": decoded.encoding, "content_type": decoded.content_type, **cleaned.metadata}
+    return Result(status, reasons, cleaned.text, metadata, cleaned.steps, stats, signature(cleaned.text))
+
+
+def _rejected(reason: str, size: int) -> Result:
+    return Result(Status.REJECTED, [reason], "", {}, [], {"bytes_in": size, "chars_in": 0, "chars_out": 0})

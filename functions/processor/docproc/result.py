@@ -1,0 +1,68 @@
+"""The shapes every part of docproc shares: step reports and the document result.
+
+Defined once here and used by the handler, the CLI, the table adapter and the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Final outcome of one uploaded object."""
+
+    KEPT = "kept"
+    DROPPED = "dropped"  # cleaned, but fails a quality threshold (see reasons)
+    DUPLICATE = "duplicate"  # exact or near copy of an earlier document (set by the table)
+    REJECTED = "rejected"  # not a document we can read: empty, binary, too large, ...
+    FAILED = "failed"  # processing raised after all retries (message parked in the DLQ)
+    DELETED = "deleted"  # the object was removed from the raw bucket
+
+
+@dataclass(slots=True)
+class StepReport:
+    """What one cleaning step did, in the same shape for every step."""
+
+    step: str
+    count: int = 0  # items removed or repaired (lines, annotations, tags, spans...)
+    chars_removed: int = 0  # characters the step took out of the text
+    detail: dict[str, int] = field(default_factory=dict)  # step-specific counters
+
+
+@dataclass(slots=True)
+class StepOutput:
+    """A step's new text, its report, and any metadata it lifted out of the text."""
+
+    text: str
+    report: StepReport
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Signature:
+    """What the table needs to find duplicates without reading the text."""
+
+    content_hash: str  # SHA-256 hex of the normalised cleaned text
+    minhash: list[int] = field(default_factory=list)  # MinHash over character shingles
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of processing one document's bytes."""
+
+    status: Status
+    reasons: list[str]
+    text: str
+    metadata: dict[str, Any]
+    steps: list[StepReport]
+    stats: dict[str, Any]
+    signature: Signature | None = None
+
+    def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
+        out = asdict(self)
+        out["status"] = str(self.status)
+        if not include_text:
+            out.pop("text")
+        return out

@@ -1,0 +1,1 @@
+"""Cleaning steps: one small module per kind of noise, each `str -> StepOutput`."""
