@@ -1,18 +1,131 @@
-"""Duplicate signatures: a content hash for exact copies, MinHash for near copies."""
+"""Duplicate signatures: a content hash for exact copies, MinHash + LSH bands for near copies.
+
+Both work on the same normalised text (NFKC, all whitespace removed), so re-wrapping or
+re-indenting an article changes neither. The table adapter stores the signature and the
+band keys; this module only computes them and compares two signatures (see docs/table.md).
+
+Shingles are windows of SHINGLE_UNITS UTF-16 code units, i.e. 4 characters for Chinese
+text (one astral character takes two units). Packing four 16-bit units into one 64-bit
+integer turns every shingle into a token hash without a Python loop: the text is encoded
+once and viewed as unsigned 64-bit integers at the four possible offsets. rensa (Rust)
+then mixes these values and keeps the NUM_PERM minima. Measured on the 6.5 KB sample:
+about 0.03 ms per document, against 0.5 ms just to build the shingle strings in Python.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import unicodedata
+from collections.abc import Sequence
+
+import rensa
 
 from docproc.result import Signature
 
+# Signature layout. Changing any of these (or rensa's ALGORITHM_VERSION) makes new
+# signatures incomparable with stored ones: bump PIPELINE_VERSION and backfill.
+NUM_PERM = 128  # estimate standard error sqrt(J(1-J)/128): 0.043 at J=0.6
+SHINGLE_UNITS = 4  # UTF-16 code units per shingle = one 64-bit token
+SEED = 1_620_202  # fixed so every Lambda instance computes the same permutations
+# LSH: BANDS bands of ROWS values each, from the first BANDS*ROWS slots of the signature.
+# P(candidate) = 1 - (1 - J**ROWS)**BANDS: 0.98 at J=0.6, 0.9988 at J=0.7, 0.016 at J=0.1.
+# Sixteen bands keep a lookup at sixteen small queries; the full 128 slots then estimate J.
+BANDS = 16
+ROWS = 3
+MINHASH_ALGORITHM = f"rensa-{rensa.RMinHash.ALGORITHM_VERSION}/u16x{SHINGLE_UNITS}/{NUM_PERM}/{SEED}"
+
+_UNIT_BYTES = 2
+_TOKEN_BYTES = SHINGLE_UNITS * _UNIT_BYTES
+# The token values are the raw bytes read as native integers; every Lambda architecture
+# (x86_64, arm64) is little-endian, so stored signatures stay comparable across them.
+assert sys.byteorder == "little", "minhash tokens assume a little-endian machine"
+
+
+def normalize(text: str) -> str:
+    """The text both signatures see: NFKC (full-width forms folded) without any whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the text after NFKC and with all whitespace removed."""
-    norm = "".join(unicodedata.normalize("NFKC", text).split())
+    """SHA-256 of the normalised text."""
+    return _sha256(normalize(text))
+
+
+def _sha256(norm: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+def _shingle_tokens(norm: str) -> memoryview:
+    """Every window of SHINGLE_UNITS code units as one unsigned 64-bit integer."""
+    # surrogatepass: a lone surrogate (from a lossy decode upstream) must not crash signing.
+    data = norm.encode("utf-16-le", errors="surrogatepass")
+    parts = []
+    for offset in range(0, _TOKEN_BYTES, _UNIT_BYTES):
+        usable = (len(data) - offset) // _TOKEN_BYTES * _TOKEN_BYTES
+        if usable > 0:
+            parts.append(data[offset : offset + usable])
+    return memoryview(b"".join(parts)).cast("Q")
+
+
+def minhash(text: str) -> list[int]:
+    """NUM_PERM 32-bit minima over the text's shingles; empty when the text has no shingle."""
+    return _minhash_normalized(normalize(text))
+
+
+def _minhash_normalized(norm: str) -> list[int]:
+    tokens = _shingle_tokens(norm)
+    if len(tokens) == 0:
+        return []
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(tokens, [0, len(tokens)], NUM_PERM, SEED)
+    return [int(v) for v in matrix.to_rows()[0]]
+
+
+def estimate_similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of equal slots."""
+    if not a or len(a) != len(b):
+        return 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def band_keys(signature_values: Sequence[int]) -> list[str]:
+    """`<band index>#<band hash hex>` for each LSH band; two documents sharing one are candidates."""
+    if len(signature_values) < BANDS * ROWS:
+        return []
+    keys = []
+    for band in range(BANDS):
+        rows = pack_minhash(signature_values[band * ROWS : (band + 1) * ROWS])
+        keys.append(f"{band}#{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
+    return keys
+
+
+def pack_minhash(values: Sequence[int]) -> bytes:
+    """Signature -> 4 bytes per slot, big-endian (512 bytes for 128 slots), for a binary attribute."""
+    return b"".join(v.to_bytes(4, "big") for v in values)
+
+
+def unpack_minhash(data: bytes) -> list[int]:
+    return [int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4)]
+
+
+def shingles(text: str) -> set[str]:
+    """The exact shingle set MinHash approximates (for measuring estimates and for tests)."""
+    units = normalize(text).encode("utf-16-le", errors="surrogatepass")
+    last = len(units) - _TOKEN_BYTES
+    return {
+        units[i : i + _TOKEN_BYTES].decode("utf-16-le", "surrogatepass")
+        for i in range(0, last + 1, _UNIT_BYTES)
+    }
+
+
+def jaccard(a: str, b: str) -> float:
+    """True Jaccard similarity of two texts' shingle sets."""
+    sa, sb = shingles(a), shingles(b)
+    union = sa | sb
+    return len(sa & sb) / len(union) if union else 0.0
+
+
 def signature(text: str) -> Signature:
-    return Signature(content_hash=content_hash(text))
+    """Both signatures of one text, normalising it once."""
+    norm = normalize(text)
+    return Signature(content_hash=_sha256(norm), minhash=_minhash_normalized(norm))
