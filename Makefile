@@ -26,8 +26,19 @@ test: lint  ## lint, type checks, template checks and the whole test suite
 eval: $(STAMP)  ## cleaning quality against the gold texts in ../shared/corpus
 	$(BIN)/docproc eval
 
-bench: $(STAMP)  ## speed, cold start, memory and package size, side by side with the stock chain
-	$(BIN)/python -m infra.bench
+# The stock chain `make bench` measures docproc against, in its own environment (not CI's).
+REF_VENV := .venv-bench-ref
+REF_STAMP := $(REF_VENV)/.installed
+BENCH_ARGS ?=
+
+$(REF_STAMP): infra/bench-reference-requirements.txt
+	$(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip install -q --upgrade pip
+	$(REF_VENV)/bin/python -m pip install -q -r infra/bench-reference-requirements.txt
+	touch $(REF_STAMP)
+
+bench: $(STAMP) $(REF_STAMP)  ## speed, cold start, memory and package size, side by side with the stock chain
+	$(BIN)/python -m infra.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .aws-sam build
+	rm -rf $(VENV) $(REF_VENV) .mypy_cache .pytest_cache .ruff_cache .aws-sam build

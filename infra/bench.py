@@ -1,0 +1,819 @@
+"""`make bench`: docproc's speed, cold start, memory and package size, beside the stock chain.
+
+    python -m infra.bench [--json] [--quick] [--skip reference,package,...]
+
+Everything is measured in one run, on a corpus built from seeds/ (and ../shared/corpus when
+present). The two contenders run in separate worker processes (docproc in this interpreter's
+virtualenv, the reference chain of infra/bench_reference.py in .venv-bench-ref) driven by the
+same loop, and their passes are interleaved round by round so that the noise of a shared
+machine falls on both. Figures: MB = 10^6 bytes (throughput), MiB = 2^20 bytes (memory,
+package: Lambda's "250 MB" limit is 250 MiB). It prints a table; `--json` prints one JSON
+object with every figure instead. The last result is also written to bench-results/.
+
+This module imports only the standard library at module level: its worker mode must not add
+to the figures it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import pstats
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTION_DIR = ROOT / "functions" / "processor"
+SEEDS = ROOT / "seeds"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+REF_VENV = ROOT / ".venv-bench-ref"
+REF_PYTHON = REF_VENV / "bin" / "python"
+REF_REQUIREMENTS = ROOT / "infra" / "bench-reference-requirements.txt"
+REF_SCRIPT = ROOT / "infra" / "bench_reference.py"
+RESULTS_DIR = ROOT / "bench-results"
+PACKAGE_CACHE = ROOT / "build" / "bench"
+MB = 1_000_000
+MIB = 1 << 20
+SECTIONS = ("reference", "cold", "memory", "package", "local", "profile")
+
+# Targets from the specification: (key in the flat figures, comparison, bound, label).
+TARGETS: list[tuple[str, str, float, str]] = [
+    ("core.docproc.mb_per_s", ">=", 5.0, "core throughput, MB/s on one core"),
+    ("core.docproc.sample_ms", "<=", 1.3, "ms for the 6.5 KB sample"),
+    ("core.speedup_vs_reference", ">=", 20.0, "throughput vs reference chain (x)"),
+    ("cold_start.docproc.total_s", "<=", 0.5, "cold start, s (import + first document)"),
+    ("cold_start.reference_over_docproc", ">=", 5.0, "cold start vs reference chain (x)"),
+    ("package.docproc.unzipped_mib", "<=", 100.0, "package unzipped, MiB"),
+    ("memory.docproc.peak_rss_mib", "<=", 200.0, "peak RSS on a 10 MB document, MiB"),
+    ("local_stack.docs_per_s", ">=", 30.0, "local stack, documents/s"),
+]
+
+# The handler module of the function, as Lambda imports it. Until it exists, the core.
+APP_MODULE = FUNCTION_DIR / "app.py"
+
+# Environment for fresh processes that import the function: what Lambda would set.
+FUNCTION_ENV = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "docproc",
+    "POWERTOOLS_SERVICE_NAME": "docproc",
+}
+
+# A fresh process: import the handler module (or the core), process one document.
+COLD_SNIPPET = r"""
+import json, resource, sys, time
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+import importlib
+importlib.import_module(sys.argv[1])
+from docproc.pipeline import process_document
+t1 = time.perf_counter()
+data = open(sys.argv[2], "rb").read()
+process_document(data, key=sys.argv[2].rsplit("/", 1)[-1])
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "first_doc_s": t2 - t1, "total_s": t2 - t0,
+                  "rss_start_kib": rss0,
+                  "rss_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+MEMORY_SNIPPET = r"""
+import json, resource, sys, time
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+import importlib
+importlib.import_module(sys.argv[1])
+from docproc.pipeline import process_document
+process_document("热身。".encode(), key="warm.txt")
+data = open(sys.argv[2], "rb").read()
+rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+result = process_document(data, key="big.txt")
+print(json.dumps({"rss_start_kib": rss0, "rss_ready_kib": rss1,
+                  "rss_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "bytes": len(data), "seconds": time.perf_counter() - t0,
+                  "status": str(result.status), "reasons": result.reasons}))
+"""
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass(slots=True)
+class Doc:
+    name: str  # file name in the corpus directory: NNNN_<source>_<stem>.<ext>
+    source: str  # seed, html, web, news
+    data: bytes
+
+
+def build_corpus(*, shared: bool = True, news: int = 300, quick: bool = False) -> list[Doc]:
+    """seeds/ first (the sample is document 0), then the shared corpus when present."""
+    docs: list[Doc] = [Doc(p.name, "seed", p.read_bytes()) for p in sorted(SEEDS.glob("*")) if p.is_file()]
+    if quick or not shared or not SHARED_CORPUS.is_dir():
+        return _numbered(docs)
+    for p in sorted((SHARED_CORPUS / "icwced" / "original").glob("*.html")):
+        docs.append(Doc(p.name, "html", p.read_bytes()))
+    for fname, field in (
+        ("cc_sample.jsonl", "raw_content"),
+        ("clean.jsonl", "text"),
+        ("dirty.jsonl", "text"),
+    ):
+        path = SHARED_CORPUS / "chinesewebtext" / fname
+        if path.is_file():
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+                if line.strip():
+                    text = json.loads(line).get(field) or ""
+                    docs.append(Doc(f"{path.stem}_{i:03d}.txt", "web", text.encode("utf-8")))
+    path = SHARED_CORPUS / "thucnews" / "cnews.val.txt"
+    if path.is_file() and news > 0:
+        with path.open(encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if i >= news:
+                    break
+                text = line.split("\t", 1)[-1].strip()
+                docs.append(Doc(f"cnews_{i:04d}.txt", "news", text.encode("utf-8")))
+    return _numbered([d for d in docs if d.data.strip()])
+
+
+def _numbered(docs: list[Doc]) -> list[Doc]:
+    return [Doc(f"{i:04d}_{d.source}_{d.name}", d.source, d.data) for i, d in enumerate(docs)]
+
+
+def write_corpus(docs: list[Doc], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for d in docs:
+        (directory / d.name).write_bytes(d.data)
+    return directory
+
+
+def big_document(docs: list[Doc], size: int) -> bytes:
+    """About `size` bytes of UTF-8 text: the corpus's text documents repeated end to end."""
+    texts = [d.data for d in docs if d.source != "html"] or [d.data for d in docs]
+    parts: list[bytes] = []
+    total = 0
+    while total < size:
+        for t in texts:
+            parts.append(t)
+            total += len(t) + 2
+            if total >= size:
+                break
+    return b"\n\n".join(parts)[:size].decode("utf-8", "ignore").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def docproc_worker(corpus_dir: str) -> None:
+    """Worker mode (`--worker DIR`): docproc's per-document work behind the shared loop."""
+    from infra.bench_reference import serve
+
+    def build() -> Any:
+        from docproc.pipeline import process_document
+
+        return lambda data, key: process_document(data, key=key)
+
+    ws = re.compile(r"\s+")
+
+    def floor(data: bytes, key: str) -> object:
+        return ws.sub(" ", data.decode("utf-8", "replace"))
+
+    serve(build, corpus_dir, floor=floor)
+
+
+class Worker:
+    """One contender's worker process; a command a line in, a JSON object a line out."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115  (closed in close(); shown if the worker dies)
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, text=True, cwd=ROOT, env=env
+        )
+
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.err.seek(0)
+            tail = self.err.read().decode("utf-8", "replace")[-2000:]
+            raise RuntimeError(f"worker {self.proc.args!r} died (exit {self.proc.wait()}):\n{tail}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.err.close()
+
+
+def function_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(FUNCTION_ENV)
+    env["PYTHONPATH"] = os.pathsep.join([str(FUNCTION_DIR), str(ROOT)])
+    return env
+
+
+# --------------------------------------------------------------------------- core throughput
+
+
+def measure_core(
+    docs: list[Doc], corpus_dir: Path, *, rounds: int, reps: int, reference: bool, notes: list[str]
+) -> dict[str, Any]:
+    sizes = [len(d.data) for d in docs]
+    contenders: dict[str, Worker] = {
+        "docproc": Worker([sys.executable, "-m", "infra.bench", "--worker", str(corpus_dir)], function_env())
+    }
+    if reference:
+        contenders["reference"] = Worker([str(REF_PYTHON), str(REF_SCRIPT), "worker", str(corpus_dir)])
+    try:
+        warm = {name: w.ask("warm") for name, w in contenders.items()}
+        passes: dict[str, list[list[int]]] = {name: [] for name in [*contenders, "floor"]}
+        cpu: dict[str, list[int]] = {name: [] for name in passes}
+        samples: dict[str, list[int]] = {name: [] for name in contenders}
+        names = list(contenders)
+        for r in range(rounds):
+            order = names if r % 2 == 0 else names[::-1]
+            for name in order:
+                reply = contenders[name].ask("pass")
+                passes[name].append(reply["ns"])
+                cpu[name].append(reply["cpu_ns"])
+                n = reps if name == "docproc" else max(3, reps // 10)
+                samples[name].extend(contenders[name].ask(f"sample 0 {n}")["ns"])
+            reply = contenders["docproc"].ask("floor")
+            passes["floor"].append(reply["ns"])
+            cpu["floor"].append(reply["cpu_ns"])
+    finally:
+        for w in contenders.values():
+            w.close()
+
+    out: dict[str, Any] = {}
+    for name, runs in passes.items():
+        per_doc = [statistics.median(ns) for ns in zip(*runs, strict=True)]  # median over rounds
+        fig = _throughput(per_doc, sizes)
+        fig["cpu_mb_per_s"] = round(sum(sizes) * rounds / max(1, sum(cpu[name])) * 1e9 / MB, 2)
+        if name in samples:
+            fig["sample_ms"] = round(statistics.median(samples[name]) / 1e6, 3)
+            fig["sample_bytes"] = sizes[0]
+            fig["import_s"] = round(warm[name]["build_ns"] / 1e9, 3)
+            fig["first_call_ms"] = round(warm[name]["first_ns"] / 1e6, 2)
+            fig["worker_rss_mib"] = round(warm[name]["rss_kib"] / 1024, 1)
+        fig["by_source"] = {
+            src: _throughput(
+                [t for t, d in zip(per_doc, docs, strict=True) if d.source == src],
+                [s for s, d in zip(sizes, docs, strict=True) if d.source == src],
+            )
+            for src in sorted({d.source for d in docs})
+        }
+        out[name] = fig
+    if "reference" in out:
+        out["speedup_vs_reference"] = round(
+            out["docproc"]["mb_per_s"] and out["docproc"]["mb_per_s"] / out["reference"]["mb_per_s"], 1
+        )
+        out["sample_speedup_vs_reference"] = round(
+            out["reference"]["sample_ms"] / out["docproc"]["sample_ms"], 1
+        )
+    else:
+        notes.append("reference chain skipped: no core comparison")
+    out["core_over_floor"] = round(out["floor"]["mb_per_s"] / out["docproc"]["mb_per_s"], 1)
+    out["rounds"] = rounds
+    return out
+
+
+def _throughput(per_doc_ns: list[float], sizes: list[int]) -> dict[str, Any]:
+    if not per_doc_ns:
+        return {}
+    ms = sorted(t / 1e6 for t in per_doc_ns)
+    return {
+        "docs": len(ms),
+        "mb": round(sum(sizes) / MB, 3),
+        "mb_per_s": round(sum(sizes) / (sum(per_doc_ns) / 1e9) / MB, 2),
+        "ms_median": round(statistics.median(ms), 3),
+        "ms_p95": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 3),
+    }
+
+
+# --------------------------------------------------------------------------- cold start, memory
+
+
+def handler_module() -> str:
+    return "app" if APP_MODULE.is_file() else "docproc.pipeline"
+
+
+def measure_cold(sample: Path, *, runs: int, reference: bool, notes: list[str]) -> dict[str, Any]:
+    module = handler_module()
+    if module != "app":
+        notes.append("cold start: functions/processor/app.py absent, measured `import docproc.pipeline`")
+    cmds = {"docproc": ([sys.executable, "-c", COLD_SNIPPET, module, str(sample)], function_env())}
+    if reference:
+        cmds["reference"] = ([str(REF_PYTHON), str(REF_SCRIPT), "cold", str(sample)], dict(os.environ))
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, (argv, env) in cmds.items():
+            t0 = time.perf_counter()
+            proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise RuntimeError(f"cold start of {name} failed:\n{proc.stderr[-2000:]}")
+            fig = json.loads(proc.stdout.strip().splitlines()[-1])
+            fig["process_s"] = wall
+            results[name].append(fig)
+    out: dict[str, Any] = {"runs": runs, "module": module}
+    for name, figs in results.items():
+        out[name] = {
+            k: round(statistics.median(f[k] for f in figs), 3)
+            for k in ("import_s", "first_doc_s", "total_s", "process_s")
+        }
+        out[name]["rss_mib"] = round(statistics.median(f["rss_peak_kib"] for f in figs) / 1024, 1)
+    if "reference" in out:
+        out["reference_over_docproc"] = round(out["reference"]["total_s"] / out["docproc"]["total_s"], 1)
+    out["docproc"]["imports_top"] = import_profile(module)
+    return out
+
+
+def import_profile(module: str, top: int = 8) -> list[dict[str, Any]]:
+    """`python -X importtime`: the heaviest top-level imports of a fresh process, cumulative."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=function_env(),
+        timeout=120,
+    )
+    rows: list[tuple[float, str]] = []
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if m and len(m.group(3)) <= 3:  # top level, and first level below it
+            rows.append((int(m.group(2)) / 1000, m.group(4)))
+    rows.sort(reverse=True)
+    return [{"module": name, "cumulative_ms": round(ms, 1)} for ms, name in rows[:top]]
+
+
+def measure_memory(big: Path, *, reference: bool, notes: list[str], timeout: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"doc_mb": round(big.stat().st_size / MB, 2), "module": handler_module()}
+    cmds = {"docproc": ([sys.executable, "-c", MEMORY_SNIPPET, handler_module(), str(big)], function_env())}
+    if reference:
+        cmds["reference"] = ([str(REF_PYTHON), str(REF_SCRIPT), "memory", str(big)], dict(os.environ))
+    for name, (argv, env) in cmds.items():
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            notes.append(f"memory: {name} took over {timeout:.0f} s on the big document; not measured")
+            continue
+        if proc.returncode != 0:
+            notes.append(f"memory: {name} failed: {proc.stderr.strip().splitlines()[-1:]}")
+            continue
+        fig = json.loads(proc.stdout.strip().splitlines()[-1])
+        out[name] = {
+            "peak_rss_mib": round(fig["rss_peak_kib"] / 1024, 1),
+            "ready_rss_mib": round(fig["rss_ready_kib"] / 1024, 1),
+            "added_by_document_mib": round((fig["rss_peak_kib"] - fig["rss_ready_kib"]) / 1024, 1),
+            "added_over_interpreter_mib": round((fig["rss_peak_kib"] - fig["rss_start_kib"]) / 1024, 1),
+            "seconds": round(fig["seconds"], 2),
+        }
+        if "status" in fig:
+            out[name]["status"] = fig["status"]
+            out[name]["reasons"] = fig["reasons"]
+    return out
+
+
+# --------------------------------------------------------------------------- package size
+
+
+def measure_package(*, reference: bool, notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "platform": "manylinux2014_x86_64, cp311, --no-compile (as sam build unpacks wheels)"
+    }
+    targets = {"docproc": (FUNCTION_DIR / "requirements.txt", True)}
+    if reference:
+        targets["reference"] = (REF_REQUIREMENTS, False)
+    for name, (requirements, with_code) in targets.items():
+        try:
+            deps = install_target(requirements)
+        except RuntimeError as e:
+            notes.append(f"package: {name}: {e}")
+            continue
+        files = list(_files(deps))
+        if with_code:
+            files += [
+                (p, Path("function") / p.relative_to(FUNCTION_DIR))
+                for p, _ in _files(FUNCTION_DIR)
+                if p.name != "requirements.txt"
+            ]
+        unzipped = sum(p.stat().st_size for p, _ in files)
+        with tempfile.TemporaryDirectory() as tmp:
+            zpath = Path(tmp) / "package.zip"
+            with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+                for p, arc in files:
+                    z.write(p, arc)
+            zipped = zpath.stat().st_size
+        out[name] = {
+            "unzipped_mib": round(unzipped / MIB, 1),
+            "zipped_mib": round(zipped / MIB, 1),
+            "files": len(files),
+            "top": _top_dirs(deps),
+        }
+    return out
+
+
+def install_target(requirements: Path) -> Path:
+    """pip install -t for the Lambda platform, cached by the requirements' content."""
+    key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+    target = PACKAGE_CACHE / f"{requirements.stem}-{key}"
+    if (target / ".complete").is_file():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(target),
+        "--platform",
+        "manylinux2014_x86_64",
+        "--implementation",
+        "cp",
+        "--python-version",
+        "3.11",
+        "--only-binary=:all:",
+        "-r",
+        str(requirements),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip install -t failed: {proc.stderr.strip().splitlines()[-1:]}")
+    (target / ".complete").write_text(" ".join(cmd) + "\n")
+    return target
+
+
+def _files(root: Path) -> list[tuple[Path, Path]]:
+    return [
+        (p, p.relative_to(root))
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.name != ".complete"
+    ]
+
+
+def _top_dirs(root: Path, top: int = 6) -> list[dict[str, Any]]:
+    sizes: dict[str, int] = {}
+    for p, rel in _files(root):
+        head = rel.parts[0]
+        if head.endswith((".dist-info", ".data")):
+            head = "(metadata)"
+        sizes[head] = sizes.get(head, 0) + p.stat().st_size
+    ranked = sorted(sizes.items(), key=lambda kv: -kv[1])[:top]
+    return [{"name": k, "mib": round(v / MIB, 1)} for k, v in ranked]
+
+
+# --------------------------------------------------------------------------- local stack
+
+
+def measure_local(docs: list[Doc], *, count: int, notes: list[str], timeout: float) -> dict[str, Any]:
+    """Documents per second through `docproc local run DIR`, its start-up cost taken out."""
+    docproc = Path(sys.executable).parent / "docproc"
+    argv = [str(docproc)] if docproc.is_file() else [sys.executable, "-m", "infra.cli"]
+    probe = subprocess.run([*argv, "local", "run", "--help"], capture_output=True, text=True, cwd=ROOT)
+    if probe.returncode != 0:
+        notes.append("local stack: `docproc local run` does not exist yet; skipped")
+        return {"skipped": "docproc local run not available"}
+    picked = [docs[i % len(docs)] for i in range(count)]
+    out: dict[str, Any] = {"docs": count}
+    with tempfile.TemporaryDirectory() as tmp:
+        small = write_corpus(picked[:1], Path(tmp) / "one")
+        full = write_corpus(
+            [Doc(f"{i:05d}_{d.name}", d.source, d.data) for i, d in enumerate(picked)], Path(tmp) / "all"
+        )
+        walls = {}
+        for label, directory in (("one", small), ("all", full)):
+            t0 = time.perf_counter()
+            proc = subprocess.run(
+                [*argv, "local", "run", str(directory)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=timeout,
+            )
+            walls[label] = time.perf_counter() - t0
+            if proc.returncode not in (0, 1):  # 1: some documents dropped or rejected is fine
+                notes.append(f"local stack: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+                return {"skipped": f"docproc local run failed (exit {proc.returncode})"}
+    out["wall_s"] = round(walls["all"], 2)
+    out["startup_s"] = round(walls["one"], 2)
+    out["docs_per_s_overall"] = round(count / walls["all"], 1)
+    steady = walls["all"] - walls["one"]
+    out["docs_per_s"] = round((count - 1) / steady, 1) if steady > 0 else None
+    return out
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def profile_core(corpus_dir: Path, *, top: int = 12) -> dict[str, Any]:
+    """cProfile of process_document over the corpus (in a fresh worker), top functions by own time."""
+    code = (
+        "import sys, json; sys.argv[1:]\n"
+        "from infra.bench import _profile_main; _profile_main(sys.argv[1], int(sys.argv[2]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(corpus_dir), str(top)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=function_env(),
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _profile_main(corpus_dir: str, top: int) -> None:
+    from docproc.pipeline import process_document
+
+    files = sorted(p for p in Path(corpus_dir).iterdir() if p.is_file())
+    docs = [(p.read_bytes(), p.name) for p in files]
+    for data, key in docs:  # warm: first calls load dictionaries
+        process_document(data, key=key)
+    prof = cProfile.Profile()
+    prof.enable()
+    for data, key in docs:
+        process_document(data, key=key)
+    prof.disable()
+    st = pstats.Stats(prof)
+    raw: dict[Any, Any] = st.stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in raw.values()) or 1.0
+    rows = []
+    for (fname, line, func), (_cc, nc, tt, ct, _callers) in raw.items():
+        where = fname
+        for marker in ("functions/processor/", "site-packages/", "lib/python3.11/"):
+            if marker in fname:
+                where = fname.split(marker, 1)[1]
+        rows.append(
+            {
+                "function": f"{where}:{line}({func})",
+                "calls": nc,
+                "own_pct": round(100 * tt / total, 1),
+                "cum_pct": round(100 * ct / total, 1),
+            }
+        )
+    rows.sort(key=lambda r: -r["own_pct"])
+    print(json.dumps({"docs": len(docs), "total_s": round(total, 3), "top_own": rows[:top]}))
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit.stdout.strip() or None,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            flat.update(flatten(v, f"{prefix}{k}."))
+    else:
+        flat[prefix[:-1]] = obj
+    return flat
+
+
+def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    flat = flatten(result)
+    checks = []
+    for key, op, bound, label in TARGETS:
+        value = flat.get(key)
+        ok = (
+            None if not isinstance(value, int | float) else (value >= bound if op == ">=" else value <= bound)
+        )
+        checks.append({"target": label, "key": key, "bound": f"{op} {bound:g}", "measured": value, "ok": ok})
+    return checks
+
+
+def render(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    lines = [
+        f"docproc bench  {m['date']}  commit {m['commit']}  {m['cpu']} x{m['cores']}  Python {m['python']}",
+        f"corpus: {result['corpus']['docs']} documents, {result['corpus']['mb']} MB "
+        f"({', '.join(f'{k} {v}' for k, v in result['corpus']['by_source'].items())})",
+        "",
+    ]
+    core = result.get("core") or {}
+    if core:
+        lines.append(
+            f"{'core (one core)':<22}{'MB/s':>8}{'ms med':>9}{'ms p95':>9}{'sample ms':>11}"
+            f"{'first ms':>10}{'import s':>10}"
+        )
+        for name in ("docproc", "reference", "floor"):
+            f = core.get(name)
+            if f:
+                lines.append(
+                    f"{name:<22}{f['mb_per_s']:>8}{f['ms_median']:>9}{f['ms_p95']:>9}"
+                    f"{f.get('sample_ms', ''):>11}{f.get('first_call_ms', ''):>10}"
+                    f"{f.get('import_s', ''):>10}"
+                )
+        lines.append(
+            f"speedup vs reference: {core.get('speedup_vs_reference', '-')}x throughput, "
+            f"{core.get('sample_speedup_vs_reference', '-')}x on the sample; "
+            f"floor is {core['core_over_floor']}x faster than the core"
+        )
+        by = core["docproc"]["by_source"]
+        lines.append("docproc by source: " + ", ".join(f"{k} {v['mb_per_s']} MB/s" for k, v in by.items()))
+        lines.append("")
+    cold = result.get("cold_start") or {}
+    if cold.get("docproc"):
+        lines.append(
+            f"{'cold start (median)':<22}{'import s':>10}{'1st doc s':>10}{'total s':>9}"
+            f"{'process s':>11}{'RSS MiB':>9}"
+        )
+        for name in ("docproc", "reference"):
+            f = cold.get(name)
+            if f:
+                lines.append(
+                    f"{name:<22}{f['import_s']:>10}{f['first_doc_s']:>10}{f['total_s']:>9}"
+                    f"{f['process_s']:>11}{f['rss_mib']:>9}"
+                )
+        lines.append(
+            f"module: {cold['module']}; reference / docproc: {cold.get('reference_over_docproc', '-')}x"
+        )
+        lines.append(
+            "heaviest imports: "
+            + ", ".join(f"{r['module']} {r['cumulative_ms']} ms" for r in cold["docproc"]["imports_top"][:5])
+        )
+        lines.append("")
+    mem = result.get("memory") or {}
+    if mem:
+        lines.append(
+            f"peak memory, {mem['doc_mb']} MB document: "
+            + "; ".join(
+                f"{n} {mem[n]['peak_rss_mib']} MiB peak (+{mem[n]['added_by_document_mib']} by the document, "
+                f"{mem[n]['seconds']} s)"
+                for n in ("docproc", "reference")
+                if n in mem
+            )
+        )
+    pkg = result.get("package") or {}
+    for n in ("docproc", "reference"):
+        if n in pkg:
+            p = pkg[n]
+            lines.append(
+                f"package {n}: {p['unzipped_mib']} MiB unzipped, {p['zipped_mib']} MiB zipped; largest: "
+                + ", ".join(f"{t['name']} {t['mib']}" for t in p["top"][:4])
+            )
+    local = result.get("local_stack") or {}
+    if local:
+        if "skipped" in local:
+            lines.append(f"local stack: skipped ({local['skipped']})")
+        else:
+            lines.append(
+                f"local stack: {local['docs_per_s']} docs/s steady ({local['docs_per_s_overall']} overall, "
+                f"{local['docs']} docs in {local['wall_s']} s, start-up {local['startup_s']} s)"
+            )
+    prof = result.get("profile") or {}
+    if prof.get("top_own"):
+        lines.append("")
+        lines.append(f"profile (cProfile, own time, {prof['docs']} docs, {prof['total_s']} s):")
+        lines += [f"  {r['own_pct']:>5}%  {r['function']}  ({r['calls']} calls)" for r in prof["top_own"][:8]]
+    lines.append("")
+    lines.append("targets:")
+    for c in result["targets"]:
+        mark = {True: "ok  ", False: "MISS", None: "n/a "}[c["ok"]]
+        lines.append(f"  {mark} {c['target']:<44} {c['bound']:>8}  measured {c['measured']}")
+    if result["notes"]:
+        lines.append("")
+        lines += [f"note: {n}" for n in result["notes"]]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = skip - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"--skip: unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    notes: list[str] = []
+    reference = "reference" not in skip
+    if reference and not REF_PYTHON.is_file():
+        notes.append(f"reference chain skipped: {REF_VENV.name} missing (`make bench` creates it)")
+        reference = False
+    docs = build_corpus(shared=not args.no_shared, news=args.news, quick=args.quick)
+    by_source: dict[str, int] = {}
+    for d in docs:
+        by_source[d.source] = by_source.get(d.source, 0) + 1
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "corpus": {
+            "docs": len(docs),
+            "mb": round(sum(len(d.data) for d in docs) / MB, 3),
+            "by_source": by_source,
+            "sample": docs[0].name,
+            "sample_bytes": len(docs[0].data),
+        },
+    }
+    with tempfile.TemporaryDirectory(prefix="docproc-bench-") as tmp:
+        corpus_dir = write_corpus(docs, Path(tmp) / "corpus")
+        sample = corpus_dir / docs[0].name
+        result["core"] = measure_core(
+            docs, corpus_dir, rounds=args.rounds, reps=args.reps, reference=reference, notes=notes
+        )
+        if "cold" not in skip:
+            result["cold_start"] = measure_cold(sample, runs=args.cold_runs, reference=reference, notes=notes)
+        if "memory" not in skip:
+            big = Path(tmp) / "big.txt"
+            big.write_bytes(big_document(docs, int(args.big_mb * MB)))
+            result["memory"] = measure_memory(
+                big, reference=reference and not args.no_ref_memory, notes=notes, timeout=args.timeout
+            )
+        if "package" not in skip:
+            result["package"] = measure_package(reference=reference, notes=notes)
+        if "local" not in skip:
+            result["local_stack"] = measure_local(
+                docs, count=args.local_docs, notes=notes, timeout=args.timeout
+            )
+        if "profile" not in skip:
+            result["profile"] = profile_core(corpus_dir)
+    result["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["targets"] = check_targets(result)
+    result["notes"] = notes
+    return result
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--json", action="store_true", help="print one JSON object with every figure")
+    p.add_argument("--quick", action="store_true", help="seeds only, one round: a smoke run")
+    p.add_argument("--skip", default="", help=f"comma-separated sections to skip: {','.join(SECTIONS)}")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved passes over the corpus per contender")
+    p.add_argument("--reps", type=int, default=100, help="runs of the sample per round (docproc)")
+    p.add_argument("--news", type=int, default=300, help="THUCNews articles taken into the corpus")
+    p.add_argument("--no-shared", action="store_true", help="ignore ../shared/corpus")
+    p.add_argument("--cold-runs", type=int, default=5)
+    p.add_argument("--big-mb", type=float, default=10.0, help="size of the peak-memory document, MB")
+    p.add_argument("--no-ref-memory", action="store_true", help="skip the reference chain's big document")
+    p.add_argument("--local-docs", type=int, default=300)
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds for any one subprocess")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON is kept")
+    p.add_argument("--worker", metavar="DIR", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.rounds, args.reps, args.cold_runs, args.big_mb, args.local_docs = 1, 3, 1, 0.2, 5
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        docproc_worker(args.worker)
+        return 0
+    result = run(args)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False) if args.json else render(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

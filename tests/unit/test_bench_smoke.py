@@ -1,0 +1,53 @@
+"""The benchmark script runs and reports every figure. Not a timed test: no figure is checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra import bench
+
+
+def test_quick_run_emits_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "latest.json"
+    args = ["--quick", "--json", "--skip", "reference,package,local,profile", "--out", str(out)]
+    assert bench.main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert json.loads(out.read_text(encoding="utf-8")) == result
+    for key in ("machine", "corpus", "core", "cold_start", "memory", "targets", "notes"):
+        assert key in result
+    for key in ("cpu", "cores", "python", "date"):
+        assert key in result["machine"]
+    core = result["core"]
+    for name in ("docproc", "floor"):
+        assert {"mb_per_s", "ms_median", "ms_p95"} <= set(core[name])
+    assert core["docproc"]["sample_ms"] > 0
+    assert core["core_over_floor"] > 0
+    assert result["cold_start"]["docproc"]["total_s"] > 0
+    assert result["memory"]["docproc"]["peak_rss_mib"] > 0
+    assert {t["key"] for t in result["targets"]} == {k for k, *_ in bench.TARGETS}
+    assert "reference chain skipped: no core comparison" in result["notes"]
+    assert "targets:" in bench.render(result)
+
+
+def test_corpus_starts_with_the_sample_and_the_big_document_has_its_size() -> None:
+    docs = bench.build_corpus(quick=True)
+    assert docs[0].source == "seed" and docs[0].data.strip()
+    big = bench.big_document(docs, 100_000)
+    assert 99_990 <= len(big) <= 100_000
+    big.decode("utf-8")  # cut on a character boundary
+
+
+def test_targets_are_checked_against_flat_keys() -> None:
+    result = {"core": {"docproc": {"mb_per_s": 6.0, "sample_ms": 2.0}}}
+    checks = {c["key"]: c["ok"] for c in bench.check_targets(result)}
+    assert checks["core.docproc.mb_per_s"] is True
+    assert checks["core.docproc.sample_ms"] is False
+    assert checks["local_stack.docs_per_s"] is None
+
+
+def test_unknown_section_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        bench.run(bench.parse_args(["--skip", "nonsense"]))
