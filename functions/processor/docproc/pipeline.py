@@ -9,6 +9,7 @@ from docproc.decode import Rejection, decode_document
 from docproc.dedup import signature
 from docproc.result import Result, Status
 from docproc.stats import compute_stats
+from docproc.text_metadata import complete_metadata
 
 
 def process_document(
@@ -26,10 +27,20 @@ def process_document(
     if isinstance(decoded, Rejection):
         return _rejected(decoded.reason, len(data))
     cleaned = clean_text(decoded.text, settings)
-    stats = compute_stats(data, decoded.text, cleaned.text, cleaned.steps)
+    stats = compute_stats(
+        data,
+        decoded.text,
+        cleaned.text,
+        cleaned.steps,
+        encoding=decoded.encoding,
+        content_type=decoded.content_type,
+    )
     status, reasons = decide(stats, settings)
-    metadata = {"encoding": decoded.encoding, "content_type": decoded.content_type, **cleaned.metadata}
-    return Result(status, reasons, cleaned.text, metadata, cleaned.steps, stats, signature(cleaned.text))
+    sig = signature(cleaned.text)
+    stats["content_hash"] = sig.content_hash
+    found = {"encoding": decoded.encoding, "content_type": decoded.content_type, **cleaned.metadata}
+    metadata = complete_metadata(found, decoded.text, stats)
+    return Result(status, reasons, cleaned.text, metadata, cleaned.steps, stats, sig)
 
 
 def _rejected(reason: str, size: int) -> Result:

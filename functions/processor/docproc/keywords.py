@@ -1,0 +1,58 @@
+"""Top keywords: TF-IDF over the document's own words (segmented once, by docproc.segment).
+
+rjieba has no TF-IDF of its own. The IDF table is jieba's (MIT), cut to the ~44k words with
+an IDF below 10 and gzipped (~240 KB, docproc/data/stats/README.md): every rarer or unknown
+word gets the table's default, the median IDF of the words left out. Loaded once per process.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data" / "stats"
+
+MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
+MIN_KEYWORD_CHARS = 2  # one-character tokens are mostly particles, or a name cut apart
+
+
+@cache
+def idf_table() -> tuple[dict[str, float], float]:
+    """(word -> IDF, default IDF for words not in the table)."""
+    with gzip.open(DATA_DIR / "idf_zh.tsv.gz", "rt", encoding="utf-8") as f:
+        header, *lines = f.read().splitlines()
+    default = float(header.split("\t")[1])
+    table = {}
+    for line in lines:
+        word, _, value = line.partition("\t")
+        table[word] = float(value)
+    return table, default
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Chinese (stopwords-iso, MIT) and English function words, one per line."""
+    return frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
+
+
+def top_keywords(words: list[str], k: int = MAX_KEYWORDS) -> list[list[str | float]]:
+    """The `k` words with the highest TF * IDF, as [word, weight] pairs, weight rounded.
+
+    TF is the word's share of all words; stop words, numbers and one-character words never
+    count (as in jieba.analyse.extract_tags).
+    """
+    if not words:
+        return []
+    idf, default = idf_table()
+    stop = stopwords()
+    counts = Counter(words)
+    total = len(words)
+    scored = [
+        (n * idf.get(w, default), w)
+        for w, n in counts.items()
+        if len(w) >= MIN_KEYWORD_CHARS and w not in stop and not w.isdigit()
+    ]
+    scored.sort(key=lambda sw: (-sw[0], sw[1]))
+    return [[w, round(score / total, 4)] for score, w in scored[:k]]

@@ -1,0 +1,91 @@
+"""Language (with a confidence) and Han script (simplified / traditional) of a text.
+
+A script count decides Chinese without a model: when Han characters make up most of the
+letters (and kana / Hangul do not), the text is Chinese. Anything else goes to pycld2
+(CLD2: ~10 MB installed, no model download), which knows ~80 languages. A 100 MB model
+such as lingua does not fit a Lambda package.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data" / "stats"
+
+# Han share of letters above which a text is Chinese without asking CLD2.
+CHINESE_HAN_SHARE = 0.5
+# Kana share of Han + kana above which Han-heavy text is Japanese rather than Chinese.
+JAPANESE_KANA_SHARE = 0.05
+# CLD2 reads this many bytes at most: the language of a document shows in its first pages.
+CLD2_MAX_BYTES = 8192
+# Share of script-specific Han characters that must agree for "traditional" / "simplified".
+SCRIPT_AGREEMENT = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str  # ISO 639-1 where there is one ("zh", "en", ...); "und" when undetermined
+    confidence: float  # 0..1
+
+
+@cache
+def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Regexes of the traditional-only and simplified-only Han characters (OpenCC's tables, see README)."""
+    trad, simp = (DATA_DIR / "script_chars.txt").read_text(encoding="utf-8").split("\n")[:2]
+    return re.compile(f"[{trad}]"), re.compile(f"[{simp}]")
+
+
+def han_script(text: str) -> tuple[str, float]:
+    """Script of the Han characters in `text`, and the share of them written in Traditional.
+
+    Characters shared by both writings (的, 在, 人...) say nothing; of the others, the share
+    written in Traditional decides: "traditional", "simplified", "mixed", or "none" when the
+    text has no script-specific Han character at all.
+    """
+    trad_re, simp_re = _script_patterns()
+    trad = len(trad_re.findall(text))
+    simp = len(simp_re.findall(text))
+    if trad + simp == 0:
+        return "none", 0.0
+    share = round(trad / (trad + simp), 4)
+    if share >= SCRIPT_AGREEMENT:
+        return "traditional", share
+    if share <= 1 - SCRIPT_AGREEMENT:
+        return "simplified", share
+    return "mixed", share
+
+
+def identify_language(text: str, han: int, kana: int, hangul: int, letters: int) -> Language:
+    """Language of `text` given its letter counts (from the composition statistics)."""
+    if letters == 0:
+        return Language("und", 0.0)
+    han_share = han / letters
+    if han_share >= CHINESE_HAN_SHARE and kana <= JAPANESE_KANA_SHARE * (han + kana) and hangul < han:
+        return Language("zh", round(han_share, 3))
+    return _cld2(text)
+
+
+@cache
+def _cld2_module() -> Any:
+    import pycld2  # imported on first non-Chinese document only
+
+    return pycld2
+
+
+def _cld2(text: str) -> Language:
+    head = text.encode("utf-8", "ignore")[:CLD2_MAX_BYTES].decode("utf-8", "ignore")
+    try:
+        reliable, _, details = _cld2_module().detect(head, bestEffort=True)
+    except Exception:  # pycld2 raises on some control characters: no language is not an error
+        return Language("und", 0.0)
+    _name, code, percent, _score = details[0]
+    if code in {"un", "xx"}:
+        return Language("und", 0.0)
+    # CLD2 calls Traditional Chinese "zh-Hant"; the script is reported separately.
+    code = code.split("-")[0]
+    confidence = percent / 100 if reliable else percent / 200
+    return Language(code, round(confidence, 3))

@@ -1,0 +1,102 @@
+"""Document statistics: one flat, documented dict of numbers over the input and the cleaned text.
+
+Every field and its formula is in docs/statistics.md. The cleaned text is segmented once and
+the words shared by word statistics, stop words, repetition and keywords. The dict is plain
+JSON (numbers, strings, short capped lists) and small: it goes into the DynamoDB item.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docproc.keywords import stopwords, top_keywords
+from docproc.language import han_script, identify_language
+from docproc.quantities import find_quantities
+from docproc.result import StepReport
+from docproc.segment import segment, words_of
+from docproc.stats.composition import REPLACEMENT, composition, pua_chars
+from docproc.stats.lines import count_sentences, line_stats, split_lines, split_paragraphs
+from docproc.stats.noise import noise_stats
+from docproc.stats.repetition import repetition_stats
+
+SCHEMA_VERSION = 1
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script (Han included)
+COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
+
+
+def compute_stats(
+    data: bytes,
+    text_in: str,
+    text_out: str,
+    steps: list[StepReport],
+    *,
+    encoding: str = "",
+    content_type: str = "",
+) -> dict[str, Any]:
+    """All statistics of one document (see docs/statistics.md for each field)."""
+    lines = split_lines(text_out)
+    paragraphs = split_paragraphs(text_out)
+    stats: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "bytes_in": len(data),
+        "chars_in": len(text_in),
+        "chars_out": len(text_out),
+        "lines": len(lines),
+        "paragraphs": len(paragraphs),
+        "sentences": count_sentences(text_out),
+        "encoding": encoding,
+        "content_type": content_type,
+    }
+    stats.update(noise_stats(steps, len(text_in)))
+    stats.update(_composition_and_language(text_in, text_out))
+    words = words_of(segment(text_out))
+    stats.update(_word_stats(words))
+    stats.update(repetition_stats(lines, paragraphs, words, text_out))
+    stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
+    stats["keywords"] = top_keywords(words)
+    quantities, n_quantities, dates, n_dates = find_quantities(text_out)
+    stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
+    return stats
+
+
+def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
+    comp = composition(text_out)
+    out: dict[str, Any] = {f"{cls}_ratio": comp.ratio(cls) for cls in COMPOSITION_CLASSES}
+    out["other_ratio"] = round(1 - sum(out.values()), 4) if comp.visible else 0.0
+    out["han_letter_ratio"] = round(comp.counts.get("han", 0) / comp.letters, 4) if comp.letters else 0.0
+    out["pua_chars_in"] = pua_chars(text_in)
+    out["replacement_chars_in"] = text_in.count(REPLACEMENT)
+    out["replacement_chars_out"] = text_out.count(REPLACEMENT)
+    lang = identify_language(
+        text_out,
+        han=comp.counts.get("han", 0),
+        kana=comp.counts.get("kana", 0),
+        hangul=comp.counts.get("hangul", 0),
+        letters=comp.letters,
+    )
+    out["language"], out["language_confidence"] = lang.code, lang.confidence
+    out["script_in"], out["traditional_share_in"] = han_script(text_in)
+    out["script_out"], out["traditional_share_out"] = han_script(text_out)
+    return out
+
+
+def _word_stats(words: list[str]) -> dict[str, Any]:
+    if not words:
+        return {
+            "words": 0,
+            "unique_words": 0,
+            "mean_word_chars": 0.0,
+            "stopword_ratio": 0.0,
+            "alpha_word_ratio": 0.0,
+        }
+    stop = stopwords()
+    n_stop = sum(1 for w in words if w.lower() in stop)
+    return {
+        "words": len(words),
+        "unique_words": len(set(words)),
+        "mean_word_chars": round(sum(map(len, words)) / len(words), 3),
+        "stopword_ratio": round(n_stop / len(words), 4),
+        "alpha_word_ratio": round(len(list(filter(_LETTER.search, words))) / len(words), 4),
+    }

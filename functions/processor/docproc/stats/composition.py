@@ -1,0 +1,87 @@
+"""What the text is made of: Han, Latin letters, digits, punctuation, symbols.
+
+One collections.Counter over the text (C speed), then each distinct character is classified
+once per process (a few hundred distinct characters per document, memoised).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+# Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
+_PUA = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]+")
+REPLACEMENT = "\ufffd"
+
+_HAN_RANGES = (
+    (0x3400, 0x4DBF),  # Extension A
+    (0x4E00, 0x9FFF),  # Unified Ideographs
+    (0xF900, 0xFAFF),  # Compatibility Ideographs
+    (0x20000, 0x3134F),  # Extensions B-G
+)
+_CLASS_CACHE: dict[str, str] = {}
+
+
+def char_class(ch: str) -> str:
+    """One of han, latin, kana, hangul, letter, digit, punct, symbol, space, other."""
+    cls = _CLASS_CACHE.get(ch)
+    if cls is None:
+        cls = _CLASS_CACHE[ch] = _classify(ch)
+    return cls
+
+
+def _classify(ch: str) -> str:
+    code = ord(ch)
+    if any(lo <= code <= hi for lo, hi in _HAN_RANGES) or ch == "〇":
+        return "han"
+    category = unicodedata.category(ch)
+    major = category[0]
+    if major == "L":
+        name = unicodedata.name(ch, "")
+        if "LATIN" in name:
+            return "latin"
+        if "HIRAGANA" in name or "KATAKANA" in name:
+            return "kana"
+        if "HANGUL" in name:
+            return "hangul"
+        return "letter"
+    if category == "Nd":
+        return "digit"
+    if major == "P":
+        return "punct"
+    if major == "S":
+        return "symbol"
+    if major == "Z" or ch.isspace():
+        return "space"
+    return "other"  # controls, marks, other numerals (①, Ⅻ), unassigned
+
+
+@dataclass(slots=True)
+class Composition:
+    counts: dict[str, int]  # class -> characters
+    han_chars: dict[str, int]  # Han character -> count (for the script check)
+    visible: int  # characters that are not whitespace
+
+    def ratio(self, cls: str) -> float:
+        return round(self.counts.get(cls, 0) / self.visible, 4) if self.visible else 0.0
+
+    @property
+    def letters(self) -> int:
+        return sum(self.counts.get(c, 0) for c in ("han", "latin", "kana", "hangul", "letter"))
+
+
+def composition(text: str) -> Composition:
+    counts: dict[str, int] = {}
+    han_chars: dict[str, int] = {}
+    for ch, n in Counter(text).items():
+        cls = char_class(ch)
+        counts[cls] = counts.get(cls, 0) + n
+        if cls == "han":
+            han_chars[ch] = n
+    return Composition(counts, han_chars, len(text) - counts.get("space", 0))
+
+
+def pua_chars(text: str) -> int:
+    return sum(map(len, _PUA.findall(text)))

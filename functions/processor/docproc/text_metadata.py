@@ -1,0 +1,78 @@
+"""Metadata read from the text itself: the publication date, and the complete metadata record.
+
+The cleaning steps lift title / author / editor / source; this adds the publication date when
+no step found one, and gives every record the same keys (None where the document says nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Every document's metadata has these keys, so consumers never test for presence.
+METADATA_KEYS = (
+    "title",
+    "author",
+    "editor",
+    "source",
+    "published",
+    "language",
+    "script",
+    "encoding",
+    "content_type",
+)
+
+_YMD = (
+    r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*(?:月|[-/.])\s*(?P<d>\d{1,2})(?!\d)\s*[日号號]?"
+)
+# HTML pages state it in a meta tag or a <time> element (ISO 8601).
+_HTML_DATE = re.compile(
+    r"""(?:article:published_time|datePublished|pubdate|publishdate)["']?\s*"""
+    r"""(?:content|:)\s*=?\s*["']?\s*""" + _YMD.replace("(?:年|[-/.])", "-").replace("(?:月|[-/.])", "-"),
+    re.IGNORECASE,
+)
+# A date right after a label: 发布时间：2023年5月1日, 日期: 2023-05-01, 發佈於 2023/5/1.
+_LABELLED_DATE = re.compile(
+    r"(?:发布|發布|發佈|发表|發表|更新|出版|时间|時間|日期|published|date)"
+    r"\s*(?:时间|時間|日期|于|於)?\s*[:：]?\s*" + _YMD,
+    re.IGNORECASE,
+)
+_BARE_DATE = re.compile(_YMD)
+# A bare date counts only near the start or the end of the text, where datelines and bylines
+# sit: dates in the body are usually events, not the publication.
+EDGE_CHARS = 600
+
+
+def publication_date(text: str) -> str | None:
+    """The publication date as YYYY-MM-DD, or None."""
+    for pattern, region in (
+        (_HTML_DATE, text),
+        (_LABELLED_DATE, text),
+        (_BARE_DATE, text[:EDGE_CHARS]),
+        (_BARE_DATE, text[-EDGE_CHARS:]),
+    ):
+        for match in pattern.finditer(region):
+            iso = _iso(match)
+            if iso:
+                return iso
+    return None
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def complete_metadata(found: dict[str, Any], text_in: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """Every key of METADATA_KEYS, from what the steps found, the text, and the statistics."""
+    metadata: dict[str, Any] = dict.fromkeys(METADATA_KEYS)
+    metadata.update({k: v for k, v in found.items() if v not in (None, "")})
+    if metadata["published"] is None:
+        metadata["published"] = publication_date(text_in)
+    if metadata["language"] is None:
+        metadata["language"] = stats.get("language")
+    if metadata["script"] is None:
+        metadata["script"] = stats.get("script_in")
+    return metadata
