@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 
 # Modules under infra/ that add subcommands. Add one line per new command module.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "infra.cmd_local",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,222 @@
+"""The Lambda handler: one SQS batch of S3 upload notifications -> cleaned text + document records.
+
+Wiring only: the cleaning lives in docproc (pure), the AWS calls in adapters/. Each SQS record
+is handled on its own (BatchProcessor), so one bad document never fails its neighbours: only
+the failing messages are reported back and retried.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import boto3
+from adapters.events import ObjectEvent, TestEvent, UnrecognisedMessage, parse_message
+from adapters.objects import ObjectMissing, ObjectStore, RawObject
+from adapters.records import DocumentRecord, DocumentRecords
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from docproc import PIPELINE_VERSION
+from docproc.config import Settings
+from docproc.pipeline import process_document
+from docproc.result import Result, Status
+
+# Environment variables this module reads (the core's are docproc.config.ENV_NAMES).
+# Every one is declared in template.yaml; a template test checks it.
+ENV_NAMES = ("CLEAN_BUCKET", "DOCUMENTS_TABLE", "MAX_RECEIVE_COUNT")
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+# With every record failed, list them all as failures instead of raising: the effect is the
+# same for SQS (all retried), and the handler's own metrics and logs still get flushed.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    clean_bucket: str
+    table_name: str
+    max_receive_count: int  # the queue's redrive maxReceiveCount: the last attempt's number
+    settings: Settings
+
+
+@cache
+def config() -> FunctionConfig:
+    return FunctionConfig(
+        clean_bucket=os.environ["CLEAN_BUCKET"],
+        table_name=os.environ["DOCUMENTS_TABLE"],
+        max_receive_count=int(os.environ.get("MAX_RECEIVE_COUNT", "3")),
+        settings=Settings.from_env(),
+    )
+
+
+# Clients are made on first use, not at import: a client made before moto's mock starts (or
+# before the local stack sets its endpoint) would talk to the wrong place.
+@cache
+def objects() -> ObjectStore:
+    return ObjectStore(boto3.client("s3"), clean_bucket=config().clean_bucket)
+
+
+@cache
+def records() -> DocumentRecords:
+    return DocumentRecords(boto3.resource("dynamodb").Table(config().table_name))
+
+
+def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> None:
+    metrics.add_metric(name=name, unit=unit, value=value)
+
+
+def record_handler(record: SQSRecord) -> None:
+    """One SQS message: a test event, one or more S3 records, or something unrecognised."""
+    message = parse_message(record.body)
+    if isinstance(message, TestEvent):
+        # S3 sends this once when the notification is configured: acknowledge it.
+        logger.info("s3 test event acknowledged", extra={"bucket": message.bucket})
+        count("TestEvents")
+        return
+    if isinstance(message, UnrecognisedMessage):
+        # Retrying cannot make such a body readable: log it, count it, and let it go.
+        logger.error(
+            "message is not an S3 event notification",
+            extra={"reason": message.reason, "message_id": record.message_id},
+        )
+        count("UnrecognisedMessages")
+        return
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    for event in message:
+        handle_object_event(event, attempt)
+
+
+def handle_object_event(event: ObjectEvent, attempt: int) -> None:
+    logger.set_correlation_id(event.key)
+    try:
+        process_object_event(event, attempt)
+    except Exception as err:
+        logger.exception("document failed", extra={"attempt": attempt})
+        if attempt >= config().max_receive_count:
+            # Last delivery before the DLQ: leave a record saying why, then still fail.
+            record_failure(event, attempt, err)
+        raise
+
+
+@tracer.capture_method
+def process_object_event(event: ObjectEvent, attempt: int) -> None:
+    if event.removed:
+        record_outcome(event, Status.DELETED, ["object_removed"], attempt)
+        return
+    if not event.created:
+        logger.info("event ignored", extra={"event_name": event.event_name})
+        return
+    if records().is_recorded(event.key, event.source_tag):
+        logger.info("duplicate delivery ignored", extra={"source_tag": event.source_tag})
+        count("DuplicateDeliveries")
+        return
+    settings = config().settings
+    try:
+        size = event.size if event.size is not None else objects().size_of(event.bucket, event.key)
+        if size > settings.max_object_bytes:
+            # Rejected from the size alone: never read a huge object into memory.
+            record_outcome(event, Status.REJECTED, ["too_large"], attempt, stats={"bytes_in": size})
+            return
+        raw = objects().read(event.bucket, event.key, event.version_id)
+    except ObjectMissing as missing:
+        logger.warning("object deleted before it was read", extra={"detail": str(missing)})
+        record_outcome(event, Status.DELETED, ["object_missing"], attempt)
+        return
+    result = process_document(raw.data, key=event.key, content_type=raw.content_type, settings=settings)
+    record_result(event, raw, result, attempt)
+
+
+def record_result(event: ObjectEvent, raw: RawObject, result: Result, attempt: int) -> None:
+    """Write the cleaned text (when there is any), then the record that points at it."""
+    clean_key = None
+    if result.text:
+        meta = {"status": str(result.status), "pipeline-version": PIPELINE_VERSION}
+        clean_key = objects().write_clean(event.key, result.text, meta)
+    signature = result.signature
+    record = DocumentRecord(
+        key=event.key,
+        status=str(result.status),
+        reasons=list(result.reasons),
+        source_bucket=event.bucket,
+        source_key=event.key,
+        # The same tag the duplicate check used: the event's version, else the ETag read.
+        source_tag=event.version_id or raw.etag,
+        source_version=raw.version_id,
+        source_etag=raw.etag,
+        source_size=len(raw.data),
+        clean_bucket=config().clean_bucket if clean_key else None,
+        clean_key=clean_key,
+        pipeline_version=PIPELINE_VERSION,
+        stats=result.stats,
+        metadata=result.metadata,
+        keywords=list(result.metadata.get("keywords", [])) if isinstance(result.metadata, dict) else [],
+        content_hash=signature.content_hash if signature else None,
+        attempts=attempt,
+    )
+    if not records().put(record):
+        count("DuplicateDeliveries")
+        return
+    count("Documents")
+    count(f"Documents{result.status.value.title()}")
+    count("BytesIn", len(raw.data), MetricUnit.Bytes)
+    count("BytesOut", len(result.text.encode("utf-8")), MetricUnit.Bytes)
+    logger.info(
+        "document recorded",
+        extra={"status": record.status, "reasons": record.reasons, "bytes_in": len(raw.data)},
+    )
+
+
+def record_outcome(
+    event: ObjectEvent,
+    status: Status,
+    reasons: list[str],
+    attempt: int,
+    stats: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    """A record for a document that was never cleaned: rejected, deleted or failed."""
+    record = DocumentRecord(
+        key=event.key,
+        status=str(status),
+        reasons=reasons,
+        source_bucket=event.bucket,
+        source_key=event.key,
+        source_tag=event.source_tag or "unknown",
+        source_version=event.version_id,
+        source_etag=event.etag,
+        source_size=event.size,
+        pipeline_version=PIPELINE_VERSION,
+        stats=stats or {},
+        error=error,
+        attempts=attempt,
+    )
+    if records().put(record):
+        count("Documents")
+        count(f"Documents{status.value.title()}")
+        logger.info("document recorded", extra={"status": record.status, "reasons": reasons})
+
+
+def record_failure(event: ObjectEvent, attempt: int, err: Exception) -> None:
+    try:
+        record_outcome(event, Status.FAILED, ["error"], attempt, error=f"{type(err).__name__}: {err}")
+    except Exception:
+        # The original error is what matters; the message still goes to the DLQ.
+        logger.exception("could not record the failure")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )

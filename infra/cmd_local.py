@@ -1,0 +1,171 @@
+"""`docproc local run DIR` and `docproc local serve`: the template's stack on moto, the real handler."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from infra.localstack import LocalStack
+
+INCOMING = "incoming/"
+# Quiet by default: the function's INFO logs and metric lines would bury the records.
+QUIET_FUNCTION = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+# A document that failed, or got no record at all, makes the run exit non-zero.
+UNFINISHED = {"failed", "missing"}
+
+
+def register(subparsers: Any) -> None:
+    local = subparsers.add_parser("local", help="the stack of template.yaml on moto, in this process")
+    sub = local.add_subparsers(dest="local_command", required=True)
+
+    run = sub.add_parser("run", help="upload every file under DIR, process them all, print the records")
+    run.add_argument("directory", type=Path)
+    run.add_argument("--json", action="store_true", help="one JSON object per document record")
+    run.add_argument("--verbose", action="store_true", help="the function's logs and metrics on stderr")
+    run.set_defaults(func=run_command)
+
+    serve = sub.add_parser("serve", help="the stack behind a local endpoint, processing uploads as they come")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--verbose", action="store_true", help="the function's logs and metrics on stderr")
+    serve.set_defaults(func=serve_command)
+
+
+def function_io(verbose: bool) -> dict[str, Any]:
+    """The function's logs and metric lines: on stderr when verbose, otherwise discarded
+    (each record carries its own outcome and error)."""
+    if verbose:
+        return {"env_overrides": {}, "function_output": sys.stderr}
+    return {"env_overrides": QUIET_FUNCTION, "function_output": open(os.devnull, "w")}
+
+
+def run_command(args: argparse.Namespace) -> int:
+    _configure_logging(args.verbose)
+    files = sorted(p for p in args.directory.rglob("*") if p.is_file())
+    if not files:
+        print(f"no files under {args.directory}", file=sys.stderr)
+        return 2
+    with LocalStack(**function_io(args.verbose)) as stack:
+        keys = upload_all(stack, args.directory, files)
+        with tqdm(total=len(keys), desc="processing", unit="msg", disable=None, file=sys.stderr) as bar:
+            stack.drain(on_batch=bar.update)
+        documents = {str(d["key"]): d for d in stack.documents()}
+    for key in keys:
+        doc = documents.get(key)
+        if doc is None:
+            doc = {"key": key, "status": "missing", "reasons": ["no record was written"], "stats": {}}
+        print(json.dumps(plain(doc), ensure_ascii=False, sort_keys=True) if args.json else summary_line(doc))
+    return 1 if any(documents.get(k, {}).get("status", "missing") in UNFINISHED for k in keys) else 0
+
+
+def upload_all(stack: LocalStack, directory: Path, files: list[Path]) -> list[str]:
+    keys = []
+    for path in tqdm(files, desc="uploading", unit="file", disable=None, file=sys.stderr):
+        key = INCOMING + path.relative_to(directory).as_posix()
+        stack.upload(key, path.read_bytes())
+        keys.append(key)
+    return keys
+
+
+def summary_line(doc: dict[str, Any]) -> str:
+    """One line per record: key, status, size in and out, headline statistics, reasons."""
+    stats = doc.get("stats", {})
+    parts = [
+        f"{doc.get('status', '?'):<9}",
+        str(doc["key"]),
+        f"in={_number(doc.get('source_size', stats.get('bytes_in', 0)))}B",
+        f"out={_number(stats.get('chars_out', 0))}chars",
+    ]
+    for name in ("chars_in", "paragraphs", "cjk_ratio", "removed_ratio"):
+        if name in stats and not isinstance(stats[name], dict | list):
+            parts.append(f"{name}={_number(stats[name])}")
+    if doc.get("reasons"):
+        parts.append("reasons=" + ",".join(map(str, doc["reasons"])))
+    if doc.get("error"):
+        parts.append(f"error={doc['error']}")
+    return "  ".join(parts)
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB's Decimals back to int/float so the record prints as ordinary JSON."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if k not in {"pk", "sk", "gsi1pk", "gsi1sk"}}
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    return value
+
+
+def _number(value: Any) -> str:
+    value = plain(value)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    _configure_logging(args.verbose)
+    stop = threading.Event()
+    with LocalStack(port=args.port, **function_io(args.verbose)) as stack:
+        print_serve_banner(stack)
+        worker = threading.Thread(target=drain_forever, args=(stack, stop), daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(timeout=0.5)
+        except KeyboardInterrupt:
+            print("stopping", file=sys.stderr)
+        finally:
+            stop.set()
+            worker.join(timeout=5)
+    return 0
+
+
+def drain_forever(stack: LocalStack, stop: threading.Event, poll_seconds: float = 0.5) -> None:
+    """Deliver whatever arrives, as the event source mapping would, until told to stop."""
+    log = logging.getLogger("docproc.local")
+    while not stop.is_set():
+        try:
+            report = stack.drain()
+        except Exception:
+            # Keep serving: one bad round (say, the server shutting down) is logged, not fatal.
+            log.exception("drain failed")
+            report = None
+        if report and report.messages:
+            log.info("delivered %d message(s), %d failed", report.messages, report.failures)
+        stop.wait(poll_seconds)
+
+
+def print_serve_banner(stack: LocalStack) -> None:
+    n = stack.names
+    url = stack.endpoint_url
+    lines = [
+        f"docproc local stack on {url} (Ctrl-C to stop)",
+        f"  raw bucket    {n.raw_bucket}",
+        f"  clean bucket  {n.clean_bucket}",
+        f"  queue         {n.queue_url}",
+        f"  dead letters  {n.dlq_url}",
+        f"  table         {n.table}",
+        "",
+        "try (any credentials work; region " + stack.region + "):",
+        f"  aws --endpoint-url {url} s3 cp my.txt s3://{n.raw_bucket}/incoming/my.txt",
+        f"  aws --endpoint-url {url} dynamodb get-item --table-name {n.table} "
+        """--key '{"pk":{"S":"DOC#incoming/my.txt"},"sk":{"S":"DOC"}}'""",
+        f"  aws --endpoint-url {url} s3 cp s3://{n.clean_bucket}/clean/my.txt.txt -",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,354 @@
+"""The stack of template.yaml, stood up on moto, with the real handler draining its queue.
+
+Steps (docs/architecture.md has the why of each):
+1. translate template.yaml (SAM) to CloudFormation offline, CodeUri rewritten to an s3:// zip;
+2. create it in moto's CloudFormation;
+3. re-apply what moto's CloudFormation silently drops, through the ordinary APIs, logging each
+   patch (bucket versioning, public access block, notifications; queue policies; table PITR);
+4. read the function's environment and its event source mapping, then disable the mapping
+   (moto cannot run the function without a container engine);
+5. import the handler from the template's CodeUri/Handler with that environment applied, and
+   let infra.driver.QueueDriver play the event source mapping.
+
+Two ways to run: in process (moto's `mock_aws`, for tests and `docproc local run`) or behind
+`ThreadedMotoServer` on 127.0.0.1 (for `docproc local serve`, reachable by the `aws` CLI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import json
+import logging
+import os
+import sys
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+import boto3
+
+from infra import TEMPLATE
+from infra.driver import DrainReport, EventSourceSettings, LambdaContext, QueueDriver
+from infra.patches import apply_dropped_properties
+from infra.sam import code_dir, functions, load_sam, translate, with_code_uris
+
+log = logging.getLogger("docproc.local")
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEFAULT_REGION = "us-east-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StackNames:
+    """Physical names a user needs, from the stack's Outputs."""
+
+    stack: str
+    raw_bucket: str
+    clean_bucket: str
+    queue_url: str
+    dlq_url: str
+    table: str
+    function: str
+
+
+class LocalStack:
+    """template.yaml on moto. Use as a context manager, or call start() / stop()."""
+
+    def __init__(
+        self,
+        *,
+        stack_name: str = "docproc",
+        region: str = DEFAULT_REGION,
+        port: int | None = None,
+        template: Path = TEMPLATE,
+        env_overrides: dict[str, str] | None = None,
+        function_output: TextIO | None = None,
+    ) -> None:
+        self.stack_name = stack_name
+        self.region = region
+        self.port = port  # None: in process; a number: ThreadedMotoServer on 127.0.0.1:port
+        self.template = template
+        self.env_overrides = env_overrides or {}
+        self.function_output = function_output
+        self._saved_env: dict[str, str | None] = {}
+        self._mock: Any = None
+        self._server: Any = None
+        self.names: StackNames
+        self.cfn_template: dict[str, Any]
+        self.function_env: dict[str, str]
+        self.event_source: EventSourceSettings
+        self.handler_module: ModuleType
+        self.driver: QueueDriver
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        self._start_moto()
+        try:
+            self._deploy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self._restore_env()
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.port}" if self.port is not None else None
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+
+    def resource(self, service: str) -> Any:
+        return boto3.resource(service, region_name=self.region, endpoint_url=self.endpoint_url)
+
+    # -- what users and tests do -------------------------------------------------------------
+
+    def upload(self, key: str, data: bytes, **extra: Any) -> None:
+        """Put an object in the raw bucket (under incoming/ it notifies the queue)."""
+        self.client("s3").put_object(Bucket=self.names.raw_bucket, Key=key, Body=data, **extra)
+
+    def drain(self, on_batch: Any = None) -> DrainReport:
+        """Run the handler over everything in the queue, retries included."""
+        return self.driver.drain(on_batch=on_batch)
+
+    def document(self, key: str) -> dict[str, Any] | None:
+        """The document record of a source key, or None."""
+        got = (
+            self.resource("dynamodb")
+            .Table(self.names.table)
+            .get_item(Key={"pk": f"DOC#{key}", "sk": "DOC"}, ConsistentRead=True)
+        )
+        item: dict[str, Any] | None = got.get("Item")
+        return item
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document record in the table (a scan: fine for a local table)."""
+        table = self.resource("dynamodb").Table(self.names.table)
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = table.scan(**kwargs)
+            items.extend(i for i in page["Items"] if i.get("sk") == "DOC")
+            if "LastEvaluatedKey" not in page:
+                return sorted(items, key=lambda i: str(i["key"]))
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def clean_text(self, clean_key: str) -> str:
+        body = self.client("s3").get_object(Bucket=self.names.clean_bucket, Key=clean_key)["Body"]
+        return str(body.read().decode("utf-8"))
+
+    def queue_depth(self, queue_url: str) -> int:
+        attrs = self.client("sqs").get_queue_attributes(
+            QueueUrl=queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+
+    # -- moto ------------------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        self._set_env({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
+        if self.port is None:
+            from moto import mock_aws
+
+            self._mock = mock_aws()
+            self._mock.start()
+            return
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        # Every client made from here on, the handler's included, talks to the server.
+        self._set_env({"AWS_ENDPOINT_URL": str(self.endpoint_url)})
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _restore_env(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    # -- deploy ----------------------------------------------------------------------------
+
+    def _deploy(self) -> None:
+        sam = load_sam(self.template)
+        uris = {
+            logical_id: self._upload_code(logical_id, props) for logical_id, props in functions(sam).items()
+        }
+        self.cfn_template = translate(with_code_uris(sam, uris), region=self.region)
+        cfn = self.client("cloudformation")
+        with quiet_moto_cloudformation():
+            cfn.create_stack(
+                StackName=self.stack_name,
+                TemplateBody=json.dumps(self.cfn_template),
+                Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            )
+            physical = {
+                r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in cfn.list_stack_resources(StackName=self.stack_name)["StackResourceSummaries"]
+            }
+            outputs = {
+                o["OutputKey"]: o["OutputValue"]
+                for o in cfn.describe_stacks(StackName=self.stack_name)["Stacks"][0].get("Outputs", [])
+            }
+        self.names = StackNames(
+            stack=self.stack_name,
+            raw_bucket=outputs["RawBucketName"],
+            clean_bucket=outputs["CleanBucketName"],
+            queue_url=outputs["IngestQueueUrl"],
+            dlq_url=outputs["DeadLetterQueueUrl"],
+            table=outputs["DocumentsTableName"],
+            function=outputs["ProcessorFunctionName"],
+        )
+        lam = self.client("lambda")
+        # Before any message can arrive (the notification patch sends S3's test event at once):
+        # an enabled mapping would make moto try, and fail, to run the function in a container.
+        self.event_source = self._take_over_event_source(lam)
+        apply_dropped_properties(self, physical)
+        self._wire_function(lam)
+
+    def _upload_code(self, logical_id: str, props: dict[str, Any]) -> str:
+        """Zip the function's CodeUri directory into an artifacts bucket, as `sam package` does."""
+        data = zip_directory(code_dir(props))
+        bucket = f"{self.stack_name}-artifacts-{ACCOUNT_ID}-{self.region}"
+        key = f"{logical_id}/{hashlib.sha256(data).hexdigest()[:16]}.zip"
+        s3 = self.client("s3")
+        if self.region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+        return f"s3://{bucket}/{key}"
+
+    def _wire_function(self, lam: Any) -> None:
+        """Apply the function's environment as moto resolved it, and load the handler."""
+        conf = lam.get_function_configuration(FunctionName=self.names.function)
+        # Lambda hands every variable to the function as a string; moto keeps a Number as int.
+        self.function_env = {k: str(v) for k, v in conf.get("Environment", {}).get("Variables", {}).items()}
+        self._set_env({**self.function_env, **self.env_overrides})
+        props = next(iter(functions(load_sam(self.template)).values()))
+        self.handler_module, handler_name = load_handler(
+            code_dir(props), str(props["Handler"]), self.function_output
+        )
+        context = LambdaContext(
+            function_name=self.names.function,
+            memory_limit_in_mb=int(conf.get("MemorySize", 512)),
+            timeout_seconds=int(conf.get("Timeout", 30)),
+            region=self.region,
+            account_id=ACCOUNT_ID,
+            log_group_name=f"/aws/lambda/{self.names.function}",
+        )
+        self.driver = QueueDriver(
+            self.client("sqs"),
+            self.names.queue_url,
+            self.event_source,
+            getattr(self.handler_module, handler_name),
+            context,
+            function_output=self.function_output,
+        )
+
+    def _take_over_event_source(self, lam: Any) -> EventSourceSettings:
+        """Read the SQS mapping's settings (the template's where moto leaves a field out), disable it."""
+        mappings = lam.list_event_source_mappings(FunctionName=self.names.function)["EventSourceMappings"]
+        if len(mappings) != 1:
+            raise RuntimeError(f"expected one event source mapping, found {len(mappings)}")
+        live = mappings[0]
+        declared = next(
+            r["Properties"]
+            for r in self.cfn_template["Resources"].values()
+            if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        )
+        lam.update_event_source_mapping(UUID=live["UUID"], Enabled=False)
+        log.info("disabled event source mapping %s: the local driver delivers its batches", live["UUID"])
+
+        def setting(name: str, default: Any) -> Any:
+            return live.get(name, declared.get(name, default))
+
+        return EventSourceSettings(
+            queue_arn=str(live["EventSourceArn"]),
+            batch_size=int(setting("BatchSize", 10)),
+            batching_window_seconds=int(setting("MaximumBatchingWindowInSeconds", 0)),
+            report_batch_item_failures="ReportBatchItemFailures" in setting("FunctionResponseTypes", []),
+            maximum_concurrency=setting("ScalingConfig", {}).get("MaximumConcurrency"),
+        )
+
+
+@contextlib.contextmanager
+def quiet_moto_cloudformation() -> Iterator[None]:
+    """Silence moto's warnings about resource types it skips: infra.patches applies those."""
+    moto_log = logging.getLogger("moto")
+    level = moto_log.level
+    moto_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation.*")
+            yield
+    finally:
+        moto_log.setLevel(level)
+
+
+def zip_directory(directory: Path) -> bytes:
+    """A deterministic zip of a directory's source files (caches left out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                info = zipfile.ZipInfo(str(path.relative_to(directory)), date_time=(1980, 1, 1, 0, 0, 0))
+                zf.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def load_handler(directory: Path, handler: str, stdout: TextIO | None) -> tuple[ModuleType, str]:
+    """Import the handler's module afresh from `directory`, as Lambda would from the zip.
+
+    A fresh import gives each stack its own lazily made clients. It runs with stdout sent to
+    `stdout` because Powertools' Logger binds the stream it finds at import time.
+    """
+    module_name, _, function_name = handler.rpartition(".")
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+    spec = importlib.util.spec_from_file_location(module_name, directory / f"{module_name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {handler} from {directory}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    with _redirect(stdout):
+        spec.loader.exec_module(module)
+    return module, function_name
+
+
+def _redirect(stream: TextIO | None) -> Any:
+    return contextlib.redirect_stdout(stream) if stream is not None else contextlib.nullcontext()
