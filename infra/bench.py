@@ -403,25 +403,34 @@ def measure_memory(big: Path, *, reference: bool, notes: list[str], timeout: flo
 
 
 def measure_package(*, reference: bool, notes: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "platform": "manylinux2014_x86_64, cp311, --no-compile (as sam build unpacks wheels)"
-    }
+    """The deployment package as `sam build` makes it for python3.11 x86_64, unzipped and zipped.
+
+    Lambda's python3.11 runs on Amazon Linux 2 (glibc 2.26): only manylinux2014 (glibc 2.17)
+    wheels load there. When the requirements cannot be met with those, the figure is taken from
+    this machine's own wheels instead and flagged `lambda_compatible: false`.
+    """
+    out: dict[str, Any] = {"platform": " ".join(LAMBDA_PLATFORM) + " --no-compile"}
     targets = {"docproc": (FUNCTION_DIR / "requirements.txt", True)}
     if reference:
         targets["reference"] = (REF_REQUIREMENTS, False)
     for name, (requirements, with_code) in targets.items():
+        fig: dict[str, Any] = {"lambda_compatible": True}
         try:
-            deps = install_target(requirements)
+            deps = install_target(requirements, lambda_platform=True)
         except RuntimeError as e:
-            notes.append(f"package: {name}: {e}")
-            continue
+            fig = {"lambda_compatible": False, "lambda_error": str(e)}
+            notes.append(
+                f"package: {name}: not installable for Lambda python3.11 (AL2, glibc 2.26): {e}; "
+                "sized with this machine's wheels instead"
+            )
+            try:
+                deps = install_target(requirements, lambda_platform=False)
+            except RuntimeError as e2:
+                notes.append(f"package: {name}: {e2}")
+                continue
         files = list(_files(deps))
-        if with_code:
-            files += [
-                (p, Path("function") / p.relative_to(FUNCTION_DIR))
-                for p, _ in _files(FUNCTION_DIR)
-                if p.name != "requirements.txt"
-            ]
+        if with_code:  # the function's code sits at the root of the zip (CodeUri)
+            files += [(p, rel) for p, rel in _files(FUNCTION_DIR) if p.name != "requirements.txt"]
         unzipped = sum(p.stat().st_size for p, _ in files)
         with tempfile.TemporaryDirectory() as tmp:
             zpath = Path(tmp) / "package.zip"
@@ -429,45 +438,41 @@ def measure_package(*, reference: bool, notes: list[str]) -> dict[str, Any]:
                 for p, arc in files:
                     z.write(p, arc)
             zipped = zpath.stat().st_size
-        out[name] = {
-            "unzipped_mib": round(unzipped / MIB, 1),
-            "zipped_mib": round(zipped / MIB, 1),
-            "files": len(files),
-            "top": _top_dirs(deps),
-        }
+        fig.update(
+            unzipped_mib=round(unzipped / MIB, 1),
+            zipped_mib=round(zipped / MIB, 1),
+            files=len(files),
+            top=_top_dirs(deps),
+        )
+        out[name] = fig
     return out
 
 
-def install_target(requirements: Path) -> Path:
-    """pip install -t for the Lambda platform, cached by the requirements' content."""
+LAMBDA_PLATFORM = ["--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11"]
+
+
+def install_target(requirements: Path, *, lambda_platform: bool) -> Path:
+    """pip install -t (for the Lambda platform, or this machine's), cached by the requirements' content."""
     key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
-    target = PACKAGE_CACHE / f"{requirements.stem}-{key}"
+    kind = "lambda" if lambda_platform else "host"
+    target = PACKAGE_CACHE / f"{requirements.stem}-{kind}-{key}"
+    failed = target.with_suffix(".failed")
     if (target / ".complete").is_file():
         return target
+    if failed.is_file():
+        raise RuntimeError(failed.read_text().strip())
     shutil.rmtree(target, ignore_errors=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-        "--no-compile",
-        "--target",
-        str(target),
-        "--platform",
-        "manylinux2014_x86_64",
-        "--implementation",
-        "cp",
-        "--python-version",
-        "3.11",
-        "--only-binary=:all:",
-        "-r",
-        str(requirements),
-    ]
+    cmd = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile"]
+    cmd += ["--target", str(target), "-r", str(requirements)]
+    if lambda_platform:
+        cmd += [*LAMBDA_PLATFORM, "--only-binary=:all:"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
     if proc.returncode != 0:
-        raise RuntimeError(f"pip install -t failed: {proc.stderr.strip().splitlines()[-1:]}")
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+        message = (errors or proc.stderr.strip().splitlines() or ["pip failed"])[0]
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        failed.write_text(message + "\n")  # cached too: the same requirements fail the same way
+        raise RuntimeError(message)
     (target / ".complete").write_text(" ".join(cmd) + "\n")
     return target
 
