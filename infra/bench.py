@@ -420,7 +420,8 @@ def measure_package(*, reference: bool, notes: list[str]) -> dict[str, Any]:
         except RuntimeError as e:
             fig = {"lambda_compatible": False, "lambda_error": str(e)}
             notes.append(
-                f"package: {name}: not installable for Lambda python3.11 (AL2, glibc 2.26): {e}; "
+                f"package: {name}: no manylinux2014 cp311 wheel (Lambda python3.11 runs on AL2, "
+                f"glibc 2.26): {e}; "
                 "sized with this machine's wheels instead"
             )
             try:
