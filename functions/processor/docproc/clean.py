@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 from docproc.config import Settings
 from docproc.result import StepOutput, StepReport
+from docproc.steps.boilerplate import remove_boilerplate
+from docproc.steps.byline import extract_byline
+from docproc.steps.repeats import remove_repeated_lines
+from docproc.steps.spam import remove_seo_spam
 from docproc.steps.whitespace import normalize_whitespace
 
 Step = Callable[[str], StepOutput]
@@ -21,7 +25,14 @@ class CleanOutput:
 
 def text_steps(settings: Settings) -> list[Step]:
     """The steps in the order they run. Order matters: see docs/cleaning.md."""
-    return [normalize_whitespace]
+    return [
+        # line-level noise: before script conversion, so these match both scripts
+        remove_seo_spam,
+        remove_boilerplate,
+        extract_byline,
+        remove_repeated_lines,
+        normalize_whitespace,
+    ]
 
 
 def clean_text(text: str, settings: Settings) -> CleanOutput:

@@ -1,0 +1,95 @@
+"""Phrase lists the line-level steps match against, and the script fold used to match them.
+
+The lists are plain UTF-8 files beside this module (one phrase a line, `#` starts a comment),
+read once per process on first use. They are written in Simplified Chinese; a line is folded
+to Simplified before matching, so one list serves both scripts. The fold is character by
+character (a translation table taken once from OpenCC's t2s): it keeps lengths, and costs a
+few microseconds a line where OpenCC's phrase-aware conversion took up to 90 µs on a line
+of repeated characters. See README.md here for where each list comes from and its license.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def load_phrases(name: str) -> tuple[str, ...]:
+    """The phrases of data/<name>.txt, lower-cased, without comments, blanks or repeats."""
+    seen: dict[str, None] = {}
+    for raw in (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        phrase = raw.split("#", 1)[0].strip().lower()
+        if phrase:
+            seen.setdefault(phrase, None)
+    return tuple(seen)
+
+
+@cache
+def _converter(config: str) -> Any:
+    import opencc  # imported here so that importing a step costs nothing until it runs
+
+    return opencc.OpenCC(config)
+
+
+@cache
+def _t2s_table() -> tuple[dict[int, str], re.Pattern[str]]:
+    # Every CJK unified ideograph (basic block and extension A) converted on its own line, so
+    # that OpenCC applies its character table and no phrase rule: about 50 ms, once.
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000))]
+    converted = str(_converter("t2s").convert("\n".join(chars))).split("\n")
+    table = {ord(c): s for c, s in zip(chars, converted, strict=True) if s != c and len(s) == 1}
+    # str.translate looks up every character (about 0.2 µs each); a character-class search
+    # (a bitmap in the regex engine) finds out much faster that a line has nothing to fold.
+    return table, re.compile("[" + "".join(map(chr, table)) + "]")
+
+
+@cache
+def _s2t_variants() -> dict[str, str]:
+    """Simplified character -> the Traditional characters that fold to it."""
+    variants: dict[str, str] = {}
+    for trad, simp in _t2s_table()[0].items():
+        variants[simp] = variants.get(simp, "") + chr(trad)
+    return variants
+
+
+def both_scripts(pattern: str) -> str:
+    """Rewrite a regex written in Simplified so that it matches either script: each Chinese
+    character becomes a class of itself and its Traditional forms (评 -> [评評]). Matching the
+    raw line this way costs nothing extra, where folding every line first would."""
+    variants = _s2t_variants()
+    out: list[str] = []
+    in_class = escaped = False
+    for c in pattern:
+        extra = variants.get(c, "")
+        if escaped:
+            escaped = False
+            out.append(c)
+        elif c == "\\":
+            escaped = True
+            out.append(c)
+        elif in_class:
+            in_class = c != "]"
+            out.append(c + extra)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+        else:
+            out.append(f"[{c}{extra}]" if extra else c)
+    return "".join(out)
+
+
+def to_simplified(text: str) -> str:
+    """`text` with each Traditional character replaced by its Simplified form, for matching
+    against the lists only (never for output: script conversion is a step of its own)."""
+    table, traditional = _t2s_table()
+    return text.translate(table) if traditional.search(text) else text
+
+
+def script_variants(phrase: str) -> set[str]:
+    """`phrase` as written in Simplified, Traditional, Taiwan and Hong Kong scripts."""
+    return {phrase, *(str(_converter(c).convert(phrase)) for c in ("s2t", "s2tw", "s2hk"))}

@@ -1,0 +1,143 @@
+"""Page furniture left in the text: breadcrumbs, comment widgets, captchas, share bars,
+previous/next links, copyright and ICP footers, login links, navigation rows.
+
+Each rule matches a whole short line, never part of a sentence, so a heading between two
+paragraphs or an article that talks about copyright stays. A comment widget or a "related
+articles" header near the end also takes every line after it: what follows such a marker on a
+page is comments, links and footers, never the article. The patterns are written in Simplified
+and rewritten to match Traditional too (this step runs before script conversion).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from docproc.data import both_scripts
+from docproc.result import StepOutput, StepReport
+
+MAX_LINE = 120  # longer lines are prose: no rule here applies to them
+# A tail marker cuts the rest of the document only when at least this much text precedes it,
+# relative to what follows: a "发表评论" link at the top of a page must not take the article.
+TAIL_MIN_BEFORE = 50
+TAIL_BEFORE_AFTER_RATIO = 0.5
+
+_S = r"[\s:：>›»＞/|｜\-]*"  # what may sit between the words of a widget line
+
+# Lines that start the tail of a page: comments, related links. Everything after goes too.
+_TAIL = (
+    r"^[【\[]?(?:评论一下|发表评论|发表你的评论|我要评论|网友评论|用户评论|热门评论|全部评论|精彩评论|相关评论|"
+    r"评论\s*\d+\s*人参与|已有\s*\d+\s*人参与|还没有评论|暂无评论|网友跟帖|我来说两句|参与评论|文明上网|"
+    r"相关阅读|相关新闻|相关文章|相关推荐|相关报道|热门推荐|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|热点推荐|"
+    r"为您推荐|更多精彩|看了本文的人还看了)"
+)
+
+# Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
+# (re.IGNORECASE would make the unanchored footer pattern ten times slower).
+_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "breadcrumb",
+        (
+            r"^(?:(?:我的|当前|您的|你的|所在)?位置\s*[:：>]|首页\s*[>›»＞/]|"
+            r"[^。！？]{0,20}\s*[>›»＞]\s*(?:正文|文章详情|详情|内容|新闻详情)$)"
+        ),
+    ),
+    (
+        "comments",
+        (
+            r"^(?:评论(?:$|\s*\d)|最热评论|最新评论|热门评论|查看更多评论|查看全部评论|点击查看更多|共\s*\d+\s*条评论|"
+            r"\d+\s*条评论|还没有评论|暂无评论|快来抢沙发|抢沙发|网友评论仅供|发表(?:$|评论|于)|提交评论|"
+            r"已有\s*\d+\s*人参与|评论\s*\d+\s*人参与|\d+\s*人参与)"
+        ),
+    ),
+    ("captcha", r"^(?:请)?(?:输入)?验证码(?:$|[\s:：])|看不清.{0,6}换一张|点击(?:图片)?刷新"),
+    (
+        "share",
+        (
+            r"^[【\[]?(?:分享到|分享至|一键分享|转发到|微信扫一扫|扫一扫|扫描二维码|用微信扫描|手机扫码|"
+            r"字号\s*[:：]|字体\s*[:：])"
+            r"|^[【\[]?(?:举报|点赞|分享|收藏|打印|关闭|纠错|收藏本文|收藏本页|打印本页|关闭窗口)[】\]]?$"
+            r"|^(?:微信|微博|qq空间|qq好友|新浪微博|腾讯微博|朋友圈|豆瓣|人人网|复制链接|收藏|打印)"
+            rf"(?:{_S}(?:微信|微博|qq空间|qq好友|新浪微博|腾讯微博|朋友圈|豆瓣|人人网|复制链接|收藏|打印|更多))+$"
+        ),
+    ),
+    (
+        "prev_next",
+        (
+            r"^[【\[]?(?:上一篇|下一篇|上一页|下一页|上一条|下一条|上一章|下一章|前一篇|后一篇|"
+            r"返回顶部|回到顶部|返回首页|返回列表|返回目录|返回上一页|返回)(?:$|[\s:：】\]>»].{0,60}$)"
+        ),
+    ),
+    (
+        "footer",
+        (
+            r"copyright|©|\(c\)\s*\d{4}|版权所有|版权声明|icp[备证]|公网安备|网安备|增值电信业务经营许可证|"
+            r"网络文化经营许可证|违法和不良信息举报|all rights reserved|未经.{0,12}(?:授权|许可|同意).{0,12}"
+            r"(?:转载|复制|使用)|转载请注明|^(?:网站地图|联系我们|关于我们|免责声明|隐私政策|法律声明|"
+            r"广告服务|友情链接|网站导航|意见反馈|投稿邮箱|技术支持)"
+        ),
+    ),
+    (
+        "login",
+        (
+            r"^(?:登录|注册|立即登录|请登录|免费注册|用户登录|会员登录|忘记密码|退出登录|用户名|密码|"
+            rf"请先登录)(?:$|{_S}(?:注册|登录|忘记密码|找回密码|退出))"
+        ),
+    ),
+)
+
+# A navigation row: several very short items separated by bars, bullets or wide spaces.
+_NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s{2,}|\u3000+")
+_SENTENCE = re.compile(r"[。！？!?；;，,“”]")
+NAV_MIN_ITEMS = 4
+NAV_MAX_ITEM = 6
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+    """The patterns, made to match both scripts, compiled once per process."""
+    return re.compile(both_scripts(_TAIL)), tuple((k, re.compile(both_scripts(p))) for k, p in _RULES)
+
+
+def _kind(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+    """The kind of boilerplate `line` (stripped) is, or None for content."""
+    if not line or len(line) > MAX_LINE:
+        return None
+    lowered = line.lower()
+    for kind, pattern in rules:
+        if pattern.search(lowered):
+            return kind
+    if not _SENTENCE.search(line):
+        items = [i for i in _NAV_SEPARATORS.split(line) if i]
+        if len(items) >= NAV_MIN_ITEMS and max(map(len, items)) <= NAV_MAX_ITEM:
+            return "navigation"
+    return None
+
+
+def remove_boilerplate(text: str) -> StepOutput:
+    """Drop boilerplate lines, and everything after a comment widget or related-links header."""
+    tail, rules = _compiled()
+    lines = text.split("\n")
+    total = len(text)
+    detail: dict[str, int] = {}
+    kept: list[str] = []
+    before = 0  # characters of content kept so far
+    offset = 0  # where the current line starts in `text`
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        offset += len(line) + 1
+        if stripped and len(stripped) <= MAX_LINE and tail.search(stripped):
+            after = total - offset + len(line) + 1
+            if before >= TAIL_MIN_BEFORE and before >= TAIL_BEFORE_AFTER_RATIO * after:
+                detail["tail_lines"] = sum(1 for x in lines[i:] if x.strip())
+                break
+            detail["tail_marker"] = detail.get("tail_marker", 0) + 1
+            continue
+        kind = _kind(stripped, rules)
+        if kind is None:
+            kept.append(line)
+            before += len(stripped)
+        else:
+            detail[kind] = detail.get(kind, 0) + 1
+    out = "\n".join(kept)
+    return StepOutput(out, StepReport("remove_boilerplate", sum(detail.values()), total - len(out), detail))

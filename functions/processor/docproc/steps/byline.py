@@ -1,0 +1,111 @@
+"""Byline, editor and source lines leave the body and become metadata; the headline becomes
+the title.
+
+`青島財經日報/首頁新聞記者 張海杰` -> source 青島財經日報, author 張海杰;
+`責任編輯:李賽男` -> editor 李賽男; `来源：南方周末 作者：柯玉圆 发布时间：2022-04-14` -> all three
+(and `published`). Only whole short lines are taken: a reporter named inside a sentence
+(`新华社记者 公磊 摄` in a photo caption) is article text and stays. The first line left after
+that, if it reads like a headline, is recorded as `title` and also stays in the text.
+Values keep the script they arrived in (this step runs before script conversion).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from docproc.data import both_scripts, to_simplified
+from docproc.result import StepOutput, StepReport
+
+MAX_LINE = 60  # a byline or meta line is short; longer lines are prose
+MAX_TITLE = 64  # a headline longer than this is a paragraph
+
+# Role words of `role：value` meta lines, and the metadata key each fills (None: drop only).
+_ROLE_WORDS: dict[str | None, str] = {
+    "editor": "责任编辑 责编 编辑 本文编辑 值班编辑 网络编辑 编审 主编",
+    "author": "作者 撰文 撰稿 记者 本报记者 通讯员 文字 采写 文",
+    "source": "来源 稿源 出处 来自 信息来源 转自 稿件来源 文章来源 新闻来源",
+    "published": "发布时间 发表时间 发布日期 更新时间 时间 日期 发布于 发表于",
+    None: "审核 校对 审校 责任校对 监制 终审 初审 复审 美编 摄影 图 点击 点击数 浏览 浏览次数 阅读 阅读量 "
+    "访问量 人气 字号 字体",
+}
+_ROLES: dict[str, str | None] = {role: key for key, words in _ROLE_WORDS.items() for role in words.split()}
+_ROLE_ALT = "|".join(sorted(_ROLES, key=len, reverse=True))
+_NAME = r"(?!报道|摄影|发自|通讯员|实习生)[\u4e00-\u9fff·]{2,4}"
+_NAMES = rf"{_NAME}(?:[\s、，,和及]+{_NAME}){{0,4}}"
+
+# `来源：X 作者：Y 浏览：12`: one or more role-value pairs filling the whole line.
+_PAIR = (
+    rf"(?P<role>{_ROLE_ALT})\s*[:：]\s*(?P<value>.*?)\s*"
+    rf"(?=(?:[|｜/]\s*)?(?:{_ROLE_ALT})\s*[:：]|[)）】\]]?$)"
+)
+# `青島財經日報/首頁新聞記者 張海杰`, `本报记者 张三 李四 报道`, `（记者 张三 通讯员 李四）`, `文/张三`.
+_REPORTER = (
+    r"^[（(【\[]?\s*(?:(?P<source>[^\s/|｜：:]{2,16}?(?:报|日报|晚报|网|社|台|电视台|新闻|杂志|周刊|客户端))"
+    r"\s*[/|｜·]?\s*)?[^\s/|｜：:]{0,8}?(?:记者|特约记者|实习生|见习记者|实习记者|文|文/图|作者)"
+    rf"\s*[:：/|｜]?\s*(?P<names>{_NAMES})(?:\s*(?:通讯员|实习生)\s*[:：]?\s*(?P<more>{_NAMES}))?"
+    r"(?:\s*(?:报道|摄|讯|发自\S{1,8}))?\s*[)）】\]]?$"
+)
+# `责任编辑 李赛男`: the editor without a colon.
+_EDITOR = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES})\s*[)）】\]]?$"
+_HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    pair = re.compile(both_scripts(_PAIR))
+    # The whole line is pairs, optionally bracketed and separated by spaces or bars.
+    meta_line = re.compile(both_scripts(rf"^[（(【\[]?\s*(?:{_PAIR}\s*[|｜/]?\s*)+$"))
+    return pair, meta_line, re.compile(both_scripts(_REPORTER)), re.compile(both_scripts(_EDITOR))
+
+
+def _names(text: str) -> str:
+    return " ".join(text.replace("、", " ").replace("，", " ").replace(",", " ").split())
+
+
+def _lift(line: str, found: dict[str, str]) -> bool:
+    """If `line` (stripped) is a byline or meta line, put its values in `found` and say so."""
+    if len(line) > MAX_LINE:
+        return False
+    pair, meta_line, reporter, editor = _patterns()
+    if meta_line.match(line):
+        for p in pair.finditer(line):
+            key = _ROLES.get(to_simplified(p.group("role")))
+            value = p.group("value").strip(" |｜/()（）【】[]")
+            if key and value:
+                found.setdefault(key, value)
+        return True
+    m = reporter.match(line)
+    if m:
+        if m.group("source"):
+            found.setdefault("source", m.group("source"))
+        found.setdefault("author", _names(" ".join(filter(None, m.group("names", "more")))))
+        return True
+    m = editor.match(line)
+    if m:
+        found.setdefault("editor", _names(m.group("names")))
+        return True
+    return False
+
+
+def extract_byline(text: str) -> StepOutput:
+    """Move byline, editor and source lines into metadata; record the headline as the title."""
+    found: dict[str, str] = {}
+    kept: list[str] = []
+    removed = 0
+    for line in text.split("\n"):
+        if _lift(line.strip(), found):
+            removed += 1
+        else:
+            kept.append(line)
+    out = "\n".join(kept)
+    first = next((line.strip() for line in kept if line.strip()), "")
+    if first and len(first) <= MAX_TITLE and not _HEADLINE_END.search(first):
+        found["title"] = first
+    report = StepReport(
+        "extract_byline",
+        count=removed,
+        chars_removed=len(text) - len(out),
+        detail={k: 1 for k in found},
+    )
+    return StepOutput(out, report, found)
