@@ -10,6 +10,9 @@ from collections.abc import Sequence
 # Modules under infra/ that add subcommands. Add one line per new command module.
 COMMAND_MODULES: list[str] = [
     "infra.cmd_local",
+    "infra.cmd_clean",
+    "infra.cmd_query",
+    "infra.cmd_report",
 ]
 
 
