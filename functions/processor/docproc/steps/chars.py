@@ -1,0 +1,50 @@
+"""Invisible and control characters, and the one Unicode normalisation that is always safe (NFC).
+
+NFKC is not applied: it would turn the article's full-width punctuation (`，：（）`) into ASCII, and
+the output keeps the article's own punctuation. NFC only composes canonically equivalent sequences
+(and maps CJK compatibility ideographs to their unified forms), which never changes what a reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from docproc.result import StepOutput, StepReport
+
+# C0 controls except tab and newlines, DEL, C1 controls.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Zero-width and formatting characters: ZWSP/ZWNJ/ZWJ, LRM/RLM, bidi embeddings and isolates,
+# word joiner and invisible operators, BOM/ZWNBSP, soft hyphen, Mongolian vowel separator,
+# interlinear annotation marks, and the replacement object character.
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffc"
+_REMOVE = re.compile(f"[{_CONTROL}{_INVISIBLE}]+")
+# Unicode line and paragraph separators are line breaks to every reader.
+_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+
+
+def normalize_characters(text: str) -> StepOutput:
+    """Remove control and zero-width characters (NUL, BOMs inside the text, ...) and apply NFC."""
+    report = StepReport("normalize_characters")
+    before = len(text)
+    separators = len(_SEPARATORS.findall(text))
+    if separators:
+        text = _SEPARATORS.sub("\n", text)
+    removed = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal removed
+        removed += len(match.group())
+        return ""
+
+    text = _REMOVE.sub(drop, text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+        report.detail["nfc"] = 1
+    report.count = removed + separators
+    report.chars_removed = max(0, before - len(text))
+    if removed:
+        report.detail["invisible_chars"] = removed
+    if separators:
+        report.detail["line_separators"] = separators
+    return StepOutput(text, report)

@@ -1,0 +1,364 @@
+"""Garbled spans: GBK text decoded one byte out of step, repaired where the bytes allow it.
+
+The mechanism, read off the sample's bytes (docs/cleaning-input.md has the byte dumps): the text was
+GBK-encoded, one character's lead byte was lost and written as `?`, and the bytes after it were
+decoded shifted by one: every character is made of the trail byte of one original character and the
+lead byte of the next (`。”青島` -> `?!鼻鄭u`; a full-width `！` there was later narrowed to `!`).
+The shift ends by itself where a trail byte falls in the ASCII range (`u` is the second byte of
+`島` in GBK) or at an invalid pair, written as a second `?`. Pinyin annotations in the text at the
+time come out as residues without their `(`: `?fù)`, `?jīng)`.
+
+Repair re-encodes the span to GBK, puts a lead byte back in front and decodes again. The lost lead
+(and, for a span ending in `?`, the lost last trail) is chosen among all byte values by character
+frequency, dictionary words around it and, for the last one, the pinyin residue after it. The result
+is kept only if it reads as far more likely text than the garbled span (mean log character frequency,
+table derived from the thucnews corpus). What cannot be repaired is dropped only when it is plainly
+garbage (Private Use Area characters among rare ones); everything else is left alone, so clean text
+comes through unchanged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from docproc.result import StepOutput, StepReport
+
+_TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PINYIN_LETTERS = "a-z" + _TONE_LETTERS
+# A pinyin annotation that lost its opening parenthesis: `fù)`.
+_RESIDUE = re.compile(rf"[{_PINYIN_LETTERS}]{{1,7}}\)")
+# Lost-lead markers: `?` as written by the garbling, U+FFFD as written by a replacing decoder.
+_MARKERS = "?\ufffd"
+_MARKER = re.compile("[?\ufffd]")
+_PUA = re.compile(r"[\ue000-\uf8ff]")
+_MAX_SPAN = 48  # characters; the sample's longest shifted run is 12
+# Log-frequency of characters outside the table, of Private Use Area characters, and of ASCII.
+_UNKNOWN = -16.0
+_PRIVATE = -22.0
+_ASCII = -9.0
+# A repair must beat the garbled span by this much (mean natural log per character) and read at
+# least as well as this absolute level; measured on the sample and the thucnews articles.
+_MIN_GAIN = 2.5
+_MIN_REPAIRED = -9.5
+# A character at most this frequent (natural log; about 17 in a million) is rare.
+_RARE = -11.0
+# Runs after a `?` that read better than this (mean log frequency) are ordinary text: not tried.
+_CLEAN_RUN = -7.5
+# Interpolation weight of the bigram estimate against the unigram one.
+_LAMBDA = 0.7
+# Bonus (natural log) for a restored character whose reading is the pinyin written after it.
+_PINYIN_BONUS = 12.0
+
+
+@lru_cache(maxsize=1)
+def _counts() -> tuple[dict[str, int], int]:
+    """Character -> count, and the total, from the committed thucnews-derived table."""
+    counts: dict[str, int] = {}
+    with resources.files("docproc.data").joinpath("hanzi_freq.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            char, _, count = line.rstrip("\n").partition("\t")
+            counts[char] = int(count)
+    return counts, sum(counts.values())
+
+
+@lru_cache(maxsize=1)
+def _log_freq() -> dict[str, float]:
+    """Character -> natural log of its relative frequency."""
+    counts, total = _counts()
+    return {c: math.log(n / total) for c, n in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _bigrams() -> dict[str, int]:
+    """Two characters -> count (thucnews, count >= 3); loaded only when a span is being repaired."""
+    table: dict[str, int] = {}
+    raw = resources.files("docproc.data").joinpath("hanzi_bigrams.tsv.gz").read_bytes()
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        pair, _, count = line.partition("\t")
+        table[pair] = int(count)
+    return table
+
+
+def char_log_frequency(char: str) -> float:
+    if char < "\x80":
+        return _ASCII
+    if "\ue000" <= char <= "\uf8ff":
+        return _PRIVATE
+    return _log_freq().get(char, _UNKNOWN)
+
+
+def mean_log_frequency(text: str) -> float:
+    """Mean log frequency of the non-space characters: higher reads more like ordinary Chinese text."""
+    table = _log_freq()
+    total = 0.0
+    n = 0
+    for char in text:
+        if char.isspace():
+            continue
+        n += 1
+        if char < "\x80":
+            total += _ASCII
+        elif "\ue000" <= char <= "\uf8ff":
+            total += _PRIVATE
+        else:
+            total += table.get(char, _UNKNOWN)
+    return total / n if n else 0.0
+
+
+@dataclass(slots=True)
+class _Repair:
+    start: int
+    end: int  # exclusive, in the original text
+    text: str
+    gain: float
+
+
+def repair_garbled_spans(text: str) -> StepOutput:
+    """Repair GBK text decoded one byte out of step; drop Private Use Area garbage that cannot be repaired."""
+    report = StepReport("repair_garbled_spans")
+    has_marker = "?" in text or "\ufffd" in text
+    has_pua = _PUA.search(text) is not None
+    if not has_marker and not has_pua:  # the common case: nothing to look at
+        return StepOutput(text, report)
+    before = len(text)
+    if has_marker:
+        text, repaired = _repair_all(text)
+        report.detail["repaired"] = repaired
+        report.count += repaired
+    if _PUA.search(text):
+        text, dropped = _drop_private_use_garbage(text)
+        if dropped:
+            report.detail["dropped_chars"] = dropped
+            report.count += 1
+    report.chars_removed = max(0, before - len(text))
+    return StepOutput(text, report)
+
+
+def _repair_all(text: str) -> tuple[str, int]:
+    out: list[str] = []
+    pos = 0
+    repaired = 0
+    for match in _MARKER.finditer(text):
+        if match.start() < pos:  # inside a span already repaired
+            continue
+        fix = _repair_at(text, match.start())
+        if fix is not None:
+            out.append(text[pos : fix.start])
+            out.append(fix.text)
+            pos = fix.end
+            repaired += 1
+    out.append(text[pos:])
+    return "".join(out), repaired
+
+
+def _gbk_pair(char: str) -> bytes | None:
+    """The two GBK bytes a character came from, or None if it is not a double-byte GBK character."""
+    try:
+        raw = char.encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+    return raw if len(raw) == 2 else None
+
+
+def _fullwidth(char: str) -> str | None:
+    """`!` -> `！`: the full-width form the sample's narrowing step turned into ASCII."""
+    if "!" <= char <= "~":
+        return chr(ord(char) + 0xFEE0)
+    return None
+
+
+def _repair_at(text: str, marker: int) -> _Repair | None:
+    """Try every way the span starting at the `?` at `marker` can end; keep the best good repair."""
+    i = marker + 1
+    residue = _RESIDUE.match(text, i)
+    if residue:
+        i = residue.end()
+    # Walk the shifted run: each double-byte character, and ASCII punctuation that was narrowed from
+    # a full-width double-byte character, is a (trail, next lead) pair of the original bytes.
+    pairs: list[bytes] = []
+    endings: list[tuple[int, bytes, str | None]] = []  # (end index, final bytes, pinyin hint)
+    # A garbled run always holds a character ordinary text almost never uses; a span may end only
+    # after one has been seen, which keeps question marks in clean text away from repair.
+    rare_seen = False
+    j = i
+    while j < len(text) and j - i < _MAX_SPAN:
+        char = text[j]
+        if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
+            after = _RESIDUE.match(text, j + 1)
+            if after or len(pairs) >= 2:  # with no pinyin to name it, one known pair is too little
+                endings.append((j + 1, b"", after.group()[:-1] if after else None))
+        pair = _gbk_pair(char) if char >= "\x80" else None
+        if pair is not None:
+            pairs.append(pair)
+            rare_seen = rare_seen or char_log_frequency(char) <= _RARE
+            j += 1
+            continue
+        if "@" <= char <= "~" and pairs and rare_seen:  # a trail byte in ASCII range ends the shift
+            endings.append((j + 1, bytes([ord(char)]), None))
+        wide = _fullwidth(char) if char < "\x80" else None
+        wide_pair = _gbk_pair(wide) if wide else None
+        if wide_pair is None:
+            break
+        pairs.append(wide_pair)
+        j += 1
+    if not pairs or not endings:
+        return None
+    # Cheap pre-check: a run of ordinary characters after a `?` (a question mark in clean text) is
+    # not worth 126 decodings. Garbled runs are made of rare characters.
+    if mean_log_frequency(text[i : endings[0][0]]) > _CLEAN_RUN:
+        return None
+    lead = _best_lead(pairs[0][0], pairs[0][1:] + (pairs[1][:1] if len(pairs) > 1 else b""),
+                      text[marker - 1] if marker else "")
+    if lead is None:
+        return None
+    best: _Repair | None = None
+    for end, final, hint in endings:
+        restored = bytes([lead]) + b"".join(pairs[: end - 1 - i]) + final
+        restored_paren = False
+        if len(restored) % 2:  # the run ended at a `?`: its last trail byte is lost too
+            trail = _best_trail(restored[-1], restored[-3:-1], hint)
+            if trail is None:
+                continue
+            restored += bytes([trail])
+            restored_paren = hint is not None
+        try:
+            repaired = restored.decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        score = mean_log_frequency(repaired)
+        gain = score - mean_log_frequency(text[marker:end])
+        if gain >= _MIN_GAIN and score >= _MIN_REPAIRED and (best is None or gain > best.gain):
+            # The pinyin after a lost trail belonged to the restored character: give it back its
+            # `(` so that remove_pinyin_annotations sees (and checks) an ordinary annotation.
+            best = _Repair(marker, end, repaired + ("(" if restored_paren else ""), gain)
+    return best
+
+
+@lru_cache(maxsize=1024)
+def _best_lead(trail: int, next_pair: bytes, prev: str) -> int | None:
+    """The lost lead byte: the one whose character, between `prev` and the next one, reads best."""
+    nxt = _decode_or_empty(next_pair)
+    return _best_byte([(lead, bytes([lead, trail])) for lead in range(0x81, 0xFF)], prev, nxt, None)
+
+
+@lru_cache(maxsize=1024)
+def _best_trail(lead: int, prev_pair: bytes, hint: str | None) -> int | None:
+    """The lost last trail byte; the pinyin written after it, when there is one, names its reading."""
+    prev = _decode_or_empty(prev_pair)
+    values = [v for v in range(0x40, 0xFF) if v != 0x7F]
+    return _best_byte([(v, bytes([lead, v])) for v in values], prev, "", hint)
+
+
+def _decode_or_empty(raw: bytes) -> str:
+    try:
+        return raw.decode("gb18030") if len(raw) == 2 else ""
+    except UnicodeDecodeError:
+        return ""
+
+
+def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, hint: str | None) -> int | None:
+    """The byte value whose character reads best: frequency in context, dictionary words, pinyin hint."""
+    best_score = -math.inf
+    best: int | None = None
+    for value, pair in candidates:
+        try:
+            char = pair.decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        if len(char) != 1 or char_log_frequency(char) <= _UNKNOWN:
+            continue
+        score = _context_score(prev, char, nxt)
+        if hint and _reads_as(char, hint):
+            score += _PINYIN_BONUS
+        if score > best_score:
+            best_score, best = score, value
+    return best
+
+
+def _context_score(prev: str, char: str, nxt: str) -> float:
+    """ln P(char | prev) + ln P(next | char), interpolated bigrams over the thucnews tables (in
+    Simplified), plus half the log dictionary frequency of a word the character makes with a neighbour:
+    bigrams alone see `此款` more often than `退款` in news, jieba's dictionary knows better."""
+    p, c, n = (_simplified_char(x) for x in (prev, char, nxt))
+    score = _conditional(p, c) + (_conditional(c, n) if n else 0.0)
+    for word in (p + c if p else "", c + n if n else ""):
+        if word and _has_word(word):
+            score += 0.5 * math.log(max(1, _word_freq(word)))
+    return score
+
+
+def _conditional(a: str, b: str) -> float:
+    counts, total = _counts()
+    p_b = counts.get(b, 0.5) / total
+    if not a:
+        return math.log(p_b)
+    p_ab = _bigrams().get(a + b, 0) / counts.get(a, 1) if a in counts else 0.0
+    return math.log(_LAMBDA * p_ab + (1 - _LAMBDA) * p_b)
+
+
+@lru_cache(maxsize=8192)
+def _simplified_char(char: str) -> str:
+    if not char or char < "\x80":
+        return char
+    out = _to_simplified(char)
+    return out if len(out) == 1 else char
+
+
+@lru_cache(maxsize=4096)
+def _has_word(word: str) -> bool:
+    import rjieba  # the segmenter's dictionary, loaded once per process and only when a span is repaired
+
+    return bool(rjieba.has_word(word))
+
+
+@lru_cache(maxsize=4096)
+def _word_freq(word: str) -> int:
+    import rjieba
+
+    return int(rjieba.suggest_freq(word))
+
+
+def _to_simplified(text: str) -> str:
+    from docproc.steps.script import to_simplified
+
+    return to_simplified(text)
+
+
+def _reads_as(char: str, pinyin: str) -> bool:
+    from docproc.steps.pinyin import is_reading
+
+    return is_reading(char, pinyin)
+
+
+def _drop_private_use_garbage(text: str) -> tuple[str, int]:
+    """Drop Private Use Area characters that sit among other rare characters (a garbled run).
+
+    A lone PUA character between ordinary text, like the Wingdings bullet U+F0D8 some news pages
+    carry, is left alone.
+    """
+    out: list[str] = []
+    dropped = 0
+    for k, char in enumerate(text):
+        if "\ue000" <= char <= "\uf8ff" and _rare_neighbour(text, k):
+            dropped += 1
+            continue
+        out.append(char)
+    return "".join(out), dropped
+
+
+def _rare_neighbour(text: str, k: int) -> bool:
+    for m in (k - 1, k + 1):
+        if 0 <= m < len(text):
+            near = text[m]
+            if near >= "\x80" and not near.isspace() and char_log_frequency(near) < -10.5:
+                return True
+    return False

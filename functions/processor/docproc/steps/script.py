@@ -1,0 +1,95 @@
+"""Script: record whether the document arrived Simplified, Traditional or mixed, and convert it.
+
+Conversion is OpenCC's native converter (t2s / s2t), created once per process on first use. The
+arriving script is measured by counting characters that only exist in one script: those OpenCC's
+t2s changes (Traditional-only) and those s2t changes (Simplified-only). Both sets are computed once
+from OpenCC itself, so detection is one regex pass and conversion is skipped when nothing would change.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from docproc.result import StepOutput, StepReport
+
+Target = Literal["simplified", "traditional", "keep"]
+# The arriving script is "traditional" (or "simplified") when at least this share of the
+# script-specific characters belong to it; otherwise "mixed".
+_DOMINANT_SHARE = 0.9
+# CJK Unified Ideographs and Extension A: where OpenCC's single-character tables live.
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> Any:
+    import opencc  # native wheel: ~22 ms import, only in processes that convert
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=1)
+def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(Traditional-only characters, Simplified-only characters) as two compiled character classes."""
+    chars = "".join(chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1))
+    to_simp = _converter("t2s").convert(chars)
+    to_trad = _converter("s2t").convert(chars)
+    if len(to_simp) != len(chars) or len(to_trad) != len(chars):  # never seen: tables are 1:1 per char
+        to_simp = "".join(_converter("t2s").convert(c)[:1] or c for c in chars)
+        to_trad = "".join(_converter("s2t").convert(c)[:1] or c for c in chars)
+    trad_only = "".join(c for c, s, t in zip(chars, to_simp, to_trad, strict=True) if s != c and t == c)
+    simp_only = "".join(c for c, s, t in zip(chars, to_simp, to_trad, strict=True) if t != c and s == c)
+    return re.compile(f"[{re.escape(trad_only)}]"), re.compile(f"[{re.escape(simp_only)}]")
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """(Traditional-only characters, Simplified-only characters) in `text`."""
+    trad, simp = _script_patterns()
+    return len(trad.findall(text)), len(simp.findall(text))
+
+
+def detect_script(text: str) -> str:
+    """simplified / traditional / mixed / none (no character that differs between the scripts)."""
+    return _script_name(*script_counts(text))
+
+
+def _script_name(trad: int, simp: int) -> str:
+    total = trad + simp
+    if total == 0:
+        return "none"
+    if trad >= _DOMINANT_SHARE * total:
+        return "traditional"
+    if simp >= _DOMINANT_SHARE * total:
+        return "simplified"
+    return "mixed"
+
+
+def to_simplified(text: str) -> str:
+    return str(_converter("t2s").convert(text))
+
+
+def to_traditional(text: str) -> str:
+    return str(_converter("s2t").convert(text))
+
+
+def convert_script(text: str, target: Target = "simplified") -> StepOutput:
+    """Convert to the target script (OpenCC) and record the script the text arrived in (`script_in`)."""
+    report = StepReport("convert_script")
+    trad, simp = script_counts(text)
+    script_in = _script_name(trad, simp)
+    metadata = {"script_in": script_in}
+    # A document already in the target script is left alone: the few characters that look like the
+    # other script in it are variants OpenCC would get wrong (`基金通乾` -> `基金通干`, `捱骂`).
+    if target == "simplified" and script_in in ("traditional", "mixed"):
+        out = to_simplified(text)
+    elif target == "traditional" and script_in in ("simplified", "mixed"):
+        out = to_traditional(text)
+    else:
+        return StepOutput(text, report, metadata)
+    # Characters changed, position by position (OpenCC's phrase tables can change the length; then
+    # count the difference in length too).
+    report.count = sum(1 for a, b in zip(text, out, strict=False) if a != b) + abs(len(text) - len(out))
+    report.chars_removed = max(0, len(text) - len(out))
+    report.detail["converted_chars"] = report.count
+    return StepOutput(out, report, metadata)

@@ -1,0 +1,105 @@
+"""Leftover HTML in plain text: tags, comments, script/style blocks, and character entities.
+
+Only real tag shapes go: a known HTML element name right after `<` or `</`, then attributes, then
+`>`. `利率<5%且增速>3%` is text and stays: `5%且增速` is not an element name. Entities are decoded
+only in their strict form (`&nbsp;`, `&amp;`, `&#12288;`, `&#x3000;`), so `AT&T` stays.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from docproc.result import StepOutput, StepReport
+
+# HTML elements (WHATWG, plus common obsolete ones) whose tags show up in scraped text.
+_ELEMENT_NAMES = (
+    "a abbr acronym address area article aside audio b base basefont bdi bdo big blink blockquote body br "
+    "button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl "
+    "dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header "
+    "hgroup hr html i iframe img input ins kbd label legend li link main map mark marquee menu meta meter "
+    "nav nobr noframes noscript object ol optgroup option output p param picture pre progress q rp rt ruby "
+    "s samp script section select small source span strike strong style sub summary sup svg table tbody "
+    "td template textarea tfoot th thead time title tr track tt u ul var video wbr"
+)
+_ELEMENTS = _ELEMENT_NAMES.split()
+# Elements whose tags end a line of text when they go.
+_BLOCK_NAMES = (
+    "address article aside blockquote body br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
+    "h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th thead tr ul"
+)
+_BLOCK = frozenset(_BLOCK_NAMES.split())
+_NAMES = "|".join(sorted(_ELEMENTS, key=len, reverse=True))
+# Attribute: name, optionally `= value` (quoted or bare). Possessive quantifiers: no backtracking,
+# so a `<` that does not start a tag costs at most the length of the would-be tag.
+_ATTR = r"""\s++[a-zA-Z_:@][-\w:.@]*+(?:\s*+=\s*+(?:"[^"<>]{0,2000}+"|'[^'<>]{0,2000}+'|[^\s"'=<>`]++))?+"""
+_TAG = re.compile(rf"<(/?)({_NAMES})(?![-\w])(?:{_ATTR})*+\s*+/?>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.{0,20000}?-->", re.DOTALL)
+_SCRIPT_BLOCK = re.compile(
+    r"<(script|style)(?![-\w])[^<>]{0,2000}>.{0,200000}?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def remove_html_tags(text: str) -> StepOutput:
+    """Remove leftover tags (block tags become line breaks), comments, scripts; decode entities."""
+    report = StepReport("remove_html_tags")
+    if "<" not in text and "&" not in text:  # most plain texts: nothing to do
+        return StepOutput(text, report)
+    before = len(text)
+    if "<" in text:
+        text = _remove_markup(text, report)
+    if "&" in text:
+        text = _decode_entities(text, report)
+    report.chars_removed = max(0, before - len(text))
+    return StepOutput(text, report)
+
+
+def _remove_markup(text: str, report: StepReport) -> str:
+    blocks = 0
+    comments = 0
+    tags = 0
+
+    def drop_block(_: re.Match[str]) -> str:
+        nonlocal blocks
+        blocks += 1
+        return ""
+
+    def drop_comment(_: re.Match[str]) -> str:
+        nonlocal comments
+        comments += 1
+        return ""
+
+    def drop_tag(match: re.Match[str]) -> str:
+        nonlocal tags
+        tags += 1
+        return "\n" if match.group(2).lower() in _BLOCK else ""
+
+    if "<!--" in text:
+        text = _COMMENT.sub(drop_comment, text)
+    text = _SCRIPT_BLOCK.sub(drop_block, text)
+    text = _TAG.sub(drop_tag, text)
+    for name, value in (("tags", tags), ("comments", comments), ("script_blocks", blocks)):
+        if value:
+            report.detail[name] = value
+    report.count += tags + comments + blocks
+    return text
+
+
+def _decode_entities(text: str, report: StepReport) -> str:
+    decoded = 0
+
+    def decode(match: re.Match[str]) -> str:
+        nonlocal decoded
+        entity = match.group()
+        value = html.unescape(entity)
+        if value == entity:  # not an entity HTML knows: leave the text as it is
+            return entity
+        decoded += 1
+        return value
+
+    text = _ENTITY.sub(decode, text)
+    if decoded:
+        report.detail["entities"] = decoded
+        report.count += decoded
+    return text
