@@ -24,21 +24,19 @@ class Settings:
     # with its last third cut (J ~ 0.67); 99.99% of pairs of distinct news articles score below 0.15.
     near_duplicate_threshold: float = 0.6
 
-    # Keep / drop thresholds (docproc.decide; defaults and their sources in docs/decision.md).
-    min_chars_out: int = 50  # too_short: characters left after cleaning
+    # Keep / drop thresholds (docproc.decide). Each default, its source and the calibration
+    # that set it are in docs/decision.md.
+    min_chars_out: int = 20  # too_short: characters left after cleaning
     max_spam_share: float = 0.3  # spam: share of the text the spam step removed
-    max_boilerplate_share: float = 0.6  # mostly_boilerplate: share removed as page furniture
-    min_alpha_word_ratio: float = 0.735  # not_text: words holding a letter (FineWeb-2 cmn_Hani)
+    max_boilerplate_share: float = 0.7  # mostly_boilerplate: share removed as page furniture
+    min_alpha_word_ratio: float = 0.6  # not_text: share of words holding a letter
     max_replacement_ratio: float = 0.01  # garbled: U+FFFD left per character
-    min_han_ratio: float = 0.3  # low_han_ratio (Chinese documents only): Han share of visible characters
-    max_dup_line_frac: float = 0.287  # repetitive: FineWeb-2 cmn_Hani dup_line_frac
-    max_dup_para_frac: float = 0.3  # repetitive: Gopher
-    max_dup_line_char_frac: float = 0.2  # repetitive: Gopher
-    max_dup_para_char_frac: float = 0.2  # repetitive: Gopher
-    max_top_ngram_char_fracs: str = "0.256,0.201,0.171"  # repetitive: n = 2,3,4 (FineWeb-2 cmn_Hani)
-    max_dup_ngram_char_fracs: str = "0.198,0.182,0.167,0.154,0.14,0.127"  # repetitive: n = 5..10 (idem)
+    min_han_ratio: float = 0.15  # low_han_ratio (Chinese documents only): Han share of visible characters
+    max_dup_line_frac: float = 0.55  # repetitive: lines repeating an earlier line
+    max_top_ngram_char_fracs: str = "0.384,0.302,0.257"  # repetitive: most frequent 2/3/4-gram
+    max_dup_ngram_char_frac: float = 0.55  # repetitive: characters in repeated 5..10-grams
     min_terminal_punct_line_frac: float = 0.106  # few_sentence_lines: FineWeb-2 cmn_Hani line_punct_thr
-    max_short_line_frac: float = 0.67  # short_lines: FineWeb
+    max_short_line_frac: float = 0.67  # short_lines: FineWeb short_line_thr
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -77,11 +75,8 @@ ENV_NAMES: dict[str, str] = {
     "max_replacement_ratio": "MAX_REPLACEMENT_RATIO",
     "min_han_ratio": "MIN_HAN_RATIO",
     "max_dup_line_frac": "MAX_DUP_LINE_FRAC",
-    "max_dup_para_frac": "MAX_DUP_PARA_FRAC",
-    "max_dup_line_char_frac": "MAX_DUP_LINE_CHAR_FRAC",
-    "max_dup_para_char_frac": "MAX_DUP_PARA_CHAR_FRAC",
     "max_top_ngram_char_fracs": "MAX_TOP_NGRAM_CHAR_FRACS",
-    "max_dup_ngram_char_fracs": "MAX_DUP_NGRAM_CHAR_FRACS",
+    "max_dup_ngram_char_frac": "MAX_DUP_NGRAM_CHAR_FRAC",
     "min_terminal_punct_line_frac": "MIN_TERMINAL_PUNCT_LINE_FRAC",
     "max_short_line_frac": "MAX_SHORT_LINE_FRAC",
 }

@@ -24,8 +24,8 @@ NOISE_COUNTERS: tuple[Counter, ...] = (
     Counter("spam_phrases", "remove_seo_spam", "injected_phrases"),
     Counter("boilerplate_lines", "remove_boilerplate"),
     Counter("pinyin_annotations", "remove_pinyin_annotations"),
-    Counter("garbled_spans_repaired", "repair_garbled", "repaired"),
-    Counter("garbled_spans_dropped", "repair_garbled", "dropped"),
+    Counter("garbled_spans_repaired", "repair_garbled_spans", "repaired"),
+    Counter("garbled_chars_dropped", "repair_garbled_spans", "dropped_chars"),
     Counter("tags_removed", "strip_tags"),
     Counter("duplicate_lines", "remove_repeated_lines"),
 )
