@@ -130,7 +130,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 def drain_forever(stack: LocalStack, stop: threading.Event, poll_seconds: float = 0.5) -> None:
     """Deliver whatever arrives, as the event source mapping would, until told to stop."""
-    log = logging.getLogger("docproc.local")
+    log = logging.getLogger(__name__)
     while not stop.is_set():
         try:
             report = stack.drain()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-log = logging.getLogger("docproc.local")
+log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], Any], Any]
 SQS_MAX_RECEIVE = 10  # ReceiveMessage returns at most 10 messages per call

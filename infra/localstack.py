@@ -39,7 +39,7 @@ from infra.driver import DrainReport, EventSourceSettings, LambdaContext, QueueD
 from infra.patches import apply_dropped_properties
 from infra.sam import code_dir, functions, load_sam, translate, with_code_uris
 
-log = logging.getLogger("docproc.local")
+log = logging.getLogger(__name__)
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_REGION = "us-east-1"
@@ -260,9 +260,7 @@ class LocalStack:
         self.function_env = {k: str(v) for k, v in conf.get("Environment", {}).get("Variables", {}).items()}
         self._set_env({**self.function_env, **self.env_overrides})
         props = next(iter(functions(load_sam(self.template)).values()))
-        self.handler_module, handler_name = load_handler(
-            code_dir(props), str(props["Handler"]), self.function_output
-        )
+        self.handler_module, handler_name = load_handler(code_dir(props), str(props["Handler"]))
         context = LambdaContext(
             function_name=self.names.function,
             memory_limit_in_mb=int(conf.get("MemorySize", 512)),
@@ -331,11 +329,13 @@ def zip_directory(directory: Path) -> bytes:
     return buffer.getvalue()
 
 
-def load_handler(directory: Path, handler: str, stdout: TextIO | None) -> tuple[ModuleType, str]:
+def load_handler(directory: Path, handler: str) -> tuple[ModuleType, str]:
     """Import the handler's module afresh from `directory`, as Lambda would from the zip.
 
-    A fresh import gives each stack its own lazily made clients. It runs with stdout sent to
-    `stdout` because Powertools' Logger binds the stream it finds at import time.
+    A fresh import gives each stack its own lazily made clients. Powertools' Logger binds the
+    stream it finds at import time (and later imports reuse that handler), so the import runs
+    with stdout set to a forwarder that writes wherever sys.stdout points at each write: the
+    driver points it at the stack's function_output while the handler runs.
     """
     module_name, _, function_name = handler.rpartition(".")
     if str(directory) not in sys.path:
@@ -345,10 +345,16 @@ def load_handler(directory: Path, handler: str, stdout: TextIO | None) -> tuple[
         raise ImportError(f"cannot load {handler} from {directory}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    with _redirect(stdout):
+    with contextlib.redirect_stdout(CurrentStdout()):
         spec.loader.exec_module(module)
     return module, function_name
 
 
-def _redirect(stream: TextIO | None) -> Any:
-    return contextlib.redirect_stdout(stream) if stream is not None else contextlib.nullcontext()
+class CurrentStdout:
+    """A stream that writes to whatever sys.stdout is at the time of each write."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()

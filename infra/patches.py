@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from infra.localstack import LocalStack
 
-log = logging.getLogger("docproc.local")
+log = logging.getLogger(__name__)
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
