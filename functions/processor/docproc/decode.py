@@ -78,9 +78,11 @@ _SNIFF = 4096
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,30})""", re.IGNORECASE
 )
+# A page starts (after an XML declaration and comments) with one of these; leftover tags later in a
+# plain text (the sample ends with some) do not make it a page.
 _HTML_START = re.compile(
-    rb"""\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,500}?-->\s*)*"""
-    rb"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
+    r"""\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,500}?-->\s*){0,5}"""
+    r"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
     re.IGNORECASE | re.DOTALL,
 )
 # Legacy labels mapped to the superset codec that decodes everything they cover.
@@ -131,7 +133,7 @@ def decode_document(
     controls = len(_CONTROL.findall(sample))
     if controls > _MAX_CONTROL_RATIO * len(sample):
         return Rejection("binary", f"{controls} of the first {len(sample)} characters are control characters")
-    return Decoded(text=text, encoding=codec, content_type=_content_type(head, content_type_hint))
+    return Decoded(text=text, encoding=codec, content_type=_content_type(text, content_type_hint))
 
 
 def _gunzip(data: bytes, limit: int) -> bytes | Rejection:
@@ -171,7 +173,7 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
         return data.decode("utf-8"), "utf-8"  # strict: hundreds of MB/s, and most objects are UTF-8
     except UnicodeDecodeError:
         pass
-    declared = _declared_charset(head) if _is_html(head, hint) else None
+    declared = _declared_charset(head) if _is_html(head.decode("latin-1"), hint) else None
     if declared:
         try:
             return data.decode(declared), declared
@@ -245,13 +247,11 @@ def _detect(data: bytes) -> tuple[str, str] | Rejection:
         return Rejection("undecodable", f"the bytes are not valid {best.encoding}")
 
 
-def _is_html(head: bytes, hint: str | None) -> bool:
-    if hint:
-        lowered = hint.lower()
-        if "html" in lowered:
-            return True
-    return _HTML_START.match(head.lstrip(codecs.BOM_UTF8)) is not None
+def _is_html(head: str, hint: str | None) -> bool:
+    if hint and "html" in hint.lower() and "<" in head:  # a hint is trusted only if there is markup
+        return True
+    return _HTML_START.match(head[:_SNIFF]) is not None
 
 
-def _content_type(head: bytes, hint: str | None) -> str:
-    return HTML if _is_html(head, hint) else PLAIN
+def _content_type(text: str, hint: str | None) -> str:
+    return HTML if _is_html(text[:_SNIFF], hint) else PLAIN

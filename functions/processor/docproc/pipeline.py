@@ -5,8 +5,9 @@ from __future__ import annotations
 from docproc.clean import clean_text
 from docproc.config import Settings
 from docproc.decide import decide
-from docproc.decode import Rejection, decode_document
+from docproc.decode import HTML, Rejection, decode_document
 from docproc.dedup import signature
+from docproc.html import extract_main_content
 from docproc.result import Result, Status
 from docproc.stats import compute_stats
 from docproc.text_metadata import complete_metadata
@@ -23,9 +24,15 @@ def process_document(
     settings = settings or Settings()
     if len(data) > settings.max_object_bytes:
         return _rejected("too_large", len(data))
-    decoded = decode_document(data, content_type)
+    decoded = decode_document(data, content_type, max_output_bytes=settings.max_object_bytes)
     if isinstance(decoded, Rejection):
         return _rejected(decoded.reason, len(data))
+    page: dict[str, str] = {}
+    if decoded.content_type == HTML:
+        # A page: keep its main content (and its own title/author/date), then clean that as text.
+        extracted = extract_main_content(decoded.text)
+        decoded.text = extracted.text
+        page = {("page_title" if k == "title" else k): v for k, v in extracted.metadata.items()}
     cleaned = clean_text(decoded.text, settings)
     stats = compute_stats(
         data,
@@ -39,6 +46,9 @@ def process_document(
     sig = signature(cleaned.text)
     stats["content_hash"] = sig.content_hash
     found = {"encoding": decoded.encoding, "content_type": decoded.content_type, **cleaned.metadata}
+    for k, v in {**page, "title": page.get("page_title", "")}.items():
+        if v and not found.get(k):  # what the text itself says wins; the page's <head> fills gaps
+            found[k] = v
     metadata = complete_metadata(found, decoded.text, stats)
     return Result(status, reasons, cleaned.text, metadata, cleaned.steps, stats, sig)
 
