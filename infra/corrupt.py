@@ -41,6 +41,7 @@ NOISE_KINDS: tuple[str, ...] = (
 _SENTENCE_END = re.compile(r"(?<=[。！？])(?![”’」』）])|(?<=[。！？][”’」』）])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
+
 # Phrases of the kind SEO spam lines are made of (the sample's first line, crawled page titles).
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -111,6 +112,12 @@ def corrupt(
         paragraphs[i] = _inject_brand(paragraphs[i], rng)
     if "traditional" in chosen:
         paragraphs = [_converter("s2t").convert(p) for p in paragraphs]
+    # Invisible characters and inline tags first: they sit between characters of the text, not
+    # inside the pinyin annotations added next.
+    if "invisible" in chosen:
+        paragraphs = [_sprinkle(p, rng, _INVISIBLE, 0.004) for p in paragraphs]
+    if "tags" in chosen:
+        paragraphs = [_sprinkle(p, rng, _INLINE_TAGS, 0.002) for p in paragraphs]
     if "pinyin" in chosen:
         style = rng.choice(("tone", "toneless", "fullwidth"))
         paragraphs = [_annotate_pinyin(p, rng, style) for p in paragraphs]
@@ -118,10 +125,6 @@ def corrupt(
         for _ in range(rng.randint(1, 3)):
             i = rng.randrange(len(paragraphs))
             paragraphs[i] = _garble_span(paragraphs[i], rng)
-    if "invisible" in chosen:
-        paragraphs = [_sprinkle(p, rng, _INVISIBLE, 0.004) for p in paragraphs]
-    if "tags" in chosen:
-        paragraphs = [_sprinkle(p, rng, _INLINE_TAGS, 0.002) for p in paragraphs]
     if "repeats" in chosen and paragraphs:
         # A copy of a whole paragraph, noise and all, right after it or at the end.
         i = rng.randrange(len(paragraphs))
