@@ -107,9 +107,11 @@ def corrupt(
     applied = [k for k in NOISE_KINDS if k in chosen]
     paragraphs = split_paragraphs(article, rng)
     if "injected_brand" in chosen and paragraphs:
-        paragraphs = [_inject_brand(p, rng) if rng.random() < 0.3 else p for p in paragraphs]
-        i = rng.randrange(len(paragraphs))
-        paragraphs[i] = _inject_brand(paragraphs[i], rng)
+        forced = rng.randrange(len(paragraphs))  # at least one, at most one per paragraph
+        paragraphs = [
+            _inject_brand(p, rng) if i == forced or rng.random() < 0.3 else p
+            for i, p in enumerate(paragraphs)
+        ]
     if "traditional" in chosen:
         paragraphs = [_converter("s2t").convert(p) for p in paragraphs]
     # Invisible characters and inline tags first: they sit between characters of the text, not

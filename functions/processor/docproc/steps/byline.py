@@ -19,6 +19,8 @@ from docproc.result import StepOutput, StepReport
 
 MAX_LINE = 60  # a byline or meta line is short; longer lines are prose
 MAX_TITLE = 64  # a headline longer than this is a paragraph
+MAX_VALUE = 24  # a name, outlet or date in a meta line
+_SENTENCE = re.compile(r"[。！？!?；;“”]")
 
 # Role words of `role：value` meta lines, and the metadata key each fills (None: drop only).
 _ROLE_WORDS: dict[str | None, str] = {
@@ -69,12 +71,17 @@ def _lift(line: str, found: dict[str, str]) -> bool:
         return False
     pair, meta_line, reporter, editor = _patterns()
     if meta_line.match(line):
-        for p in pair.finditer(line):
-            key = _ROLES.get(to_simplified(p.group("role")))
-            value = p.group("value").strip(" |｜/()（）【】[]")
-            if key and value:
-                found.setdefault(key, value)
-        return True
+        values = [
+            (_ROLES.get(to_simplified(p.group("role"))), p.group("value").strip(" |｜/()（）【】[]"))
+            for p in pair.finditer(line)
+        ]
+        # `记者：家乡的粉丝很热情啊？` is an interview question, not a byline: values are short
+        # names, outlets or dates, never sentences.
+        if all(len(v) <= MAX_VALUE and not _SENTENCE.search(v) for _, v in values):
+            for key, value in values:
+                if key and value:
+                    found.setdefault(key, value)
+            return True
     m = reporter.match(line)
     if m:
         if m.group("source"):
