@@ -41,7 +41,7 @@ def text_steps(settings: Settings) -> list[Step]:
         # line-level noise: before script conversion, so these match both scripts
         remove_seo_spam,
         remove_boilerplate,
-        extract_byline,
+        partial(extract_byline, target=settings.target_script),
         remove_repeated_lines,
         partial(convert_script, target=settings.target_script),
         normalize_whitespace,

@@ -6,7 +6,8 @@ the title.
 (and `published`). Only whole short lines are taken: a reporter named inside a sentence
 (`新华社记者 公磊 摄` in a photo caption) is article text and stays. The first line left after
 that, if it reads like a headline, is recorded as `title` and also stays in the text.
-Values keep the script they arrived in (this step runs before script conversion).
+The step runs before script conversion, so it converts the values it lifts to the target
+script itself: metadata and text then agree (`title` is the text's first line, as converted).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from functools import cache
 
 from docproc.data import both_scripts, to_simplified
 from docproc.result import StepOutput, StepReport
+from docproc.steps.script import Target, to_traditional
+from docproc.steps.script import to_simplified as script_to_simplified
 
 MAX_LINE = 60  # a byline or meta line is short; longer lines are prose
 MAX_TITLE = 64  # a headline longer than this is a paragraph
@@ -95,8 +98,9 @@ def _lift(line: str, found: dict[str, str]) -> bool:
     return False
 
 
-def extract_byline(text: str) -> StepOutput:
-    """Move byline, editor and source lines into metadata; record the headline as the title."""
+def extract_byline(text: str, target: Target = "keep") -> StepOutput:
+    """Move byline, editor and source lines into metadata; record the headline as the title.
+    Values are converted to the `target` script (bind it with functools.partial)."""
     found: dict[str, str] = {}
     kept: list[str] = []
     removed = 0
@@ -115,4 +119,7 @@ def extract_byline(text: str) -> StepOutput:
         chars_removed=len(text) - len(out),
         detail={k: 1 for k in found},
     )
+    if target != "keep" and found:
+        convert = to_traditional if target == "traditional" else script_to_simplified
+        found = {k: convert(v) for k, v in found.items()}
     return StepOutput(out, report, found)
