@@ -94,8 +94,18 @@ _CODEC_ALIASES = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # More than this share of control characters in decoded text means it was never text.
 _MAX_CONTROL_RATIO = 0.10
-# Minimum share of NUL bytes in one parity (even or odd offsets) for BOM-less UTF-16.
+# Minimum share of NUL bytes in one parity (even or odd offsets) for BOM-less UTF-16 found by its
+# NULs alone; Chinese UTF-16 with fewer ASCII characters is found by the frequency score instead.
 _UTF16_NUL_SHARE = 0.05
+_CHINESE_CODECS = ("gb18030", "big5")
+_UTF16_CODECS = ("utf-16-le", "utf-16-be")
+# Characters scored to choose between codecs, and the score a decoding must beat to count as text
+# (mean natural log frequency; Chinese prose scores about -6, a wrong codec's output below -12).
+_SCORE_SAMPLE = 400
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_MIN_READABILITY = -11.0
+# A lenient decoding may replace at most this share of its characters.
+_MAX_BAD_SHARE = 0.002
 
 
 def decode_document(
@@ -164,7 +174,7 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
             except UnicodeDecodeError:
                 return Rejection("undecodable", f"the bytes after the {codec} BOM are not valid {codec}")
     if b"\x00" in head:
-        utf16 = _bomless_utf16(data, head)
+        utf16 = _bomless_utf16(data)
         if utf16 is not None:
             return utf16
         if head.count(b"\x00") > _UTF16_NUL_SHARE * len(head):
@@ -179,29 +189,31 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
             return data.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass  # the page lies about its charset: fall through to detection
-    chinese = _strict_chinese(data)
+    chinese = _strict_chinese(data) or _lenient_chinese(data)
     if chinese is not None:
         return chinese
     return _detect(data)
 
 
-def _bomless_utf16(data: bytes, head: bytes) -> tuple[str, str] | None:
-    """UTF-16 without a BOM: ASCII characters (digits, newlines, Latin) put a NUL in one byte parity."""
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    pairs = max(1, len(head) // 2)
-    if odd >= _UTF16_NUL_SHARE * pairs and even <= odd // 20:
-        codec = "utf-16-le"
-    elif even >= _UTF16_NUL_SHARE * pairs and odd <= even // 20:
-        codec = "utf-16-be"
-    else:
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: ASCII characters put NULs in the high bytes. Not a parity rule alone
+    (CJK code points such as U+4E00 have a NUL low byte): both byte orders are decoded strictly and
+    the one that reads as text wins."""
+    if len(data) % 2:
         return None
-    try:
-        text = data[: len(data) - len(data) % 2].decode(codec)
-    except UnicodeDecodeError:
+    found: list[tuple[float, str, str]] = []
+    for codec in _UTF16_CODECS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text[:_SNIFF]:
+            continue  # a NUL character is not text: this byte order is wrong
+        found.append((_readability(text), codec, text))
+    if not found:
         return None
-    # Surrogate-free and not mostly controls: accept (the caller checks controls on the whole text).
-    return text, codec
+    score, codec, text = max(found)
+    return (text, codec) if score > _MIN_READABILITY else None
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -217,22 +229,43 @@ def _declared_charset(head: bytes) -> str | None:
 
 
 def _strict_chinese(data: bytes) -> tuple[str, str] | None:
-    """GB18030 and Big5, strictly; when both decode, the one that reads as more common characters wins.
+    """GB18030, Big5 and BOM-less UTF-16, strictly; of those that decode, the one that reads as the
+    most common characters wins.
 
-    Big5 byte pairs are almost all valid GBK pairs too, so "decodes without error" cannot choose:
-    a character-frequency score does, at tens of MB/s.
+    Big5 byte pairs are almost all valid GBK pairs, and UTF-16 decodes nearly any even-length input,
+    so "decodes without error" cannot choose: a character-frequency score over a sample does.
     """
     found: list[tuple[float, str, str]] = []
-    for codec in ("gb18030", "big5"):
+    codecs_to_try = _CHINESE_CODECS + (_UTF16_CODECS if len(data) % 2 == 0 else ())
+    for codec in codecs_to_try:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        found.append((mean_log_frequency(text[:20000]), codec, text))
+        found.append((_readability(text), codec, text))
     if not found:
         return None
-    _, codec, text = max(found)
-    return text, codec
+    score, codec, text = max(found)
+    return (text, codec) if score > _MIN_READABILITY else None
+
+
+def _lenient_chinese(data: bytes) -> tuple[str, str] | None:
+    """Scraped pages are often cut mid-character: accept GB18030 or Big5 with a few bad bytes."""
+    found: list[tuple[float, str, str]] = []
+    for codec in _CHINESE_CODECS:
+        text = data.decode(codec, errors="replace")
+        if text.count("\ufffd") <= _MAX_BAD_SHARE * len(text):
+            found.append((_readability(text), codec, text))
+    if not found:
+        return None
+    score, codec, text = max(found)
+    return (text, codec) if score > _MIN_READABILITY else None
+
+
+def _readability(text: str) -> float:
+    """Mean log frequency of a sample of the non-ASCII characters (ASCII is the same in every codec)."""
+    sample = _ASCII_RUN.sub("", text[: 4 * _SCORE_SAMPLE])[:_SCORE_SAMPLE]
+    return mean_log_frequency(sample) if sample else 0.0
 
 
 def _detect(data: bytes) -> tuple[str, str] | Rejection:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 
 from docproc.result import StepOutput, StepReport
 
@@ -98,20 +99,23 @@ def char_log_frequency(char: str) -> float:
 
 def mean_log_frequency(text: str) -> float:
     """Mean log frequency of the non-space characters: higher reads more like ordinary Chinese text."""
-    table = _log_freq()
-    total = 0.0
-    n = 0
-    for char in text:
-        if char.isspace():
-            continue
-        n += 1
-        if char < "\x80":
-            total += _ASCII
-        elif "\ue000" <= char <= "\uf8ff":
-            total += _PRIVATE
-        else:
-            total += table.get(char, _UNKNOWN)
-    return total / n if n else 0.0
+    chars = "".join(text.split())
+    if not chars:
+        return 0.0
+    # map() over the table keeps this at C speed (~30 ns a character): it scores every candidate
+    # decoding of a document, not only garbled spans.
+    total = sum(map(_scoring_table().get, chars, repeat(_UNKNOWN)))
+    if _PUA.search(chars):
+        total += len(_PUA.findall(chars)) * (_PRIVATE - _UNKNOWN)
+    return total / len(chars)
+
+
+@lru_cache(maxsize=1)
+def _scoring_table() -> dict[str, float]:
+    """The log-frequency table with every ASCII character at the flat ASCII score."""
+    table = dict(_log_freq())
+    table.update((chr(c), _ASCII) for c in range(128))
+    return table
 
 
 @dataclass(slots=True)
