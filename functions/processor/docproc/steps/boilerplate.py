@@ -89,6 +89,8 @@ _RULES: tuple[tuple[str, str], ...] = (
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
 _NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s{2,}|\u3000+")
 _SENTENCE = re.compile(r"[。！？!?；;，,“”]")
+# A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
+_PROSE = re.compile(r"[，,；;]|[。！？](?=.)")
 NAV_MIN_ITEMS = 4
 NAV_MAX_ITEM = 6
 
@@ -104,8 +106,9 @@ def _kind(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> str | No
     if not line or len(line) > MAX_LINE:
         return None
     lowered = line.lower()
+    prose = _PROSE.search(line) is not None
     for kind, pattern in rules:
-        if pattern.search(lowered):
+        if pattern.search(lowered) and not (prose and kind == "footer"):
             return kind
     if not _SENTENCE.search(line):
         items = [i for i in _NAV_SEPARATORS.split(line) if i]

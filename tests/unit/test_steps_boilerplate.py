@@ -1,0 +1,115 @@
+"""remove_boilerplate: page furniture goes in both scripts; headings and prose stay."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc.steps.boilerplate import remove_boilerplate
+
+P1 = (
+    "“反詐不是公安一家的事,需要全社會一起行動。”青島市刑偵支隊相關負責人表示,"
+    "為推動反詐宣傳“無死角”,青島市公安局從構建全域宣防體系破題。"
+)
+P2 = "線上線下同頻共振,讓反詐氛圍愈發濃厚。青島市刑偵支隊壓實各方責任,推動“無詐社區”“無詐校園”創建。"
+HEADING = "廣度覆蓋:讓反詐聲音傳遍城市每個角落"
+
+
+def kept(text: str) -> list[str]:
+    return [line for line in remove_boilerplate(text).text.split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("我的位置:首頁>文章詳情", "breadcrumb"),
+        ("当前位置：首页 > 新闻 > 正文", "breadcrumb"),
+        ("您的位置: 主页＞科技", "breadcrumb"),
+        ("首页 » 财经 » 正文", "breadcrumb"),
+        ("請輸入驗證碼", "captcha"),
+        ("看不清？换一张", "captcha"),
+        ("分享到：微信 微博 QQ空间", "share"),
+        ("微信 微博 朋友圈 复制链接", "share"),
+        ("【字号：大 中 小】", "share"),
+        ("【打印】", "share"),
+        ("上一篇：青岛召开反诈工作会议", "prev_next"),
+        ("下一篇", "prev_next"),
+        ("返回顶部", "prev_next"),
+        ("Copyright © 2005-2024 example.com All Rights Reserved", "footer"),
+        ("京ICP备12345678号-1", "footer"),
+        ("粵公網安備 37021202001234號", "footer"),
+        ("版权所有 青岛财经日报 未经授权禁止转载", "footer"),
+        ("關於我們 | 聯繫我們 | 網站地圖 | 免責聲明", "footer"),
+        ("登录 | 注册", "login"),
+        ("首页  新闻  体育  娱乐  财经", "navigation"),
+    ],
+)
+def test_each_kind_goes(line: str, kind: str) -> None:
+    out = remove_boilerplate(f"{P1}\n{line}\n{P2}\n")
+    assert kept(f"{P1}\n{line}\n{P2}\n") == [P1, P2]
+    assert out.report.detail == {kind: 1}
+    assert out.report.chars_removed == len(line) + 1
+
+
+def test_seed_comment_widget_and_all_after_it_go() -> None:
+    tail = (
+        "評論一下\n評論 0人參與,0條評論\n還沒有評論,快來搶沙發吧!\n最熱評論\n最新評論\n"
+        '已有0人參與,點擊查看更多精彩評論\n\n請輸入驗證碼\n\n<i id="q3nkr"></i>\n'
+    )
+    out = remove_boilerplate(f"{P1}\n\n{HEADING}\n\n{P2}\n\n{tail}")
+    assert out.text.strip() == f"{P1}\n\n{HEADING}\n\n{P2}"
+    assert out.report.detail["tail_lines"] == 8
+
+
+def test_simplified_comment_widget_and_related_links() -> None:
+    text = f"{P1}\n{P2}\n相关新闻\n青岛召开反诈大会\n山东反诈成果显著\n"
+    assert kept(text) == [P1, P2]
+
+
+def test_a_comment_link_at_the_top_does_not_take_the_article() -> None:
+    out = remove_boilerplate(f"发表评论\n{HEADING}\n{P1}\n{P2}\n")
+    assert kept(f"发表评论\n{HEADING}\n{P1}\n{P2}\n") == [HEADING, P1, P2]
+    assert out.report.detail == {"tail_marker": 1}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        HEADING,
+        "分享经济如何改变城市生活",  # a heading that starts with 分享
+        "返回家乡的年轻人越来越多",  # ... with 返回
+        "短信验证码诈骗出现新套路",  # ... about captchas
+        "评论员文章：让反诈宣传无死角",
+        "本报将继续关注版权所有人与平台之间的纠纷，相关报道请见明日版面。",
+        "张三 李四 王五",  # three names: not a navigation row
+    ],
+)
+def test_headings_and_prose_stay(line: str) -> None:
+    assert kept(f"{P1}\n{line}\n{P2}") == [P1, line, P2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([P1, P2, HEADING, "评论一下", "首页 > 正文", "京ICP备1号", "", "分享到微信"]))
+)
+def test_output_lines_are_input_lines(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    out = remove_boilerplate(text)
+    assert set(out.text.split("\n")) <= set(lines) | {""}
+    assert out.report.chars_removed == len(text) - len(out.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    assert len(remove_boilerplate(text).text) <= len(text)
+
+
+def test_linear_on_long_input() -> None:
+    text = "\n".join(["首页 > " * 15 + "正文", "评论一下", "看不清" * 40, "版权" * 50] * 5000)
+    start = time.perf_counter()
+    remove_boilerplate(text)
+    assert time.perf_counter() - start < 3.0

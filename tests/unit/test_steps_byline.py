@@ -1,0 +1,82 @@
+"""extract_byline: byline / editor / source lines become metadata; the headline becomes the title."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc.steps.byline import extract_byline
+
+HEADLINE = "青島:電信網絡詐騙發案數持續下降,全民反詐“防火墻”越筑越牢"
+BODY = "從“廣覆蓋”到“精準防”,從“單點推”到“系統建”,以“三箭齊發”的務實舉措,青島將反詐工作做到群眾心坎上。"
+
+
+def test_seed_byline_and_editor() -> None:
+    text = f"{HEADLINE}\n\n{BODY}\n\n青島財經日報/首頁新聞記者 張海杰\n\n責任編輯:李賽男\n"
+    out = extract_byline(text)
+    expected = {"source": "青島財經日報", "author": "張海杰", "editor": "李賽男", "title": HEADLINE}
+    assert out.metadata == expected
+    assert out.text.split() == [HEADLINE, BODY]
+    assert out.report.count == 2
+
+
+def test_metadata_follows_the_target_script() -> None:
+    out = extract_byline(f"{HEADLINE}\n{BODY}\n責任編輯:李賽男", target="simplified")
+    assert out.metadata["editor"] == "李赛男"
+    assert out.metadata["title"].startswith("青岛:电信网络诈骗")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("来源：南方周末 作者：柯玉圆", {"source": "南方周末", "author": "柯玉圆"}),
+        ("作者：张三 | 来源：人民网", {"author": "张三", "source": "人民网"}),
+        ("（记者 张三 通讯员 李四）", {"author": "张三 李四"}),
+        ("本报记者 张三 李四 报道", {"author": "张三 李四"}),
+        ("新华社记者 公磊", {"source": "新华社", "author": "公磊"}),
+        ("文/王小明", {"author": "王小明"}),
+        ("责任编辑 李赛男", {"editor": "李赛男"}),
+        ("【编辑：刘欢】", {"editor": "刘欢"}),
+        ("編輯：陳大文", {"editor": "陳大文"}),
+        ("发布时间：2021-09-01 09:12 浏览次数：234", {"published": "2021-09-01 09:12"}),
+    ],
+)
+def test_byline_forms(line: str, expected: dict[str, str]) -> None:
+    out = extract_byline(f"{BODY}\n{line}\n{BODY}")
+    assert {k: v for k, v in out.metadata.items() if k != "title"} == expected
+    assert line not in out.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "记者：家乡的粉丝很热情啊？",  # an interview question
+        "据新华社记者 公磊 报道，今天青岛天气晴好。",  # a reporter named inside a sentence
+        "编辑部的故事",
+        "中国科学院院士张三：要加强基础研究",
+    ],
+)
+def test_article_lines_stay(line: str) -> None:
+    out = extract_byline(f"{BODY}\n{line}\n{BODY}")
+    assert line in out.text.split("\n")
+
+
+def test_title_is_the_first_line_only_when_it_reads_as_a_headline() -> None:
+    assert extract_byline(f"{HEADLINE}\n{BODY}").metadata["title"] == HEADLINE
+    assert "title" not in extract_byline(f"{BODY}\n{HEADLINE}").metadata  # a sentence comes first
+    assert "title" not in extract_byline("").metadata
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("记者编辑责任来源作者：:/ 张三李四\n。日报"), max_size=120))
+def test_never_raises_and_only_removes_lines(text: str) -> None:
+    out = extract_byline(text)
+    assert set(out.text.split("\n")) <= set(text.split("\n")) | {""}
+    assert out.report.chars_removed == len(text) - len(out.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    extract_byline(text, target="simplified")
