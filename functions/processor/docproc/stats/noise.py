@@ -26,7 +26,7 @@ NOISE_COUNTERS: tuple[Counter, ...] = (
     Counter("pinyin_annotations", "remove_pinyin_annotations"),
     Counter("garbled_spans_repaired", "repair_garbled_spans", "repaired"),
     Counter("garbled_chars_dropped", "repair_garbled_spans", "dropped_chars"),
-    Counter("tags_removed", "strip_tags"),
+    Counter("tags_removed", "remove_html_tags"),
     Counter("duplicate_lines", "remove_repeated_lines"),
 )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import compress
+from operator import ne
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -46,33 +48,36 @@ def top_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
     return round(sum(map(len, gram)) * count / total_chars, 4)
 
 
-def dup_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
-    """Characters in word n-grams that repeat an earlier one (not overlapping) / all word characters.
+def dup_ngram_char_frac(words: list[str], n: int, word_chars: list[int], total_chars: int) -> float:
+    """Characters of the words covered by an n-gram occurrence that repeats an earlier occurrence
+    (overlapping repeats counted once) / all word characters.
 
-    As datatrove's `find_all_duplicate`: walk the words; on an n-gram already seen, count its
-    characters and jump past it.
+    Gopher's definition; datatrove walks the words and jumps past each repeat, which counts the
+    same characters except where repeats overlap. This form runs in C (dict, map, compress):
+    only the repeated positions, few in most documents, are visited in Python.
     """
     grams = _ngrams(words, n)
-    if not total_chars or len(set(grams)) == len(grams):
-        return 0.0  # fast path: no n-gram repeats (most documents)
-    seen: set[tuple[str, ...]] = set()
-    repeated = i = 0
-    while i < len(grams):
-        gram = grams[i]
-        if gram in seen:
-            repeated += sum(map(len, gram))
-            i += n
-        else:
-            seen.add(gram)
-            i += 1
-    return round(repeated / total_chars, 4)
+    if not total_chars or not grams:
+        return 0.0
+    # First index of each n-gram: built from the end, so the earliest occurrence wins.
+    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1), strict=True))
+    if len(first) == len(grams):
+        return 0.0  # fast path: no n-gram repeats
+    positions = range(len(grams))
+    repeats = compress(positions, map(ne, map(first.__getitem__, grams), positions))
+    covered = bytearray(len(words))
+    for i in repeats:
+        covered[i : i + n] = b"\x01" * n
+    return round(sum(compress(word_chars, covered)) / total_chars, 4)
 
 
 def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
     """data-juicer's character repetition: the sqrt(#distinct)-most frequent n-grams' share of all."""
     if len(text) < n:
         return 0.0
-    freqs = sorted(Counter(text[i : i + n] for i in range(len(text) - n + 1)).values(), reverse=True)
+    starts = range(len(text) - n + 1)
+    freqs = sorted(Counter(map(text.__getitem__, map(slice, starts, range(n, len(text) + 1)))).values())
+    freqs.reverse()
     repeated = len(freqs) - freqs.count(1)
     top = min(int(math.sqrt(len(freqs))), repeated)
     return round(sum(freqs[:top]) / sum(freqs), 4) if top else 0.0
@@ -84,11 +89,12 @@ def repetition_stats(
     out: dict[str, float] = {}
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
-    total_chars = sum(map(len, words))
+    word_chars = list(map(len, words))
+    total_chars = sum(word_chars)
     for n in TOP_NGRAM_SIZES:
         out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(words, n, total_chars)
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(words, n, total_chars)
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(words, n, word_chars, total_chars)
         if out[f"dup_{n}gram_char_frac"] == 0.0:
             # No n-gram repeats, so no longer one can: skip the rest.
             for m in DUP_NGRAM_SIZES[DUP_NGRAM_SIZES.index(n) + 1 :]:
