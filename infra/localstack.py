@@ -183,6 +183,8 @@ class LocalStack:
             return
         from moto.server import ThreadedMotoServer
 
+        # One log line per HTTP request would drown everything else.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         # Every client made from here on, the handler's included, talks to the server.
