@@ -1,0 +1,115 @@
+"""Keep / drop rules: each reason from the statistic it reads and the threshold it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from docproc.config import ENV_NAMES, Settings
+from docproc.decide import decide
+from docproc.pipeline import process_document
+from docproc.result import Status
+
+NEWS = (
+    "青岛市公安局近日联合社区开展反诈宣传活动，向老年人讲解常见诈骗手段。"
+    "民警提醒，陌生来电要多核实，不要轻易转账。活动吸引了数百名居民参加，"
+    "大家表示收获很大，今后会提高警惕，守好自己的钱袋子。"
+)
+
+
+def _stats(text: str) -> dict[str, Any]:
+    return process_document(text.encode()).stats
+
+
+def test_clean_news_is_kept() -> None:
+    result = process_document(NEWS.encode())
+    assert result.status == Status.KEPT, result.reasons
+
+
+def test_too_short() -> None:
+    result = process_document("你好。".encode())
+    assert result.status == Status.DROPPED
+    assert "too_short" in result.reasons
+
+
+def test_repetitive_text_is_dropped() -> None:
+    result = process_document((NEWS * 4).encode())
+    assert "repetitive" in result.reasons
+
+
+def test_low_han_ratio_only_for_chinese() -> None:
+    english = (
+        "The city council met on Monday to discuss the new bus routes. Residents asked for more "
+        "frequent service in the evenings, and the transport office promised a study by spring. "
+        "Several members raised the cost of fuel, which has risen sharply this year."
+    )
+    result = process_document(english.encode())
+    assert result.status == Status.KEPT
+    assert result.stats["language"] == "en"
+    assert "low_han_ratio" not in result.reasons
+
+
+def test_low_han_ratio_drops_chinese_full_of_symbols() -> None:
+    stats = _stats(NEWS)
+    stats["han_ratio"] = 0.05
+    status, reasons = decide(stats, Settings())
+    assert status == Status.DROPPED
+    assert reasons == ["low_han_ratio"]
+
+
+def test_numbers_only_is_not_text() -> None:
+    table = "\n".join(f"{i} {i * 3} {i * 7} {i * 11}。" for i in range(100, 160))
+    assert "not_text" in process_document(table.encode()).reasons
+
+
+def test_spam_share_drops_and_small_spam_flags() -> None:
+    stats = _stats(NEWS)
+    stats["chars_removed"] = {"remove_seo_spam": stats["chars_out"]}  # half the text was spam
+    status, reasons = decide(stats, Settings())
+    assert (status, reasons) == (Status.DROPPED, ["spam"])
+    stats["chars_removed"] = {"remove_seo_spam": 5}
+    status, reasons = decide(stats, Settings())
+    assert status == Status.KEPT
+    assert "spam" in stats["flags"]
+
+
+def test_mostly_boilerplate() -> None:
+    stats = _stats(NEWS)
+    stats["chars_removed"] = {"remove_boilerplate": stats["chars_out"] * 3}
+    assert decide(stats, Settings())[1] == ["mostly_boilerplate"]
+
+
+def test_thresholds_come_from_settings() -> None:
+    stats = _stats(NEWS)
+    assert decide(stats, Settings(min_chars_out=10_000))[1] == ["too_short"]
+    assert decide(stats, Settings())[0] == Status.KEPT
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "min_chars_out",
+        "max_spam_share",
+        "max_boilerplate_share",
+        "min_alpha_word_ratio",
+        "max_replacement_ratio",
+        "min_han_ratio",
+        "max_dup_line_frac",
+        "max_top_ngram_char_fracs",
+        "max_dup_ngram_char_frac",
+        "min_terminal_punct_line_frac",
+        "max_short_line_frac",
+    ],
+)
+def test_every_threshold_is_an_environment_setting(name: str) -> None:
+    assert name in ENV_NAMES
+    default = getattr(Settings(), name)
+    env = {ENV_NAMES[name]: "3" if isinstance(default, int) else "0.5"}
+    assert str(getattr(Settings.from_env(env), name)) in {"3", "0.5"}
+
+
+def test_empty_after_cleaning_is_too_short() -> None:
+    stats = _stats(NEWS)
+    stats["chars_out"] = 0
+    assert decide(stats, Settings()) == (Status.DROPPED, ["too_short"])

@@ -1,0 +1,142 @@
+"""Statistics on small texts whose figures can be worked out by hand."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc.quantities import MAX_QUANTITIES, find_quantities
+from docproc.result import StepReport
+from docproc.stats import compute_stats
+from docproc.stats.composition import composition
+from docproc.stats.lines import count_sentences, line_stats
+from docproc.stats.noise import noise_stats
+from docproc.stats.repetition import (
+    char_ngram_repetition,
+    dup_ngram_char_frac,
+    duplicate_fractions,
+    top_ngram_char_frac,
+)
+from docproc.text_metadata import complete_metadata, publication_date
+
+
+def test_composition_classes() -> None:
+    comp = composition("中文abc 123，!")
+    assert comp.counts == {"han": 2, "latin": 3, "space": 1, "digit": 3, "punct": 2}
+    assert comp.visible == 10
+    assert comp.ratio("han") == 0.2
+
+
+def test_duplicate_fractions_count_repeats_not_first_occurrences() -> None:
+    assert duplicate_fractions(["aa", "b", "aa", "aa"]) == (0.5, round(4 / 7, 4))
+    assert duplicate_fractions([]) == (0.0, 0.0)
+
+
+def test_top_ngram_char_frac() -> None:
+    words = ["我", "爱", "北京", "我", "爱", "上海"]
+    # the 2-gram (我, 爱) occurs twice: 4 characters of 8
+    assert top_ngram_char_frac(words, 2, 8) == 0.5
+    assert top_ngram_char_frac(["a", "b", "c"], 2, 3) == 0.0
+
+
+def test_dup_ngram_char_frac_on_a_doubled_text() -> None:
+    words = list("abcdefgh") * 2
+    assert dup_ngram_char_frac(words, 5, [1] * 16, 16) == 0.5
+    assert dup_ngram_char_frac(list("abcdefghij"), 5, [1] * 10, 10) == 0.0
+
+
+def test_char_ngram_repetition() -> None:
+    assert char_ngram_repetition("短") == 0.0
+    assert char_ngram_repetition("abcdefghijklmnopqrstuvwxyz") == 0.0
+    assert char_ngram_repetition("0123456789" * 10) > 0.25
+
+
+def test_line_stats_know_chinese_terminal_punctuation() -> None:
+    lines = ["他说：“好。”", "真的吗？", "标题", "这是一个很长的没有句号的行而且很长很长"]
+    out = line_stats(lines, cjk=True)
+    assert out["terminal_punct_line_frac"] == 0.5
+    assert out["short_line_frac"] == 0.75  # under 10 characters: all but the last
+    assert out["max_line_chars"] == 19
+
+
+def test_count_sentences() -> None:
+    assert count_sentences("一。二！三？") == 3
+    assert count_sentences("一。二") == 2
+    assert count_sentences("") == 0
+
+
+def test_noise_stats_survive_missing_steps() -> None:
+    out = noise_stats([StepReport("remove_seo_spam", 1, 50, {"spam_lines": 1})], 100)
+    assert out["spam_lines"] == 1
+    assert out["pinyin_annotations"] == 0
+    assert out["noise_ratio"] == 0.5
+    assert out["steps_run"] == ["remove_seo_spam"]
+
+
+def test_whitespace_is_not_noise() -> None:
+    out = noise_stats([StepReport("normalize_whitespace", 0, 30)], 100)
+    assert out["noise_ratio"] == 0.0
+
+
+def test_quantities_and_dates_as_written() -> None:
+    quantities, n, dates, n_dates = find_quantities(
+        "全市已建成1.44萬個群，覆蓋居民339.9萬人，發送短信1.5億人次，實現“三個100%”。2023年5月1日，2000辆公交车。"
+    )
+    assert quantities == ["1.44萬個", "339.9萬人", "1.5億人次", "三個100%", "2000辆"]
+    assert n == 5
+    assert dates == ["2023年5月1日"]
+    assert n_dates == 1
+
+
+def test_quantity_lists_are_capped() -> None:
+    quantities, n, _, _ = find_quantities("，".join(f"{i}个" for i in range(100)))
+    assert len(quantities) == MAX_QUANTITIES
+    assert n == 100
+
+
+def test_publication_date() -> None:
+    assert publication_date("标题\n发布时间：2023年5月1日 10:00\n正文") == "2023-05-01"
+    assert publication_date('<meta property="article:published_time" content="2021-03-04T10:00">') == "2021-03-04"
+    assert publication_date("日期: 2019/7/8") == "2019-07-08"
+    assert publication_date("正文里没有日期。") is None
+    assert publication_date("2022-13-01") is None
+
+
+def test_complete_metadata_keeps_found_values_and_fills_the_rest() -> None:
+    found = {"title": "标题", "author": "", "encoding": "utf-8"}
+    meta = complete_metadata(found, "2020年1月2日 新华社", {"language": "zh", "script_in": "simplified"})
+    assert meta["title"] == "标题"
+    assert meta["author"] is None
+    assert meta["published"] == "2020-01-02"
+    assert meta["language"] == "zh"
+    assert meta["script"] == "simplified"
+
+
+def test_english_text_is_english_with_latin_composition() -> None:
+    text = "The quick brown fox jumps over the lazy dog. " * 5
+    stats = compute_stats(text.encode(), text, text, [])
+    assert stats["language"] == "en"
+    assert stats["latin_ratio"] > 0.7
+    assert stats["script_in"] == "none"
+    assert stats["stopword_ratio"] > 0.2
+
+
+def test_empty_text() -> None:
+    stats = compute_stats(b"", "", "", [])
+    assert stats["chars_out"] == 0
+    assert stats["words"] == 0
+    assert stats["language"] == "und"
+    assert stats["keywords"] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_bounded_json_stats(text: str) -> None:
+    stats = compute_stats(text.encode("utf-8", "surrogatepass"), text, text, [])
+    encoded = json.dumps(stats)
+    assert json.loads(encoded) == stats
+    for key, value in stats.items():
+        if key.endswith(("_ratio", "_frac", "_share")):
+            assert 0.0 <= value <= 1.0, key
