@@ -8,10 +8,10 @@ import json
 from datetime import datetime
 
 import pytest
+
 from docproc import PIPELINE_VERSION
 from docproc.config import Settings
 from docproc.pipeline import process_document
-
 from infra.localstack import LocalStack
 from tests.integration.boundary import count_calls, function_log, metric_values
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint
-from docproc.config import ENV_NAMES as CORE_ENV_NAMES
 
+from docproc.config import ENV_NAMES as CORE_ENV_NAMES
 from infra import ROOT, TEMPLATE
 from infra.sam import code_dir, functions, load_sam, translate, with_code_uris
 
