@@ -94,9 +94,9 @@ _CODEC_ALIASES = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # More than this share of control characters in decoded text means it was never text.
 _MAX_CONTROL_RATIO = 0.10
-# Minimum share of NUL bytes in one parity (even or odd offsets) for BOM-less UTF-16 found by its
-# NULs alone; Chinese UTF-16 with fewer ASCII characters is found by the frequency score instead.
-_UTF16_NUL_SHARE = 0.05
+# Text never holds more than a stray NUL (which normalize_characters removes); more than this share
+# of NUL bytes that no UTF-16 byte order explains means binary.
+_MAX_NUL_SHARE = 0.002
 _CHINESE_CODECS = ("gb18030", "big5")
 _UTF16_CODECS = ("utf-16-le", "utf-16-be")
 # Characters scored to choose between codecs, and the score a decoding must beat to count as text
@@ -177,7 +177,7 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
         utf16 = _bomless_utf16(data)
         if utf16 is not None:
             return utf16
-        if head.count(b"\x00") > _UTF16_NUL_SHARE * len(head):
+        if head.count(b"\x00") > _MAX_NUL_SHARE * len(head):
             return Rejection("binary", "NUL bytes without the pattern of UTF-16 text")
     try:
         return data.decode("utf-8"), "utf-8"  # strict: hundreds of MB/s, and most objects are UTF-8

@@ -37,7 +37,12 @@ _RESIDUE = re.compile(rf"[{_PINYIN_LETTERS}]{{1,7}}\)")
 _MARKERS = "?\ufffd"
 _MARKER = re.compile("[?\ufffd]")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
-_MAX_SPAN = 48  # characters; the sample's longest shifted run is 12
+# A shift lasts until an ASCII byte: in Chinese prose that can be hundreds of characters. Candidate
+# endings are tried up to this many (each costs one decode of the span).
+_MAX_SPAN = 1000  # characters; the sample's longest shifted run is 12
+_MAX_ENDINGS = 6
+# Pinyin after an invalid pair, with or without its `(`: `?jīng)` (the sample) or `\ufffd(jīng)`.
+_HINT = re.compile(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Log-frequency of characters outside the table, of Private Use Area characters, and of ASCII.
 _UNKNOWN = -16.0
 _PRIVATE = -22.0
@@ -50,6 +55,7 @@ _MIN_REPAIRED = -9.5
 _RARE = -11.0
 # Runs after a `?` that read better than this (mean log frequency) are ordinary text: not tried.
 _CLEAN_RUN = -7.5
+_PRECHECK = 6  # characters looked at before walking a run
 # Interpolation weight of the bigram estimate against the unigram one.
 _LAMBDA = 0.7
 # Bonus (natural log) for a restored character whose reading is the pinyin written after it.
@@ -186,20 +192,27 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
     residue = _RESIDUE.match(text, i)
     if residue:
         i = residue.end()
+    # Cheap pre-check: a question mark in clean text is followed by ordinary characters, a lost lead
+    # by garbage from the first character on.
+    if mean_log_frequency(text[i : i + _PRECHECK]) > _CLEAN_RUN:
+        return None
     # Walk the shifted run: each double-byte character, and ASCII punctuation that was narrowed from
     # a full-width double-byte character, is a (trail, next lead) pair of the original bytes.
     pairs: list[bytes] = []
-    endings: list[tuple[int, bytes, str | None]] = []  # (end index, final bytes, pinyin hint)
+    # (end index, final bytes, pinyin hint, whether the hint lost its `(`)
+    endings: list[tuple[int, bytes, str | None, bool]] = []
     # A garbled run always holds a character ordinary text almost never uses; a span may end only
     # after one has been seen, which keeps question marks in clean text away from repair.
     rare_seen = False
     j = i
-    while j < len(text) and j - i < _MAX_SPAN:
+    while j < len(text) and j - i < _MAX_SPAN and len(endings) < _MAX_ENDINGS:
         char = text[j]
         if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
-            after = _RESIDUE.match(text, j + 1)
+            after = _HINT.match(text, j + 1)
             if after or len(pairs) >= 2:  # with no pinyin to name it, one known pair is too little
-                endings.append((j + 1, b"", after.group()[:-1] if after else None))
+                # The hint's `(` is only given back when the garbling ate it (first group empty).
+                hint, paren_lost = (after.group(2), not after.group(1)) if after else (None, False)
+                endings.append((j + 1, b"", hint, paren_lost))
         pair = _gbk_pair(char) if char >= "\x80" else None
         if pair is not None:
             pairs.append(pair)
@@ -207,7 +220,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
             j += 1
             continue
         if "@" <= char <= "~" and pairs and rare_seen:  # a trail byte in ASCII range ends the shift
-            endings.append((j + 1, bytes([ord(char)]), None))
+            endings.append((j + 1, bytes([ord(char)]), None, False))
         wide = _fullwidth(char) if char < "\x80" else None
         wide_pair = _gbk_pair(wide) if wide else None
         if wide_pair is None:
@@ -225,7 +238,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
     if lead is None:
         return None
     best: _Repair | None = None
-    for end, final, hint in endings:
+    for end, final, hint, paren_lost in endings:
         restored = bytes([lead]) + b"".join(pairs[: end - 1 - i]) + final
         restored_paren = False
         if len(restored) % 2:  # the run ended at a `?`: its last trail byte is lost too
@@ -233,7 +246,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
             if trail is None:
                 continue
             restored += bytes([trail])
-            restored_paren = hint is not None
+            restored_paren = paren_lost
         try:
             repaired = restored.decode("gb18030")
         except UnicodeDecodeError:

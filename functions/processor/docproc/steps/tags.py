@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.entities import html5
 
 from docproc.result import StepOutput, StepReport
 
@@ -92,7 +93,10 @@ def _decode_entities(text: str, report: StepReport) -> str:
     def decode(match: re.Match[str]) -> str:
         nonlocal decoded
         entity = match.group()
-        value = html.unescape(entity)
+        if entity[1] == "#":
+            value = html.unescape(entity)
+        else:  # the whole name, `;` included: `&notanentity;` must not become `¬anentity;`
+            value = html5.get(entity[1:], entity)
         if value == entity:  # not an entity HTML knows: leave the text as it is
             return entity
         decoded += 1
