@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+
 from docproc.result import Status
 
 INDEX = "ByStatus"

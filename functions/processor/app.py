@@ -13,14 +13,15 @@ from functools import cache
 from typing import Any
 
 import boto3
-from adapters.events import ObjectEvent, TestEvent, UnrecognisedMessage, parse_message
-from adapters.objects import ObjectMissing, ObjectStore, RawObject
-from adapters.records import DocumentRecord, DocumentRecords
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from adapters.events import ObjectEvent, TestEvent, UnrecognisedMessage, parse_message
+from adapters.objects import ObjectMissing, ObjectStore, RawObject
+from adapters.records import DocumentRecord, DocumentRecords
 from docproc import PIPELINE_VERSION
 from docproc.config import Settings
 from docproc.pipeline import process_document
@@ -65,7 +66,8 @@ def objects() -> ObjectStore:
 
 @cache
 def records() -> DocumentRecords:
-    return DocumentRecords(boto3.resource("dynamodb").Table(config().table_name))
+    table = boto3.resource("dynamodb").Table(config().table_name)
+    return DocumentRecords(table, near_duplicate_threshold=config().settings.near_duplicate_threshold)
 
 
 def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> None:
@@ -158,13 +160,16 @@ def record_result(event: ObjectEvent, raw: RawObject, result: Result, attempt: i
         metadata=result.metadata,
         keywords=list(result.metadata.get("keywords", [])) if isinstance(result.metadata, dict) else [],
         content_hash=signature.content_hash if signature else None,
+        minhash=list(signature.minhash) if signature else [],
+        characters=len(result.text),
         attempts=attempt,
     )
+    # put() checks a kept document for duplicates: record.status may come back "duplicate".
     if not records().put(record):
         count("DuplicateDeliveries")
         return
     count("Documents")
-    count(f"Documents{result.status.value.title()}")
+    count(f"Documents{record.status.title()}")
     count("BytesIn", len(raw.data), MetricUnit.Bytes)
     count("BytesOut", len(result.text.encode("utf-8")), MetricUnit.Bytes)
     logger.info(

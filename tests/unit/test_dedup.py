@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from docproc import dedup
 from docproc.config import Settings
 

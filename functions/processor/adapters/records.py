@@ -8,24 +8,61 @@ Single-table layout (see docs/architecture.md):
 The ByStatus index (gsi1pk=STATUS#<status>, gsi1sk=<processed_at>#<key>) lists documents by outcome.
 
 Idempotency: a record stores `source_tag` (the object's version id, or its ETag when the
-bucket gives no version). Writing is conditional on the stored tag being different, so a
-second delivery of the same upload changes nothing and counts nothing. A `failed` record
-may always be replaced: a redriven message must be able to succeed.
+bucket gives no version). A second delivery of the same upload changes nothing and counts
+nothing. A `failed` record may always be replaced: a redriven message must be able to succeed.
+
+Writing one outcome (`DocumentRecords.put`, docs/table.md has the why of each step):
+1. read the key's current record (the previous version, if any);
+2. a `kept` document is checked for duplicates: the HASH item's owner (exact), then the
+   owners of its LSH band items (near); a match turns it into `duplicate`;
+3. a document still `kept` claims its HASH item (conditional put) and writes its band items
+   (BatchWriteItem, unprocessed items re-sent with backoff);
+4. one transaction writes the record, conditional on the previous one being unchanged since
+   step 1, and moves the daily counters (+1 for the new status, -1 for the previous one);
+5. what the previous version held and the new one does not (hash, bands) is released.
+A crash between steps leaves at worst a stale HASH or band item; every reader checks the
+owner's record before trusting one, and a stale hash is taken over, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from docproc.dedup import band_keys, best_match, pack_minhash, unpack_minhash
+
 DOC_SK = "DOC"
 FAILED = "failed"
+KEPT = "kept"
+DUPLICATE = "duplicate"
+HASH_SK = "HASH"
+COUNTERS_PARTITION = "COUNTERS"  # counter items' gsi1pk: all days in one Query of ByStatus
+# Near-duplicate lookup bounds: a band shared by a template-like family could list thousands
+# of documents; a few per band are enough to find one original, and keep the lookup cheap.
+MAX_DOCS_PER_BAND = 10
+MAX_CANDIDATES = 40
+BAND_QUERY_THREADS = 8
+# A HASH item whose owner has no record yet belongs to a document still in flight, unless
+# the claim is older than every retry of one message could take (3 x 185 s visibility).
+HASH_CLAIM_LEASE = timedelta(minutes=15)
+# BatchWriteItem / BatchGetItem: items a call takes, and how unprocessed ones are re-sent.
+BATCH_WRITE_SIZE = 25
+BATCH_GET_SIZE = 100
+BATCH_ATTEMPTS = 8
+BATCH_BASE_DELAY_S = 0.05
+BATCH_MAX_DELAY_S = 2.0
+# Optimistic concurrency: the record changed under us this many times in a row -> fail loudly.
+MAX_WRITE_CONFLICTS = 5
 # Bounds that keep one item far below DynamoDB's 400 KB limit whatever the core returns:
 # the text itself lives in S3, the record carries only numbers and short strings.
 MAX_LIST_ITEMS = 50
@@ -37,6 +74,18 @@ MAX_ITEM_BYTES = 350_000
 
 def doc_pk(key: str) -> str:
     return f"DOC#{key}"
+
+
+def hash_pk(content_hash: str) -> str:
+    return f"HASH#{content_hash}"
+
+
+def band_pk(band_key: str) -> str:
+    return f"BAND#{band_key}"
+
+
+def counter_key(day: str, status: str) -> dict[str, str]:
+    return {"pk": f"COUNTER#{day}", "sk": f"STATUS#{status}"}
 
 
 def utc_now_iso() -> str:
@@ -68,6 +117,9 @@ class DocumentRecord:
     similarity: float | None = None
     error: str | None = None
     attempts: int = 1
+    minhash: list[int] = field(default_factory=list)  # near-duplicate signature (docproc.dedup)
+    bands: list[str] = field(default_factory=list)  # LSH band keys this record holds (kept only)
+    characters: int = 0  # cleaned characters: what the daily counters add up
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -96,16 +148,39 @@ class DocumentRecord:
             "similarity": self.similarity,
             "error": self.error[:MAX_ERROR_CHARS] if self.error else None,
             "attempts": self.attempts,
+            "minhash": pack_minhash(self.minhash) if self.minhash else None,
+            "bands": list(self.bands) or None,
+            "characters": self.characters,
         }
         item = {k: to_dynamo(v) for k, v in item.items() if v is not None}
         return _fit(item)
 
 
 class DocumentRecords:
-    """The document records in the table. `table` is a boto3 DynamoDB Table resource."""
+    """The document records in the table, with what they hold: hashes, bands, counters.
 
-    def __init__(self, table: Any) -> None:
+    `table` is a boto3 DynamoDB Table resource. `client` makes the transaction, query and
+    batch calls: by default the table's own `meta.client`, which (being a resource's client)
+    takes and returns plain Python values. Tests wrap it to inject unprocessed items or
+    conflicts at that boundary; `sleep` is the backoff's clock, for the same reason.
+    """
+
+    def __init__(
+        self,
+        table: Any,
+        *,
+        near_duplicate_threshold: float = 0.6,
+        client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.table = table
+        self.near_duplicate_threshold = near_duplicate_threshold
+        self.client = client or table.meta.client
+        self.sleep = sleep
+
+    @property
+    def table_name(self) -> str:
+        return str(self.table.name)
 
     def get(self, key: str) -> dict[str, Any] | None:
         got = self.table.get_item(Key={"pk": doc_pk(key), "sk": DOC_SK}, ConsistentRead=True)
@@ -116,28 +191,284 @@ class DocumentRecords:
         """True when this exact upload already has a final (not failed) record."""
         if not source_tag:
             return False
-        item = self.get(key)
-        return bool(item and item.get("source_tag") == source_tag and item.get("status") != FAILED)
+        return _same_upload(self.get(key), source_tag)
 
     def put(self, record: DocumentRecord) -> bool:
-        """Write the record unless this upload is already recorded; False means it was (a no-op)."""
-        try:
-            self.table.put_item(
-                Item=record.to_item(),
-                ConditionExpression="attribute_not_exists(pk) OR source_tag <> :tag OR #status = :failed",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":tag": record.source_tag, ":failed": FAILED},
-            )
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        """Record one outcome (steps in the module docstring); False: already recorded, a no-op.
+
+        A `kept` record may come back as `duplicate` (status, reasons, duplicate_of and
+        similarity set on `record`): callers log and count `record.status` afterwards.
+        """
+        decided = (record.status, list(record.reasons))
+        for _ in range(MAX_WRITE_CONFLICTS):
+            previous = self.get(record.key)
+            if _same_upload(previous, record.source_tag):
                 return False
-            raise
+            record.status, record.reasons = decided[0], list(decided[1])
+            record.duplicate_of, record.similarity, record.bands = None, None, []
+            if record.status == KEPT:
+                self._deduplicate(record)
+            if record.status == KEPT:
+                self._hold(record)
+            try:
+                self._commit(record, previous)
+            except ClientError as err:
+                if _is_conflict(err):
+                    continue  # written by someone else since we read it: decide again
+                raise
+            self._release(previous, record)
+            return True
+        raise RuntimeError(f"record {record.key!r} kept changing while being written")
+
+    # -- duplicates ---------------------------------------------------------------------------
+
+    def _deduplicate(self, record: DocumentRecord) -> None:
+        owner = self._hash_owner(record)
+        if owner is not None:
+            _mark_duplicate(record, owner, 1.0, "exact_duplicate")
+            return
+        match = self._near_match(record)
+        if match is not None:
+            _mark_duplicate(record, match[0], match[1], "near_duplicate")
+
+    def _hash_owner(self, record: DocumentRecord) -> str | None:
+        """The key of another document that validly owns this content hash, if any."""
+        if not record.content_hash:
+            return None
+        key = {"pk": hash_pk(record.content_hash), "sk": HASH_SK}
+        claim = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if not claim or claim.get("owner") == record.key:
+            return None
+        owner = str(claim["owner"])
+        return owner if self._claim_is_live(claim, owner, record.content_hash) else None
+
+    def _claim_is_live(self, claim: dict[str, Any], owner: str, content_hash: str) -> bool:
+        owner_record = self.get(owner)
+        if owner_record is None:
+            claimed_at = _parse_time(str(claim.get("claimed_at", "")))
+            return claimed_at is None or datetime.now(UTC) - claimed_at < HASH_CLAIM_LEASE
+        return owner_record.get("status") == KEPT and owner_record.get("content_hash") == content_hash
+
+    def _near_match(self, record: DocumentRecord) -> tuple[str, float] | None:
+        """The most similar kept document sharing a band, if it reaches the threshold."""
+        keys = band_keys(record.minhash)
+        if not keys:
+            return None
+        candidates = self._band_members(keys, exclude=record.key)
+        if not candidates:
+            return None
+        signatures = []
+        for other in self._batch_get([doc_pk(k) for k in candidates], DOC_SK):
+            held = set(other.get("bands", []))
+            # A band item whose owner no longer holds it (replaced, deleted, crashed) is stale.
+            if other.get("status") == KEPT and held & set(keys) and other.get("minhash"):
+                signatures.append((str(other["key"]), unpack_minhash(_bytes(other["minhash"]))))
+        return best_match(record.minhash, signatures, self.near_duplicate_threshold)
+
+    def _band_members(self, keys: Sequence[str], exclude: str) -> list[str]:
+        """Keys of the documents in these bands: one small Query per band, run concurrently."""
+
+        def members(band_key: str) -> list[str]:
+            page = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": band_pk(band_key)},
+                ProjectionExpression="sk",
+                Limit=MAX_DOCS_PER_BAND,
+            )
+            return [str(item["sk"]).removeprefix("DOC#") for item in page.get("Items", [])]
+
+        with ThreadPoolExecutor(max_workers=BAND_QUERY_THREADS) as pool:
+            found = [k for ks in pool.map(members, keys) for k in ks if k != exclude]
+        return list(dict.fromkeys(found))[:MAX_CANDIDATES]
+
+    # -- holdings -------------------------------------------------------------------------------
+
+    def _hold(self, record: DocumentRecord) -> None:
+        """Claim the content hash and write the band items; a lost race makes it a duplicate."""
+        if record.content_hash:
+            winner = self._claim_hash(record)
+            if winner != record.key:
+                _mark_duplicate(record, winner, 1.0, "exact_duplicate")
+                return
+        record.bands = band_keys(record.minhash)
+        items = [{"pk": band_pk(b), "sk": doc_pk(record.key), "key": record.key} for b in record.bands]
+        self.batch_write({"PutRequest": {"Item": item}} for item in items)
+
+    def _claim_hash(self, record: DocumentRecord) -> str:
+        """Own the HASH item unless another live owner has it; returns the owner's key."""
+        assert record.content_hash
+        key = {"pk": hash_pk(record.content_hash), "sk": HASH_SK}
+        for _ in range(MAX_WRITE_CONFLICTS):
+            current = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if current and current.get("owner") != record.key:
+                owner = str(current["owner"])
+                if self._claim_is_live(current, owner, record.content_hash):
+                    return owner
+                condition, values = "#owner = :stale", {":stale": owner}  # take over a stale claim
+            else:
+                condition, values = "attribute_not_exists(pk) OR #owner = :me", {":me": record.key}
+            try:
+                self.table.put_item(
+                    Item={**key, "owner": record.key, "claimed_at": utc_now_iso()},
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames={"#owner": "owner"},
+                    ExpressionAttributeValues=values,
+                )
+                return record.key
+            except ClientError as err:
+                if not _is_conflict(err):
+                    raise
+        raise RuntimeError(f"hash of {record.key!r} kept changing owner")
+
+    def _release(self, previous: dict[str, Any] | None, record: DocumentRecord) -> None:
+        """Give up what the previous version held and the new record does not."""
+        if previous is None:
+            return
+        old_hash = previous.get("content_hash")
+        new_hash = record.content_hash if record.status == KEPT else None
+        if previous.get("status") == KEPT and old_hash and old_hash != new_hash:
+            try:
+                self.table.delete_item(
+                    Key={"pk": hash_pk(str(old_hash)), "sk": HASH_SK},
+                    ConditionExpression="#owner = :me",
+                    ExpressionAttributeNames={"#owner": "owner"},
+                    ExpressionAttributeValues={":me": record.key},
+                )
+            except ClientError as err:
+                if not _is_conflict(err):  # someone else owns it now: nothing of ours to release
+                    raise
+        stale = [b for b in previous.get("bands", []) if b not in set(record.bands)]
+        keys = [{"pk": band_pk(str(b)), "sk": doc_pk(record.key)} for b in stale]
+        self.batch_write({"DeleteRequest": {"Key": key}} for key in keys)
+
+    # -- the record and the counters, in one transaction ---------------------------------------
+
+    def _commit(self, record: DocumentRecord, previous: dict[str, Any] | None) -> None:
+        if previous is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:  # exactly the version read in step 1, or the decision may rest on stale facts
+            condition = {
+                "ConditionExpression": "source_tag = :tag AND processed_at = :at",
+                "ExpressionAttributeValues": {
+                    ":tag": previous.get("source_tag", ""),
+                    ":at": previous.get("processed_at", ""),
+                },
+            }
+        actions: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table_name, "Item": record.to_item(), **condition}}
+        ]
+        for (day, status), (documents, characters) in _counter_deltas(record, previous).items():
+            actions.append({"Update": self._counter_update(day, status, documents, characters)})
+        self.client.transact_write_items(TransactItems=actions)
+
+    def _counter_update(self, day: str, status: str, documents: int, characters: int) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "Key": counter_key(day, status),
+            "UpdateExpression": "ADD documents :d, characters :c SET gsi1pk = :g, gsi1sk = :s",
+            "ExpressionAttributeValues": {
+                ":d": documents,
+                ":c": characters,
+                ":g": COUNTERS_PARTITION,
+                ":s": f"{day}#{status}",
+            },
+        }
+
+    # -- batch calls with retries ------------------------------------------------------------
+
+    def batch_write(self, requests: Iterable[dict[str, Any]]) -> None:
+        """BatchWriteItem in chunks of 25; unprocessed items are re-sent with jittered backoff."""
+        pending = list(requests)
+        for start in range(0, len(pending), BATCH_WRITE_SIZE):
+            unprocessed = {self.table_name: pending[start : start + BATCH_WRITE_SIZE]}
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    self.sleep(_backoff(attempt))
+                response = self.client.batch_write_item(RequestItems=unprocessed)
+                unprocessed = response.get("UnprocessedItems") or {}
+                if not unprocessed:
+                    break
+            else:
+                left = sum(len(v) for v in unprocessed.values())
+                raise RuntimeError(f"{left} item(s) still unprocessed after {BATCH_ATTEMPTS} attempts")
+
+    def _batch_get(self, pks: Sequence[str], sk: str) -> list[dict[str, Any]]:
+        """BatchGetItem (consistent), re-asking for unprocessed keys with backoff."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(pks), BATCH_GET_SIZE):
+            keys = [{"pk": pk, "sk": sk} for pk in pks[start : start + BATCH_GET_SIZE]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    self.sleep(_backoff(attempt))
+                response = self.client.batch_get_item(RequestItems=request)
+                found.extend(response.get("Responses", {}).get(self.table_name, []))
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError(f"keys still unprocessed after {BATCH_ATTEMPTS} attempts")
+        return found
+
+
+def _same_upload(item: dict[str, Any] | None, source_tag: str | None) -> bool:
+    return bool(item and source_tag and item.get("source_tag") == source_tag and item.get("status") != FAILED)
+
+
+def _mark_duplicate(record: DocumentRecord, original: str, similarity: float, reason: str) -> None:
+    record.status = DUPLICATE
+    record.reasons = [reason]
+    record.duplicate_of = original
+    record.similarity = round(similarity, 4)
+    record.bands = []
+
+
+def _counter_deltas(
+    record: DocumentRecord, previous: dict[str, Any] | None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(day, status) -> (documents, characters) to ADD: the new record in, the previous one out.
+
+    Merged per counter item (a transaction may touch an item once) and dropped when they cancel.
+    """
+    deltas = {(record.processed_at[:10], record.status): (1, record.characters)}
+    if previous is not None and previous.get("processed_at") and previous.get("status"):
+        slot = (str(previous["processed_at"])[:10], str(previous["status"]))
+        documents, characters = deltas.get(slot, (0, 0))
+        deltas[slot] = (documents - 1, characters - int(previous.get("characters", 0)))
+    return {slot: delta for slot, delta in deltas.items() if delta != (0, 0)}
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential with full jitter: spreads retries of concurrent writers apart."""
+    return random.uniform(0, min(BATCH_MAX_DELAY_S, BATCH_BASE_DELAY_S * 2**attempt))
+
+
+def _is_conflict(err: ClientError) -> bool:
+    code = err.response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
         return True
+    reasons = err.response.get("CancellationReasons") or []
+    return code == "TransactionCanceledException" and any(
+        r.get("Code") in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons
+    )
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _bytes(value: Any) -> bytes:
+    """A binary attribute as bytes: the resource API wraps it in a Binary."""
+    return bytes(value.value) if hasattr(value, "value") else bytes(value)
 
 
 def to_dynamo(value: Any) -> Any:
     """Python values -> what DynamoDB stores: floats become Decimal, non-finite floats None."""
-    if isinstance(value, bool) or value is None or isinstance(value, int | str | Decimal):
+    if isinstance(value, bool) or value is None or isinstance(value, int | str | Decimal | bytes):
         return value
     if isinstance(value, float):
         return Decimal(str(value)) if math.isfinite(value) else None

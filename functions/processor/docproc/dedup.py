@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import rensa
 
@@ -86,6 +86,25 @@ def estimate_similarity(a: Sequence[int], b: Sequence[int]) -> float:
     if not a or len(a) != len(b):
         return 0.0
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def best_match(
+    signature_values: Sequence[int],
+    candidates: Iterable[tuple[str, Sequence[int]]],
+    threshold: float,
+) -> tuple[str, float] | None:
+    """The (key, estimated similarity) of the most similar candidate reaching `threshold`.
+
+    Ties go to the smallest key, so the choice does not depend on the order candidates came in.
+    """
+    best: tuple[str, float] | None = None
+    for key, other in candidates:
+        similarity = estimate_similarity(signature_values, other)
+        if similarity < threshold:
+            continue
+        if best is None or similarity > best[1] or (similarity == best[1] and key < best[0]):
+            best = (key, similarity)
+    return best
 
 
 def band_keys(signature_values: Sequence[int]) -> list[str]:
