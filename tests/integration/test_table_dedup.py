@@ -133,7 +133,7 @@ def test_band_lookup_is_a_few_key_queries_not_a_scan(stack: LocalStack) -> None:
     edited = process_document(with_paragraph_changed(SAMPLE).encode(), settings=settings)
     assert edited.signature is not None
     minhash = edited.signature.minhash
-    hits = set()
+    hits: set[str] = set()
     for band in dedup.band_keys(minhash):
         page = table.query(KeyConditionExpression=Key("pk").eq(f"BAND#{band}"))
         hits.update(i["key"] for i in page["Items"])
