@@ -34,7 +34,7 @@ class Settings:
     min_han_ratio: float = 0.15  # low_han_ratio (Chinese documents only): Han share of visible characters
     max_dup_line_frac: float = 0.55  # repetitive: lines repeating an earlier line
     max_top_ngram_char_fracs: str = "0.384,0.302,0.257"  # repetitive: most frequent 2/3/4-gram
-    max_dup_ngram_char_frac: float = 0.55  # repetitive: characters in repeated 5..10-grams
+    max_dup_ngram_char_frac: float = 0.6  # repetitive: characters in repeated 5..10-grams
     min_terminal_punct_line_frac: float = 0.106  # few_sentence_lines: FineWeb-2 cmn_Hani line_punct_thr
     max_short_line_frac: float = 0.67  # short_lines: FineWeb short_line_thr
 
