@@ -109,14 +109,17 @@ def reason_counts(records: Iterable[dict[str, Any]]) -> dict[str, Counter[str]]:
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for r in records:
         status = str(r.get("status", ""))
-        if status == "duplicate":
-            out[status][duplicate_kind(r)] += 1
-        for reason in r.get("reasons") or []:
+        reasons = r.get("reasons") or ([f"{duplicate_kind(r)}_duplicate"] if status == "duplicate" else [])
+        for reason in reasons:
             out[status][str(reason)] += 1
     return out
 
 
 def duplicate_kind(record: dict[str, Any]) -> str:
+    """`exact` or `near`: from the record's reason, else (older records) from its similarity."""
+    reasons = record.get("reasons") or []
+    if "exact_duplicate" in reasons or "near_duplicate" in reasons:
+        return "exact" if "exact_duplicate" in reasons else "near"
     similarity = record.get("similarity")
     return "exact" if similarity is None or float(similarity) >= 1.0 else "near"
 

@@ -45,7 +45,13 @@ def corpus() -> list[dict[str, Any]]:
         record("incoming/b.txt", "kept", keywords=[["反诈", 0.9], ["社区", 0.5]]),
         record("incoming/c.txt", "kept", stats={"chars_out": 300, "keywords": ["反诈"]}),  # few stats
         record("incoming/a-copy.txt", "duplicate", duplicate_of="incoming/a.txt", similarity=1),
-        record("incoming/a-edit.txt", "duplicate", duplicate_of="incoming/a.txt", similarity=0.82),
+        record(
+            "incoming/a-edit.txt",
+            "duplicate",
+            duplicate_of="incoming/a.txt",
+            similarity=1.0,  # a near duplicate may estimate 1.0: its reason still says near
+            reasons=["near_duplicate"],
+        ),
         record("incoming/b-cut.txt", "duplicate", duplicate_of="incoming/b.txt", similarity=0.7),
         record("incoming/spam.txt", "dropped", reasons=["spam_lines", "too_short"]),
         record("incoming/empty.txt", "rejected", reasons=["empty"], stats={"bytes_in": 0}),
@@ -87,7 +93,7 @@ def test_report_counts_reasons_keywords_and_clusters() -> None:
     assert re.search(r"kept\s+3\b", text) and re.search(r"duplicate\s+3\b", text)
     assert "spam_lines" in text and "too_short" in text and "empty" in text
     assert "反诈" in text
-    assert "incoming/a-edit.txt" in text and "J≈0.82" in text
+    assert "incoming/a-edit.txt" in text and "J≈1.00" in text
     # One chart per metric, drawn inline; nothing fetched from elsewhere.
     assert seen.svgs >= len(METRICS)
     assert seen.external == []
@@ -100,7 +106,7 @@ def test_clusters_are_largest_first_with_exact_and_near_members() -> None:
 
 def test_reasons_count_duplicates_by_kind() -> None:
     reasons = reason_counts(corpus())
-    assert reasons["duplicate"] == {"exact": 1, "near": 2}
+    assert reasons["duplicate"] == {"exact_duplicate": 1, "near_duplicate": 2}
     assert reasons["dropped"] == {"spam_lines": 1, "too_short": 1}
 
 
@@ -130,7 +136,7 @@ def test_run_summary_lists_statuses_with_reasons() -> None:
     summary = run_summary(corpus())
     assert summary.splitlines()[0] == "9 document(s):"
     assert re.search(r"dropped\s+1\s+\(spam_lines 1, too_short 1\)", summary)
-    assert re.search(r"duplicate\s+3\s+\(near 2, exact 1\)", summary)
+    assert re.search(r"duplicate\s+3\s+\(near_duplicate 2, exact_duplicate 1\)", summary)
     assert "deleted" not in summary
 
 
