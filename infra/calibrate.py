@@ -124,10 +124,17 @@ def corpus_documents(corpus: Path) -> Iterator[Document]:
         yield Document("icwced", path.name, path.read_bytes(), "text/html")
 
 
-def calibrate(corpus: Path = DEFAULT_CORPUS, settings: Settings | None = None) -> dict[str, SetResult]:
+def calibrate(
+    corpus: Path = DEFAULT_CORPUS,
+    settings: Settings | None = None,
+    only: set[str] | None = None,
+) -> dict[str, SetResult]:
+    """Figures per set (all sets, or those named in `only`)."""
     settings = settings or Settings()
     results = {name: SetResult(expect) for name, expect in EXPECT.items()}
     for doc in corpus_documents(corpus):
+        if only is not None and doc.set_name not in only:
+            continue
         result = process_document(doc.data, key=doc.doc_id, content_type=doc.content_type, settings=settings)
         results[doc.set_name].add(doc.doc_id, result)
     return {name: r for name, r in results.items() if r.total}
