@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
+from typing import NamedTuple
 
 from docproc.result import StepOutput, StepReport
 
@@ -124,6 +125,17 @@ def _scoring_table() -> dict[str, float]:
     return table
 
 
+class _Ending(NamedTuple):
+    """One way a shifted run can end."""
+
+    end: int  # index after the span's last character
+    used: int  # shifted pairs that belong to the span
+    final: bytes  # a trail byte the span ends on (the resync character), or nothing
+    trail_lost: bool = False  # ended at an invalid pair: the last character's trail byte is lost
+    hint: str | None = None  # pinyin written after it, naming the last character's reading
+    paren_lost: bool = False  # that pinyin lost its `(` to the invalid pair
+
+
 @dataclass(slots=True)
 class _Repair:
     start: int
@@ -199,8 +211,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
     # Walk the shifted run: each double-byte character, and ASCII punctuation that was narrowed from
     # a full-width double-byte character, is a (trail, next lead) pair of the original bytes.
     pairs: list[bytes] = []
-    # (end index, final bytes, pinyin hint, whether the hint lost its `(`)
-    endings: list[tuple[int, bytes, str | None, bool]] = []
+    endings: list[_Ending] = []
     # A garbled run always holds a character ordinary text almost never uses; a span may end only
     # after one has been seen, which keeps question marks in clean text away from repair.
     rare_seen = False
@@ -212,41 +223,44 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
             if after or len(pairs) >= 2:  # with no pinyin to name it, one known pair is too little
                 # The hint's `(` is only given back when the garbling ate it (first group empty).
                 hint, paren_lost = (after.group(2), not after.group(1)) if after else (None, False)
-                endings.append((j + 1, b"", hint, paren_lost))
+                endings.append(_Ending(j + 1, len(pairs), b"", True, hint, paren_lost))
         pair = _gbk_pair(char) if char >= "\x80" else None
         if pair is not None:
             pairs.append(pair)
             rare_seen = rare_seen or char_log_frequency(char) <= _RARE
             j += 1
+            if pair[1] < 0x80 and rare_seen:  # the pair swallowed an ASCII byte: back in step after it
+                endings.append(_Ending(j, len(pairs), b"", False))
             continue
         if "@" <= char <= "~" and pairs and rare_seen:  # a trail byte in ASCII range ends the shift
-            endings.append((j + 1, bytes([ord(char)]), None, False))
+            endings.append(_Ending(j + 1, len(pairs), bytes([ord(char)]), False))
         wide = _fullwidth(char) if char < "\x80" else None
         wide_pair = _gbk_pair(wide) if wide else None
         if wide_pair is None:
             break
         pairs.append(wide_pair)
         j += 1
+    if j == len(text) and pairs and rare_seen and len(endings) < _MAX_ENDINGS:  # text ends in the run
+        endings.append(_Ending(j, len(pairs), b"", False))
     if not pairs or not endings:
         return None
     # Cheap pre-check: a run of ordinary characters after a `?` (a question mark in clean text) is
     # not worth 126 decodings. Garbled runs are made of rare characters.
     if mean_log_frequency(text[i : endings[0][0]]) > _CLEAN_RUN:
         return None
-    lead = _best_lead(pairs[0][0], pairs[0][1:] + (pairs[1][:1] if len(pairs) > 1 else b""),
-                      text[marker - 1] if marker else "")
+    # Two characters of context each side: `老年?` + `防范` must give `老年人`, not `老年了`.
+    following = b"".join(pairs[:3])[1:5]
+    lead = _best_lead(pairs[0][0], following, text[max(0, marker - 2) : marker])
     if lead is None:
         return None
     best: _Repair | None = None
-    for end, final, hint, paren_lost in endings:
-        restored = bytes([lead]) + b"".join(pairs[: end - 1 - i]) + final
-        restored_paren = False
-        if len(restored) % 2:  # the run ended at a `?`: its last trail byte is lost too
+    for end, used, final, trail_lost, hint, paren_lost in endings:
+        restored = bytes([lead]) + b"".join(pairs[:used]) + final
+        if trail_lost:  # ended at a `?`: the last trail byte is lost too
             trail = _best_trail(restored[-1], restored[-3:-1], hint)
             if trail is None:
                 continue
             restored += bytes([trail])
-            restored_paren = paren_lost
         try:
             repaired = restored.decode("gb18030")
         except UnicodeDecodeError:
@@ -256,14 +270,14 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         if gain >= _MIN_GAIN and score >= _MIN_REPAIRED and (best is None or gain > best.gain):
             # The pinyin after a lost trail belonged to the restored character: give it back its
             # `(` so that remove_pinyin_annotations sees (and checks) an ordinary annotation.
-            best = _Repair(marker, end, repaired + ("(" if restored_paren else ""), gain)
+            best = _Repair(marker, end, repaired + ("(" if paren_lost else ""), gain)
     return best
 
 
 @lru_cache(maxsize=1024)
-def _best_lead(trail: int, next_pair: bytes, prev: str) -> int | None:
-    """The lost lead byte: the one whose character, between `prev` and the next one, reads best."""
-    nxt = _decode_or_empty(next_pair)
+def _best_lead(trail: int, following: bytes, prev: str) -> int | None:
+    """The lost lead byte: the one whose character, between `prev` and what follows, reads best."""
+    nxt = _decode_or_empty(following[:2]) + _decode_or_empty(following[2:4])
     return _best_byte([(lead, bytes([lead, trail])) for lead in range(0x81, 0xFF)], prev, nxt, None)
 
 
@@ -276,6 +290,7 @@ def _best_trail(lead: int, prev_pair: bytes, hint: str | None) -> int | None:
 
 
 def _decode_or_empty(raw: bytes) -> str:
+    """One double-byte character, or nothing."""
     try:
         return raw.decode("gb18030") if len(raw) == 2 else ""
     except UnicodeDecodeError:
@@ -303,12 +318,15 @@ def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, hint: s
 
 def _context_score(prev: str, char: str, nxt: str) -> float:
     """ln P(char | prev) + ln P(next | char), interpolated bigrams over the thucnews tables (in
-    Simplified), plus half the log dictionary frequency of a word the character makes with a neighbour:
-    bigrams alone see `此款` more often than `退款` in news, jieba's dictionary knows better."""
-    p, c, n = (_simplified_char(x) for x in (prev, char, nxt))
-    score = _conditional(p, c) + (_conditional(c, n) if n else 0.0)
-    for word in (p + c if p else "", c + n if n else ""):
-        if word and _has_word(word):
+    Simplified), plus half the log dictionary frequency of each two- or three-character word the
+    character makes with its neighbours: bigrams alone see `此款` more often than `退款` in news,
+    jieba's dictionary knows better. `prev` and `nxt` are up to two characters each."""
+    before = "".join(_simplified_char(x) for x in prev)
+    after = "".join(_simplified_char(x) for x in nxt)
+    c = _simplified_char(char)
+    score = _conditional(before[-1:], c) + (_conditional(c, after[0]) if after else 0.0)
+    for word in {before[-1:] + c, before[-2:] + c, c + after[:1], c + after[:2]}:
+        if len(word) > 1 and _has_word(word):
             score += 0.5 * math.log(max(1, _word_freq(word)))
     return score
 

@@ -3,7 +3,7 @@
 An annotation is removed only when its letters are a real reading of the character before it
 (pypinyin's single-character table, heteronyms included), so `杰(blog)` and `屋(house)` in real
 articles stay. Tone-marked readings must match with their tone; toneless ones (`烟(yan)台`) and
-tone-number ones (`yan1`) match any tone. ASCII and full-width parentheses both count.
+tone-number ones (`yan1`) must match the tone they name. ASCII and full-width parentheses both count.
 """
 
 from __future__ import annotations
@@ -59,6 +59,18 @@ def _readings(char: str) -> tuple[frozenset[str], frozenset[str]]:
     return marked, frozenset(_toneless(r) for r in marked)
 
 
+_TONE_OF = {c: str(1 + i % 4) for i, c in enumerate("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")} | {
+    "ń": "2", "ň": "3", "ǹ": "4", "ḿ": "2",
+}
+
+
+@lru_cache(maxsize=8192)
+def _numbered(char: str) -> frozenset[str]:
+    """Readings in tone-number form: `wǎng` -> `wang3`, a neutral tone -> `5`."""
+    marked, _ = _readings(char)
+    return frozenset(_toneless(r) + next((_TONE_OF[c] for c in r if c in _TONE_OF), "5") for r in marked)
+
+
 def is_reading(char: str, letters: str) -> bool:
     """Is `letters` (tone-marked, toneless, or with a tone number) a reading of `char`?"""
     letters = letters.lower()
@@ -66,7 +78,7 @@ def is_reading(char: str, letters: str) -> bool:
     if not marked:
         return False
     if letters[-1].isdigit():
-        return _toneless(letters[:-1]) in toneless
+        return _toneless(letters[:-1]) + letters[-1].replace("0", "5") in _numbered(char)
     if letters.replace("ü", "u").isascii():  # no tone mark (a bare `ü` carries none)
         return _toneless(letters) in toneless
     return unicodedata.normalize("NFC", letters) in marked

@@ -93,10 +93,8 @@ def _decode_entities(text: str, report: StepReport) -> str:
     def decode(match: re.Match[str]) -> str:
         nonlocal decoded
         entity = match.group()
-        if entity[1] == "#":
-            value = html.unescape(entity)
-        else:  # the whole name, `;` included: `&notanentity;` must not become `¬anentity;`
-            value = html5.get(entity[1:], entity)
+        # Named: the whole name, `;` included (`&notanentity;` must not become `¬anentity;`).
+        value = html.unescape(entity) if entity[1] == "#" else html5.get(entity[1:], entity)
         if value == entity:  # not an entity HTML knows: leave the text as it is
             return entity
         decoded += 1

@@ -1,0 +1,100 @@
+"""repair_garbled_spans: GBK decoded one byte out of step is repaired; clean text is never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docproc.steps.garble import mean_log_frequency, repair_garbled_spans
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_9d31691385c9101d.txt"
+THUCNEWS = ROOT.parent / "shared" / "corpus" / "thucnews" / "cnews.val.txt"
+
+# The sample's three garbled spans (five lost lead bytes), as they stand in the seed and as the
+# bytes say they were. Byte dumps: docs/cleaning-input.md.
+SEED_SPANS = [
+    ("被‘網(wǎng)購?fù)丝睢\ue1ea尿_局忽悠", "被‘網(wǎng)購退款’的騙局忽悠"),
+    ("忽悠?!苯\ue3d3眨\ue0d7易∏鄭u市市北區(qū)", "忽悠。”近日，家住青島市市北區(qū)"),
+    ("上當(dāng)?shù)慕?jīng)歷", "上當(dāng)的經(jīng)歷"),
+    ("多核實?!痹谑心蠀^(qū)一社區(qū)", "多核實。”在市南區(qū)一社區(qū)"),
+    ("凝聚合力?!鼻鄭u市刑偵支隊", "凝聚合力。”青島市刑偵支隊"),
+]
+
+
+def garble(text: str, index: int) -> str:
+    """The mechanism found in the sample: text[index]'s GBK lead byte is lost and written as `?`, the
+    bytes after it are decoded one byte out of step (until an ASCII byte brings them back in step)."""
+    raw = text[index:].encode("gb18030")
+    return text[:index] + "?" + raw[1:].decode("gb18030", errors="replace")
+
+
+@pytest.mark.parametrize(("garbled", "original"), SEED_SPANS)
+def test_each_seed_span_is_repaired_exactly(garbled: str, original: str) -> None:
+    out = repair_garbled_spans(garbled)
+    assert out.text == original
+    assert out.report.count >= 1
+
+
+def test_the_whole_seed_is_repaired() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    out = repair_garbled_spans(text)
+    assert out.report.detail == {"repaired": 5}
+    assert "?" not in out.text
+    assert not any("\ue000" <= c <= "\uf8ff" for c in out.text)
+    for _, original in SEED_SPANS:
+        assert original.replace("(", "").replace(")", "") in out.text.replace("(", "").replace(")", "")
+    assert "“多虧社區(qū)網(wǎng)格員" in out.text  # text around the spans is untouched
+
+
+def test_synthetic_garbling_of_ordinary_sentences_is_repaired() -> None:
+    sentences = [
+        "记者从市公安局获悉，今年以来全市电信诈骗发案数持续下降，群众的安全感不断提升。2024年",
+        "针对老年人防范意识较弱的特点，社区民警上门宣传，线上矩阵群定期推送知识。A",
+        "企业财务人员的资金安全同样被重点守护，常态化开展进企业宣传活动。B",
+    ]
+    for sentence in sentences:
+        garbled = garble(sentence, 4)
+        assert garbled != sentence
+        assert repair_garbled_spans(garbled).text == sentence, garbled
+
+
+def test_question_marks_and_rare_characters_in_clean_text_stay() -> None:
+    for text in (
+        "你知道吗?他说明天再来。",
+        "这是为什么?因为成本太高。",
+        "徐若?入围百花影后",  # a character the source could not encode: nothing to repair
+        "梁?昕表示，比赛很激烈。",
+        "睢县尿检中心?",
+        "What? 真的吗?!",
+    ):
+        out = repair_garbled_spans(text)
+        assert out.text == text, text
+        assert out.report.count == 0
+
+
+def test_a_lone_private_use_bullet_stays_but_garbage_runs_lose_it() -> None:
+    bullet = "合作院校：\uf0d8 欧洲设计学院"
+    assert repair_garbled_spans(bullet).text == bullet
+    out = repair_garbled_spans("正文睢\ue1ea尿眨\ue0d7正文")
+    assert out.text == "正文睢尿眨正文"
+    assert out.report.detail["dropped_chars"] == 2
+
+
+def test_text_without_markers_is_returned_at_once() -> None:
+    text = "数据显示，2023年以来，青岛市电信网络诈骗发案数持续下降。"
+    out = repair_garbled_spans(text)
+    assert out.text is text and out.report.count == 0
+
+
+def test_the_score_prefers_ordinary_text() -> None:
+    assert mean_log_frequency("。”近日，家住青島") > mean_log_frequency("?!苯\ue3d3眨\ue0d7易∏鄭u") + 3
+
+
+@pytest.mark.skipif(not THUCNEWS.is_file(), reason="../shared/corpus/thucnews is not here")
+def test_clean_news_articles_come_through_unchanged() -> None:
+    """The false-positive figure in docs/cleaning-input.md: 0 characters changed in 1000 articles."""
+    for line in THUCNEWS.read_text(encoding="utf-8").splitlines():
+        text = line.split("\t", 1)[1]
+        assert repair_garbled_spans(text).text == text

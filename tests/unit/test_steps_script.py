@@ -1,0 +1,53 @@
+"""convert_script: the arriving script is recorded; conversion follows TARGET_SCRIPT."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from docproc.clean import text_steps
+from docproc.config import Settings
+from docproc.steps.script import convert_script, detect_script
+
+TRAD = "青島市刑偵支隊聯合教育、人社部門構建家校協同體系。"
+SIMP = "青岛市刑侦支队联合教育、人社部门构建家校协同体系。"
+
+
+def test_detects_the_script_it_arrived_in() -> None:
+    assert detect_script(TRAD) == "traditional"
+    assert detect_script(SIMP) == "simplified"
+    assert detect_script(TRAD + SIMP) == "mixed"
+    assert detect_script("2023年，上山下水，人口中心。") == "none"  # nothing differs between scripts
+    assert detect_script("plain English") == "none"
+
+
+def test_converts_to_simplified_by_default() -> None:
+    out = convert_script(TRAD)
+    assert out.text == SIMP
+    assert out.metadata == {"script_in": "traditional"}
+    assert out.report.count == sum(a != b for a, b in zip(TRAD, SIMP, strict=True))
+
+
+def test_converts_to_traditional_or_keeps() -> None:
+    assert convert_script(SIMP, target="traditional").text == TRAD
+    kept = convert_script(TRAD, target="keep")
+    assert kept.text == TRAD and kept.metadata == {"script_in": "traditional"}
+    assert kept.report.count == 0
+
+
+def test_a_simplified_document_is_left_alone() -> None:
+    # OpenCC would turn these variants into something else (乾 -> 干): a document already in the
+    # target script is not converted.
+    text = "基金通乾跌2.93%，我看任志强捱骂捱的最多了。" + SIMP * 5
+    out = convert_script(text)
+    assert out.text == text and out.metadata == {"script_in": "simplified"}
+
+
+def test_a_mixed_document_is_converted() -> None:
+    assert convert_script(TRAD + SIMP).text == SIMP + SIMP
+
+
+def test_target_script_setting_binds_the_step() -> None:
+    for target in ("simplified", "traditional", "keep"):
+        steps = text_steps(Settings(target_script=target))  # type: ignore[arg-type]
+        bound = [s for s in steps if isinstance(s, partial) and s.func is convert_script]
+        assert len(bound) == 1 and bound[0].keywords == {"target": target}
