@@ -81,13 +81,23 @@ class Corrupted:
 
 
 def split_paragraphs(article: str, rng: random.Random) -> list[str]:
-    """Cut a one-line article into paragraphs of one to four sentences."""
+    """Cut a one-line article into paragraphs of one to four sentences.
+
+    Some articles repeat themselves (a summary echoing the lead, a body printed twice). A cut
+    must not turn that into two identical paragraphs, which would be noise the page did not
+    declare: a paragraph equal to an earlier one is joined to the paragraph before it."""
     sentences = [s for s in _SENTENCE_END.split(article.strip()) if s]
     paragraphs: list[str] = []
+    seen: set[str] = set()
     while sentences:
         k = rng.randint(1, 4)
-        paragraphs.append("".join(sentences[:k]))
+        paragraph = "".join(sentences[:k])
         sentences = sentences[k:]
+        if paragraphs and ("".join(paragraph.split()) in seen or len(paragraph.strip()) < 4):
+            paragraphs[-1] += paragraph
+        else:
+            paragraphs.append(paragraph)
+        seen.add("".join(paragraphs[-1].split()))
     return paragraphs
 
 
@@ -106,12 +116,6 @@ def corrupt(
         raise ValueError(f"unknown noise kinds: {sorted(unknown)}")
     applied = [k for k in NOISE_KINDS if k in chosen]
     paragraphs = split_paragraphs(article, rng)
-    if "injected_brand" in chosen and paragraphs:
-        forced = rng.randrange(len(paragraphs))  # at least one, at most one per paragraph
-        paragraphs = [
-            _inject_brand(p, rng) if i == forced or rng.random() < 0.3 else p
-            for i, p in enumerate(paragraphs)
-        ]
     if "traditional" in chosen:
         paragraphs = [_converter("s2t").convert(p) for p in paragraphs]
     # Invisible characters and inline tags first: they sit between characters of the text, not
@@ -127,6 +131,14 @@ def corrupt(
         for _ in range(rng.randint(1, 3)):
             i = rng.randrange(len(paragraphs))
             paragraphs[i] = _garble_span(paragraphs[i], rng)
+    # Brands after the garbling: a garbled brand name is noise no cleaner could know.
+    if "injected_brand" in chosen and paragraphs:
+        forced = rng.randrange(len(paragraphs))  # at least one, at most one per paragraph
+        trad = "traditional" in chosen
+        paragraphs = [
+            _inject_brand(p, rng, trad) if i == forced or rng.random() < 0.3 else p
+            for i, p in enumerate(paragraphs)
+        ]
     if "repeats" in chosen and paragraphs:
         # A copy of a whole paragraph, noise and all, right after it or at the end.
         i = rng.randrange(len(paragraphs))
@@ -169,8 +181,10 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
-def _inject_brand(paragraph: str, rng: random.Random) -> str:
+def _inject_brand(paragraph: str, rng: random.Random, traditional: bool) -> str:
     phrase = rng.choice(_BRANDS) + rng.choice(_BRAND_SUFFIXES)
+    if traditional:
+        phrase = _converter("s2t").convert(phrase)
     form = rng.choice(("【{}】", "[{}]", "{}", "{}："))
     at = rng.randrange(len(paragraph) + 1)
     # Insert at a sentence boundary or between two characters, as spam templates do.
