@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 from infra.queries import (
     STATUSES,
@@ -45,17 +45,17 @@ def register(subparsers: Any) -> None:
     stats.set_defaults(func=run_stats)
 
 
-def run_show(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_show(args: argparse.Namespace) -> int:
     record = get_document(open_table(target_from_args(args)), args.key)
     if record is None:
         print(f"no record for {args.key!r}", file=sys.stderr)
         return 1
     shown = record if args.raw else public_view(record)
-    print(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True, default=_json_default), file=out)
+    print(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True, default=_json_default))
     return 0
 
 
-def run_list(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_list(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     limit = args.limit if args.limit > 0 else None
     records = list_documents(open_table(target_from_args(args)), status=args.status, since=since, limit=limit)
@@ -64,9 +64,9 @@ def run_list(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         count += 1
         if args.json:
             line = json.dumps(public_view(record), ensure_ascii=False, sort_keys=True, default=_json_default)
-            print(line, file=out)
+            print(line)
         else:
-            print(format_list_row(record), file=out)
+            print(format_list_row(record))
     if not args.json:
         print(f"{count} document(s)", file=sys.stderr)
     return 0
@@ -89,20 +89,20 @@ def detail(record: dict[str, Any]) -> str:
     return ",".join(record.get("reasons", []))
 
 
-def run_stats(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_stats(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     counters = daily_counters(open_table(target_from_args(args)), since)
     if args.json:
         totals = {s: vars_of(t) for s, t in corpus_totals(counters).items()}
         payload = {"totals": totals, "days": counters} if args.by_day else {"totals": totals}
-        print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     if args.by_day:
-        print(f"{'day':<12}{'status':<11}{'documents':>10}{'characters':>14}", file=out)
+        print(f"{'day':<12}{'status':<11}{'documents':>10}{'characters':>14}")
         for r in counters:
-            print(f"{r['day']:<12}{r['status']:<11}{r['documents']:>10}{r['characters']:>14}", file=out)
-        print(file=out)
-    print(format_totals(corpus_totals(counters)), file=out)
+            print(f"{r['day']:<12}{r['status']:<11}{r['documents']:>10}{r['characters']:>14}")
+        print()
+    print(format_totals(corpus_totals(counters)))
     return 0
 
 
