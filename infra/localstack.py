@@ -17,6 +17,7 @@ Two ways to run: in process (moto's `mock_aws`, for tests and `docproc local run
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import io
@@ -85,7 +86,10 @@ class LocalStack:
         self._saved_env: dict[str, str | None] = {}
         self._mock: Any = None
         self._server: Any = None
+        self._clients: dict[str, Any] = {}
+        self._resources: dict[str, Any] = {}
         self.names: StackNames
+        self.sam: dict[str, Any]
         self.cfn_template: dict[str, Any]
         self.function_env: dict[str, str]
         self.event_source: EventSourceSettings
@@ -116,6 +120,8 @@ class LocalStack:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self._clients.clear()
+        self._resources.clear()
         self._restore_env()
 
     @property
@@ -123,10 +129,19 @@ class LocalStack:
         return f"http://127.0.0.1:{self.port}" if self.port is not None else None
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        """A client for this stack (made once per service: making one costs ~0.1 s)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.client(
+                service, region_name=self.region, endpoint_url=self.endpoint_url
+            )
+        return self._clients[service]
 
     def resource(self, service: str) -> Any:
-        return boto3.resource(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        if service not in self._resources:
+            self._resources[service] = boto3.resource(
+                service, region_name=self.region, endpoint_url=self.endpoint_url
+            )
+        return self._resources[service]
 
     # -- what users and tests do -------------------------------------------------------------
 
@@ -206,7 +221,7 @@ class LocalStack:
     # -- deploy ----------------------------------------------------------------------------
 
     def _deploy(self) -> None:
-        sam = load_sam(self.template)
+        sam = self.sam = load_sam(self.template)
         uris = {
             logical_id: self._upload_code(logical_id, props) for logical_id, props in functions(sam).items()
         }
@@ -261,7 +276,7 @@ class LocalStack:
         # Lambda hands every variable to the function as a string; moto keeps a Number as int.
         self.function_env = {k: str(v) for k, v in conf.get("Environment", {}).get("Variables", {}).items()}
         self._set_env({**self.function_env, **self.env_overrides})
-        props = next(iter(functions(load_sam(self.template)).values()))
+        props = next(iter(functions(self.sam).values()))
         self.handler_module, handler_name = load_handler(code_dir(props), str(props["Handler"]))
         context = LambdaContext(
             function_name=self.names.function,
@@ -321,13 +336,25 @@ def quiet_moto_cloudformation() -> Iterator[None]:
 
 
 def zip_directory(directory: Path) -> bytes:
-    """A deterministic zip of a directory's source files (caches left out)."""
+    """A deterministic zip of a directory's source files (caches left out).
+
+    Remembered per process for as long as no file changes: the tests start many stacks.
+    """
+    files = tuple(
+        (str(p.relative_to(directory)), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+    return _zip_files(directory, files)
+
+
+@functools.lru_cache(maxsize=4)
+def _zip_files(directory: Path, files: tuple[tuple[str, int, int], ...]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                info = zipfile.ZipInfo(str(path.relative_to(directory)), date_time=(1980, 1, 1, 0, 0, 0))
-                zf.writestr(info, path.read_bytes())
+        for relative, _, _ in files:
+            info = zipfile.ZipInfo(relative, date_time=(1980, 1, 1, 0, 0, 0))
+            zf.writestr(info, (directory / relative).read_bytes())
     return buffer.getvalue()
 
 
