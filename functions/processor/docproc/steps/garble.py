@@ -38,6 +38,9 @@ _RESIDUE = re.compile(rf"[{_PINYIN_LETTERS}]{{1,7}}\)")
 _MARKERS = "?\ufffd"
 _MARKER = re.compile("[?\ufffd]")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
+_PUA_RUN = re.compile(r"[\ue000-\uf8ff]+")
+# A neighbour at most this frequent (natural log) marks a PUA character as part of a garbled run.
+_RARE_NEIGHBOUR = -10.5
 # A shift lasts until an ASCII byte: in Chinese prose that can be hundreds of characters. Candidate
 # endings are tried up to this many (each costs one decode of the span).
 _MAX_SPAN = 1000  # characters; the sample's longest shifted run is 12
@@ -225,6 +228,8 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
                 hint, paren_lost = (after.group(2), not after.group(1)) if after else (None, False)
                 endings.append(_Ending(j + 1, len(pairs), b"", True, hint, paren_lost))
         pair = _gbk_pair(char) if char >= "\x80" else None
+        if not rare_seen and j - i >= _PRECHECK:  # no garbage where a shifted run must have some
+            break
         if pair is not None:
             pairs.append(pair)
             rare_seen = rare_seen or char_log_frequency(char) <= _RARE
@@ -375,25 +380,20 @@ def _reads_as(char: str, pinyin: str) -> bool:
 
 
 def _drop_private_use_garbage(text: str) -> tuple[str, int]:
-    """Drop Private Use Area characters that sit among other rare characters (a garbled run).
+    """Drop runs of Private Use Area characters that sit among rare characters (a garbled run).
 
     A lone PUA character between ordinary text, like the Wingdings bullet U+F0D8 some news pages
     carry, is left alone.
     """
-    out: list[str] = []
     dropped = 0
-    for k, char in enumerate(text):
-        if "\ue000" <= char <= "\uf8ff" and _rare_neighbour(text, k):
-            dropped += 1
-            continue
-        out.append(char)
-    return "".join(out), dropped
 
+    def drop(match: re.Match[str]) -> str:
+        nonlocal dropped
+        start, end = match.span()
+        around = (text[start - 1] if start else "") + (text[end] if end < len(text) else "")
+        if any(c >= "\x80" and not c.isspace() and char_log_frequency(c) < _RARE_NEIGHBOUR for c in around):
+            dropped += end - start
+            return ""
+        return match.group()
 
-def _rare_neighbour(text: str, k: int) -> bool:
-    for m in (k - 1, k + 1):
-        if 0 <= m < len(text):
-            near = text[m]
-            if near >= "\x80" and not near.isspace() and char_log_frequency(near) < -10.5:
-                return True
-    return False
+    return _PUA_RUN.sub(drop, text), dropped
