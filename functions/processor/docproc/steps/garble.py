@@ -218,9 +218,13 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
     # A garbled run always holds a character ordinary text almost never uses; a span may end only
     # after one has been seen, which keeps question marks in clean text away from repair.
     rare_seen = False
+    # Running sum of the walked characters' log frequencies: window and span means without rescoring.
+    sums = [0.0]
     j = i
     while j < len(text) and j - i < _MAX_SPAN and len(endings) < _MAX_ENDINGS:
         char = text[j]
+        score = char_log_frequency(char)
+        sums.append(sums[-1] + score)
         if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
             after = _HINT.match(text, j + 1)
             if after or len(pairs) >= 2:  # with no pinyin to name it, one known pair is too little
@@ -230,9 +234,11 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         pair = _gbk_pair(char) if char >= "\x80" else None
         if not rare_seen and j - i >= _PRECHECK:  # no garbage where a shifted run must have some
             break
+        if endings and j - i >= _PRECHECK and (sums[-2] - sums[-2 - _PRECHECK]) / _PRECHECK > _CLEAN_RUN:
+            break  # reads as ordinary text again: the shift ended at one of the endings already found
         if pair is not None:
             pairs.append(pair)
-            rare_seen = rare_seen or char_log_frequency(char) <= _RARE
+            rare_seen = rare_seen or score <= _RARE
             j += 1
             if pair[1] < 0x80 and rare_seen:  # the pair swallowed an ASCII byte: back in step after it
                 endings.append(_Ending(j, len(pairs), b"", False))
@@ -251,13 +257,14 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         return None
     # Cheap pre-check: a run of ordinary characters after a `?` (a question mark in clean text) is
     # not worth 126 decodings. Garbled runs are made of rare characters.
-    if mean_log_frequency(text[i : endings[0][0]]) > _CLEAN_RUN:
+    if sums[endings[0].end - i] / max(1, endings[0].end - i) > _CLEAN_RUN:
         return None
     # Two characters of context each side: `老年?` + `防范` must give `老年人`, not `老年了`.
     following = b"".join(pairs[:3])[1:5]
     lead = _best_lead(pairs[0][0], following, text[max(0, marker - 2) : marker])
     if lead is None:
         return None
+    head = sum(char_log_frequency(c) for c in text[marker:i])  # the `?` and any pinyin residue
     best: _Repair | None = None
     for end, used, final, trail_lost, hint, paren_lost in endings:
         restored = bytes([lead]) + b"".join(pairs[:used]) + final
@@ -271,7 +278,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         except UnicodeDecodeError:
             continue
         score = mean_log_frequency(repaired)
-        gain = score - mean_log_frequency(text[marker:end])
+        gain = score - (head + sums[end - i]) / (end - marker)
         if gain >= _MIN_GAIN and score >= _MIN_REPAIRED and (best is None or gain > best.gain):
             # The pinyin after a lost trail belonged to the restored character: give it back its
             # `(` so that remove_pinyin_annotations sees (and checks) an ordinary annotation.

@@ -71,6 +71,7 @@ def _numbered(char: str) -> frozenset[str]:
     return frozenset(_toneless(r) + next((_TONE_OF[c] for c in r if c in _TONE_OF), "5") for r in marked)
 
 
+@lru_cache(maxsize=16384)
 def is_reading(char: str, letters: str) -> bool:
     """Is `letters` (tone-marked, toneless, or with a tone number) a reading of `char`?"""
     letters = letters.lower()

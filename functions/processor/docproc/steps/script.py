@@ -85,9 +85,9 @@ def convert_script(text: str, target: Target = "simplified") -> StepOutput:
         out = to_traditional(text)
     else:
         return StepOutput(text, report, metadata)
-    # Characters changed, position by position (OpenCC's phrase tables can change the length; then
-    # count the difference in length too).
-    report.count = sum(1 for a, b in zip(text, out, strict=False) if a != b) + abs(len(text) - len(out))
+    # Characters converted: those of the other script, already counted (a position-by-position
+    # comparison would cost a Python loop over the whole text).
+    report.count = trad if target == "simplified" else simp
     report.chars_removed = max(0, len(text) - len(out))
     report.detail["converted_chars"] = report.count
     return StepOutput(out, report, metadata)
