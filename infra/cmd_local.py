@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import logging
 import os
@@ -12,9 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from boto3.dynamodb.types import Binary
 from tqdm import tqdm
 
 from infra.localstack import LocalStack
+from infra.report import collect, run_summary, write_report
 
 INCOMING = "incoming/"
 # Quiet by default: the function's INFO logs and metric lines would bury the records.
@@ -31,6 +34,13 @@ def register(subparsers: Any) -> None:
     run.add_argument("directory", type=Path)
     run.add_argument("--json", action="store_true", help="one JSON object per document record")
     run.add_argument("--verbose", action="store_true", help="the function's logs and metrics on stderr")
+    run.add_argument(
+        "--report",
+        nargs="?",
+        const="report.html",
+        metavar="FILE",
+        help="also write the corpus report (self-contained HTML; default file: report.html)",
+    )
     run.set_defaults(func=run_command)
 
     serve = sub.add_parser("serve", help="the stack behind a local endpoint, processing uploads as they come")
@@ -58,11 +68,19 @@ def run_command(args: argparse.Namespace) -> int:
         with tqdm(total=len(keys), desc="processing", unit="msg", disable=None, file=sys.stderr) as bar:
             stack.drain(on_batch=bar.update)
         documents = {str(d["key"]): d for d in stack.documents()}
+        if args.report:
+            write_report(collect(stack.resource("dynamodb").Table(stack.names.table)), args.report)
+    finished = []
     for key in keys:
         doc = documents.get(key)
         if doc is None:
             doc = {"key": key, "status": "missing", "reasons": ["no record was written"], "stats": {}}
+        finished.append(plain(doc))
         print(json.dumps(plain(doc), ensure_ascii=False, sort_keys=True) if args.json else summary_line(doc))
+    # The totals last, where a reader looks; kept off stdout when stdout is JSON lines.
+    print(run_summary(finished), file=sys.stderr if args.json else sys.stdout)
+    if args.report:
+        print(f"report: {args.report}", file=sys.stderr)
     return 1 if any(documents.get(k, {}).get("status", "missing") in UNFINISHED for k in keys) else 0
 
 
@@ -102,6 +120,9 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items() if k not in {"pk", "sk", "gsi1pk", "gsi1sk"}}
     if isinstance(value, list | tuple | set):
         return [plain(v) for v in value]
+    if isinstance(value, Binary | bytes | bytearray):
+        # Packed signatures (the MinHash) mean nothing on a terminal: show them as base64.
+        return base64.b64encode(bytes(value.value if isinstance(value, Binary) else value)).decode("ascii")
     return value
 
 
