@@ -45,6 +45,14 @@ def kept(text: str) -> list[str]:
         ("關於我們 | 聯繫我們 | 網站地圖 | 免責聲明", "footer"),
         ("登录 | 注册", "login"),
         ("首页  新闻  体育  娱乐  财经", "navigation"),
+        ("人民网>>江苏频道>>教育", "breadcrumb"),
+        ("当前您在- 中关村在线论坛 - BT下载专区", "breadcrumb"),
+        ("1页/共1页 << 上一页 | 下一页 >>", "prev_next"),
+        ("返回页首 | 关闭窗口", "prev_next"),
+        ("阅读全文(736) | 回复(0) | 引用(1)", "widgets"),
+        ("发送给朋友 发表评论 打印本文", "widgets"),
+        ("声明：该文观点仅代表作者本人，本站仅提供信息存储空间服务。", "footer"),
+        ("未经本网书面特别授权，请勿转载或建立镜像", "footer"),
     ],
 )
 def test_each_kind_goes(line: str, kind: str) -> None:

@@ -40,6 +40,10 @@ def test_metadata_follows_the_target_script() -> None:
         ("【编辑：刘欢】", {"editor": "刘欢"}),
         ("編輯：陳大文", {"editor": "陳大文"}),
         ("发布时间：2021-09-01 09:12 浏览次数：234", {"published": "2021-09-01 09:12"}),
+        (
+            "2005-01-14 17:02:30 来源: 21世纪经济报道 发表评论 查看评论",
+            {"source": "21世纪经济报道", "published": "2005-01-14 17:02:30"},
+        ),
     ],
 )
 def test_byline_forms(line: str, expected: dict[str, str]) -> None:

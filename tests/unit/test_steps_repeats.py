@@ -25,9 +25,15 @@ def test_a_copy_differing_in_spacing_or_width_is_a_repeat() -> None:
     assert remove_repeated_lines(f"{PARA}\n{spaced}").text == PARA
 
 
-def test_short_lines_go_only_on_exact_repeats() -> None:
-    text = "精准滴灌\n精准 滴灌\n精准滴灌\n"
-    assert remove_repeated_lines(text).text == "精准滴灌\n精准 滴灌\n"
+def test_a_repeated_heading_goes_only_on_exact_repeats() -> None:
+    last = "青少年是反诈宣传的重点群体，学校和家长要一起行动。"
+    text = f"精准滴灌\n{PARA}\n精准 滴灌\n{OTHER}\n精准滴灌\n{last}"
+    assert remove_repeated_lines(text).text == f"精准滴灌\n{PARA}\n精准 滴灌\n{OTHER}\n{last}"
+
+
+def test_short_lines_among_short_lines_are_table_cells() -> None:
+    table = "节目\n年份\nRunning Man\n2010\nX-Man\n2010\nRunning Man\n2012"
+    assert remove_repeated_lines(f"{PARA}\n{table}\n{OTHER}").text == f"{PARA}\n{table}\n{OTHER}"
 
 
 def test_very_short_lines_never_go() -> None:

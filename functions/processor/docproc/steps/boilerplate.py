@@ -11,6 +11,7 @@ and rewritten to match Traditional too (this step runs before script conversion)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from docproc.data import both_scripts
@@ -38,8 +39,10 @@ _RULES: tuple[tuple[str, str], ...] = (
     (
         "breadcrumb",
         (
-            r"^(?:(?:我的|当前|您的|你的|所在)?位置\s*[:：>]|首页\s*[>›»＞/]|"
-            r"[^。！？]{0,20}\s*[>›»＞]\s*(?:正文|文章详情|详情|内容|新闻详情)$)"
+            r"^(?:(?:我的|当前|您的|你的|所在)?位置\s*[:：>]|(?:当前您在|您现在的位置|你现在的位置)|"
+            r"首页\s*[>›»＞/]|[^。！？]{0,20}\s*[>›»＞]\s*(?:正文|文章详情|详情|内容|新闻详情)$)"
+            # `人民网>>江苏频道>>教育`: three or more short items chained by arrows
+            r"|^[^。！？，,>›»＞]{1,24}(?:\s*(?:>>|[>›»＞])\s*[^。！？，,>›»＞]{1,24}){2,}$"
         ),
     ),
     (
@@ -65,16 +68,27 @@ _RULES: tuple[tuple[str, str], ...] = (
         "prev_next",
         (
             r"^[【\[]?(?:上一篇|下一篇|上一页|下一页|上一条|下一条|上一章|下一章|前一篇|后一篇|"
-            r"返回顶部|回到顶部|返回首页|返回列表|返回目录|返回上一页|返回)(?:$|[\s:：】\]>»].{0,60}$)"
+            r"返回顶部|回到顶部|返回首页|返回列表|返回目录|返回上一页|返回页首|返回)(?:$|[\s:：】\]>»].{0,60}$)"
+            # pagination anywhere in a short line: `1页/共1页 << 上一页 | 下一页 >>`
+            r"|^[^。！？]{0,40}(?:上一页|下一页)[^。！？]{0,40}$|^第?\s*\d+\s*页\s*/\s*共\s*\d+\s*页"
         ),
     ),
     (
+        # Wording only a footer or a platform disclaimer uses, even in a sentence.
         "footer",
         (
-            r"copyright|©|\(c\)\s*\d{4}|版权所有|版权声明|icp[备证]|公网安备|网安备|增值电信业务经营许可证|"
-            r"网络文化经营许可证|违法和不良信息举报|all rights reserved|未经.{0,12}(?:授权|许可|同意).{0,12}"
-            r"(?:转载|复制|使用)|转载请注明|^(?:网站地图|联系我们|关于我们|免责声明|隐私政策|法律声明|"
-            r"广告服务|友情链接|网站导航|意见反馈|投稿邮箱|技术支持)"
+            r"copyright|©|\(c\)\s*\d{4}|icp[备证]|公网安备|网安备|增值电信业务经营许可证|经营许可证编号|"
+            r"网络文化经营许可证|违法和不良信息举报|all rights reserved|仅代表作者本人|信息存储空间服务|"
+            r"请勿转载|建立镜像|转载申请|反侵权公告|著作权声明|传输内容声明|^郑\s*重\s*声\s*明"
+        ),
+    ),
+    (
+        # Wording an article may use too: only on a line that is not a sentence (see _PROSE).
+        "footer_prose",
+        (
+            r"版权所有|版权声明|未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|复制|使用)|转载请注明|"
+            r"^(?:网站地图|联系我们|关于我们|免责声明|隐私政策|法律声明|广告服务|友情链接|网站导航|意见反馈|"
+            r"投稿邮箱|技术支持)"
         ),
     ),
     (
@@ -86,6 +100,20 @@ _RULES: tuple[tuple[str, str], ...] = (
     ),
 )
 
+# A row of page controls and counters only: `阅读全文(736) | 回复(0) | 引用(1)`, `阅读 ()`,
+# `发送给朋友 发表评论 打印本文`. Possessive quantifiers keep the match linear.
+_WIDGET_WORDS = (
+    "阅读全文|阅读|回复|引用|发表评论|查看评论|评论|打印本文|打印|发送给朋友|推荐给朋友|关闭窗口|返回页首|"
+    "收藏本文|收藏|分享|推荐|点击数|点击|浏览次数|浏览|人气|支持|反对|举报|更多|pdf下载|word下载|下载|顶|踩"
+)
+_WIDGET_GAP = r"[\s|｜/·•\-—:：()（）\[\]【】<>«»\d次]"
+_WIDGETS_SOURCE = rf"^(?:{_WIDGET_GAP}*+(?:{_WIDGET_WORDS}))++{_WIDGET_GAP}*+$"
+
+# A link list: three or more lines in a row that start with a bullet or a `[section]` tag and are
+# not sentences (`·富夫妻望子成龙假离婚（2005-04-03）`, `[头条] 内蒙一弱智少女...`).
+_LINK_ITEM = re.compile(r"^(?:[·•▪▸►◆◇■□★☆→]|\[[^\]]{1,8}\]|【[^】]{1,8}】)\s*\S[^。！？]{0,80}$")
+LINK_LIST_MIN = 3
+
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
 _NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s{2,}|\u3000+")
 _SENTENCE = re.compile(r"[。！？!?；;，,“”]")
@@ -95,21 +123,38 @@ NAV_MIN_ITEMS = 4
 NAV_MAX_ITEM = 6
 
 
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    tail: re.Pattern[str]
+    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    widgets: re.Pattern[str]
+
+
 @cache
-def _compiled() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+def _compiled() -> _Patterns:
     """The patterns, made to match both scripts, compiled once per process."""
-    return re.compile(both_scripts(_TAIL)), tuple((k, re.compile(both_scripts(p))) for k, p in _RULES)
+    return _Patterns(
+        re.compile(both_scripts(_TAIL)),
+        tuple((k, re.compile(both_scripts(p))) for k, p in _RULES),
+        re.compile(both_scripts(_WIDGETS_SOURCE)),
+    )
 
 
-def _kind(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+def _kind(line: str, patterns: _Patterns) -> str | None:
     """The kind of boilerplate `line` (stripped) is, or None for content."""
     if not line or len(line) > MAX_LINE:
         return None
     lowered = line.lower()
     prose = _PROSE.search(line) is not None
-    for kind, pattern in rules:
-        if pattern.search(lowered) and not (prose and kind == "footer"):
+    for kind, pattern in patterns.rules:
+        if pattern.search(lowered):
+            if kind == "footer_prose":
+                if prose:
+                    continue
+                kind = "footer"
             return kind
+    if patterns.widgets.match(lowered):
+        return "widgets"
     if not _SENTENCE.search(line):
         items = [i for i in _NAV_SEPARATORS.split(line) if i]
         if len(items) >= NAV_MIN_ITEMS and max(map(len, items)) <= NAV_MAX_ITEM:
@@ -117,9 +162,29 @@ def _kind(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> str | No
     return None
 
 
+def _drop_link_lists(lines: list[str], detail: dict[str, int]) -> list[str]:
+    """Remove runs of LINK_LIST_MIN or more link-list items (blank lines inside a run allowed)."""
+    drop: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, "end of text"]):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _LINK_ITEM.match(stripped):
+            run.append(i)
+            continue
+        if len(run) >= LINK_LIST_MIN:
+            drop.update(run)
+        run = []
+    if not drop:
+        return lines
+    detail["link_list"] = len(drop)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
 def remove_boilerplate(text: str) -> StepOutput:
     """Drop boilerplate lines, and everything after a comment widget or related-links header."""
-    tail, rules = _compiled()
+    patterns = _compiled()
     lines = text.split("\n")
     total = len(text)
     detail: dict[str, int] = {}
@@ -129,18 +194,18 @@ def remove_boilerplate(text: str) -> StepOutput:
     for i, line in enumerate(lines):
         stripped = line.strip()
         offset += len(line) + 1
-        if stripped and len(stripped) <= MAX_LINE and tail.search(stripped):
+        if stripped and len(stripped) <= MAX_LINE and patterns.tail.search(stripped):
             after = total - offset + len(line) + 1
             if before >= TAIL_MIN_BEFORE and before >= TAIL_BEFORE_AFTER_RATIO * after:
                 detail["tail_lines"] = sum(1 for x in lines[i:] if x.strip())
                 break
             detail["tail_marker"] = detail.get("tail_marker", 0) + 1
             continue
-        kind = _kind(stripped, rules)
+        kind = _kind(stripped, patterns)
         if kind is None:
             kept.append(line)
             before += len(stripped)
         else:
             detail[kind] = detail.get(kind, 0) + 1
-    out = "\n".join(kept)
+    out = "\n".join(_drop_link_lists(kept, detail))
     return StepOutput(out, StepReport("remove_boilerplate", sum(detail.values()), total - len(out), detail))

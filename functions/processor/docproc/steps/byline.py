@@ -53,6 +53,9 @@ _REPORTER = (
 )
 # `责任编辑 李赛男`: the editor without a colon.
 _EDITOR = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES})\s*[)）】\]]?$"
+_DATE = r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+# Page controls left after a value: `来源: 21世纪经济报道 发表评论 查看评论`.
+_TRAILING_CONTROLS = re.compile(r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$")
 _HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
 
 
@@ -60,7 +63,8 @@ _HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
 def _patterns() -> tuple[re.Pattern[str], ...]:
     pair = re.compile(both_scripts(_PAIR))
     # The whole line is pairs, optionally bracketed and separated by spaces or bars.
-    meta_line = re.compile(both_scripts(rf"^[（(【\[]?\s*(?:{_PAIR}\s*[|｜/]?\s*)+$"))
+    # The whole line is pairs, after an optional date (`2005-01-14 17:02:30 来源: 21世纪经济报道`).
+    meta_line = re.compile(both_scripts(rf"^[（(【\[]?\s*(?:{_DATE}\s*)?(?:{_PAIR}\s*[|｜/]?\s*)+$"))
     return pair, meta_line, re.compile(both_scripts(_REPORTER)), re.compile(both_scripts(_EDITOR))
 
 
@@ -73,11 +77,17 @@ def _lift(line: str, found: dict[str, str]) -> bool:
     if len(line) > MAX_LINE:
         return False
     pair, meta_line, reporter, editor = _patterns()
-    if meta_line.match(line):
+    meta = meta_line.match(line)
+    if meta:
         values = [
-            (_ROLES.get(to_simplified(p.group("role"))), p.group("value").strip(" |｜/()（）【】[]"))
+            (
+                _ROLES.get(to_simplified(p.group("role"))),
+                _TRAILING_CONTROLS.sub("", p.group("value")).strip(" |｜/()（）【】[]"),
+            )
             for p in pair.finditer(line)
         ]
+        if meta.group("date"):
+            values.append(("published", meta.group("date")))
         # `记者：家乡的粉丝很热情啊？` is an interview question, not a byline: values are short
         # names, outlets or dates, never sentences.
         if all(len(v) <= MAX_VALUE and not _SENTENCE.search(v) for _, v in values):
