@@ -158,7 +158,7 @@ def record_result(event: ObjectEvent, raw: RawObject, result: Result, attempt: i
         pipeline_version=PIPELINE_VERSION,
         stats=result.stats,
         metadata=result.metadata,
-        keywords=list(result.metadata.get("keywords", [])) if isinstance(result.metadata, dict) else [],
+        keywords=keyword_words(result),
         content_hash=signature.content_hash if signature else None,
         minhash=list(signature.minhash) if signature else [],
         characters=len(result.text),
@@ -176,6 +176,12 @@ def record_result(event: ObjectEvent, raw: RawObject, result: Result, attempt: i
         "document recorded",
         extra={"status": record.status, "reasons": record.reasons, "bytes_in": len(raw.data)},
     )
+
+
+def keyword_words(result: Result) -> list[str]:
+    """The keywords' words: the statistics carry them as [word, score] pairs, best first."""
+    found = result.stats.get("keywords") or []
+    return [str(k[0]) if isinstance(k, list | tuple) else str(k) for k in found]
 
 
 def record_outcome(

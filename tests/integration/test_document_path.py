@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from adapters.records import MAX_LIST_ITEMS
 from docproc import PIPELINE_VERSION
 from docproc.config import Settings
 from docproc.pipeline import process_document
@@ -39,6 +40,8 @@ def test_seed_goes_through_the_whole_path(stack: LocalStack, seed_bytes: bytes) 
     assert doc["gsi1pk"] == f"STATUS#{doc['status']}"
     assert doc["gsi1sk"] == f"{doc['processed_at']}#{key}"
     assert doc["stats"]["chars_out"] == len(expected.text)
+    # The keywords' words, searchable without the statistics' scores.
+    assert doc.get("keywords", []) == [k[0] for k in expected.stats.get("keywords", [])][:MAX_LIST_ITEMS]
     assert doc["attempts"] == 1
     # The cleaned text is in the clean bucket, not in the record.
     assert doc["clean_bucket"] == stack.names.clean_bucket
