@@ -76,6 +76,7 @@ def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> N
 
 def record_handler(record: SQSRecord) -> None:
     """One SQS message: a test event, one or more S3 records, or something unrecognised."""
+    logger.set_correlation_id(None)  # not the previous record's key
     message = parse_message(record.body)
     if isinstance(message, TestEvent):
         # S3 sends this once when the notification is configured: acknowledge it.

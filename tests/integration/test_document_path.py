@@ -132,6 +132,28 @@ def test_object_over_the_size_limit_is_rejected_without_being_read() -> None:
         assert gets == []
 
 
+def test_an_event_without_a_size_is_checked_with_a_head_before_reading() -> None:
+    with LocalStack(env_overrides={"MAX_OBJECT_BYTES": "100"}) as stack:
+        heads, gets = count_calls(stack, "HeadObject"), count_calls(stack, "GetObject")
+        stack.upload("incoming/unsized.txt", "长".encode() * 200)
+        sqs = stack.client("sqs")
+        # Rewrite the notification without its size, as some producers send them.
+        for message in stack.driver.receive_batch():
+            body = json.loads(message["Body"])
+            for record in body.get("Records", []):
+                del record["s3"]["object"]["size"]
+            sqs.send_message(QueueUrl=stack.names.queue_url, MessageBody=json.dumps(body))
+            sqs.delete_message(QueueUrl=stack.names.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+        stack.drain()
+
+        doc = stack.document("incoming/unsized.txt")
+        assert doc is not None
+        assert (doc["status"], doc["reasons"]) == ("rejected", ["too_large"])
+        assert [h["Key"] for h in heads] == ["incoming/unsized.txt"]
+        assert gets == []
+
+
 def test_every_document_in_a_batch_gets_its_own_record(stack: LocalStack) -> None:
     texts = {f"incoming/batch/{i:02d}.txt": f"第{i}篇文章。内容各不相同，编号{i}。" for i in range(23)}
     for key, text in texts.items():
