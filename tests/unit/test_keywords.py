@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from docproc.keywords import MAX_KEYWORDS, idf_table, stopwords, top_keywords
 from docproc.segment import segment, words_of
 
@@ -17,7 +19,7 @@ def test_idf_table_ships_small_and_loads() -> None:
 def test_keywords_rank_topic_words_over_common_ones() -> None:
     text = "青岛市公安局开展反诈宣传。青岛市公安局联合社区开展反诈宣传活动，群众防骗意识提升。" * 3
     words = words_of(segment(text))
-    keywords = top_keywords(words)
+    keywords = top_keywords(Counter(words), len(words))
     ranked = [str(w) for w, _ in keywords]
     assert "青岛市" in ranked[:3]
     assert all(len(w) >= 2 for w in ranked)
@@ -26,7 +28,7 @@ def test_keywords_rank_topic_words_over_common_ones() -> None:
 
 
 def test_no_words_no_keywords() -> None:
-    assert top_keywords([]) == []
+    assert top_keywords(Counter(), 0) == []
 
 
 def test_segment_once_words_only() -> None:

@@ -17,6 +17,8 @@ from docproc.stats.repetition import (
     char_ngram_repetition,
     dup_ngram_char_frac,
     duplicate_fractions,
+    ngram_keys,
+    repeated_candidates,
     top_ngram_char_frac,
 )
 from docproc.text_metadata import complete_metadata, publication_date
@@ -37,14 +39,36 @@ def test_duplicate_fractions_count_repeats_not_first_occurrences() -> None:
 def test_top_ngram_char_frac() -> None:
     words = ["我", "爱", "北京", "我", "爱", "上海"]
     # the 2-gram (我, 爱) occurs twice: 4 characters of 8
-    assert top_ngram_char_frac(words, 2, 8) == 0.5
-    assert top_ngram_char_frac(["a", "b", "c"], 2, 3) == 0.0
+    assert top_ngram_char_frac(ngram_keys(words, 2)[2], 2, [1, 1, 2, 1, 1, 2], 8) == 0.5
+    assert top_ngram_char_frac(ngram_keys(["a", "b", "c"], 2)[2], 2, [1, 1, 1], 3) == 0.0
+
+
+def test_ngram_keys_are_equal_exactly_when_ngrams_are() -> None:
+    words = ["a", "b", "a", "b", "ab", "ba"]
+    keys = ngram_keys(words, 3)
+    for n in (1, 2, 3):
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+        assert len(keys[n]) == len(grams)
+        for i, gi in enumerate(grams):
+            for j, gj in enumerate(grams):
+                assert (keys[n][i] == keys[n][j]) == (gi == gj)
 
 
 def test_dup_ngram_char_frac_on_a_doubled_text() -> None:
     words = list("abcdefgh") * 2
-    assert dup_ngram_char_frac(words, 5, [1] * 16, 16) == 0.5
-    assert dup_ngram_char_frac(list("abcdefghij"), 5, [1] * 10, 10) == 0.0
+    candidates = repeated_candidates(ngram_keys(words, 5)[5])
+    for n in (5, 6, 8):
+        assert dup_ngram_char_frac(words, n, candidates, [1] * 16, 16) == 0.5
+    assert dup_ngram_char_frac(words, 9, candidates, [1] * 16, 16) == 0.0
+    unique = list("abcdefghij")
+    assert repeated_candidates(ngram_keys(unique, 5)[5]) == []
+    assert dup_ngram_char_frac(unique, 5, [], [1] * 10, 10) == 0.0
+
+
+def test_dup_ngram_overlapping_repeats_count_once() -> None:
+    words = list("aaaaaaaaaaaa")
+    candidates = repeated_candidates(ngram_keys(words, 5)[5])
+    assert dup_ngram_char_frac(words, 5, candidates, [1] * 12, 12) == round(11 / 12, 4)
 
 
 def test_char_ngram_repetition() -> None:

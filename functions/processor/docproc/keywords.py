@@ -8,8 +8,11 @@ word gets the table's default, the median IDF of the words left out. Loaded once
 from __future__ import annotations
 
 import gzip
+import heapq
 from collections import Counter
 from functools import cache
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data" / "stats"
@@ -37,22 +40,17 @@ def stopwords() -> frozenset[str]:
     return frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
 
 
-def top_keywords(words: list[str], k: int = MAX_KEYWORDS) -> list[list[str | float]]:
+def top_keywords(counts: Counter[str], total: int, k: int = MAX_KEYWORDS) -> list[list[str | float]]:
     """The `k` words with the highest TF * IDF, as [word, weight] pairs, weight rounded.
 
-    TF is the word's share of all words; stop words, numbers and one-character words never
-    count (as in jieba.analyse.extract_tags).
+    `counts` holds the document's (lower-cased) words, `total` their number. TF is a word's
+    share of all words; stop words, numbers and one-character words never count (as in
+    jieba.analyse.extract_tags).
     """
-    if not words:
+    if not counts or not total:
         return []
     idf, default = idf_table()
-    stop = stopwords()
-    counts = Counter(words)
-    total = len(words)
-    scored = [
-        (n * idf.get(w, default), w)
-        for w, n in counts.items()
-        if len(w) >= MIN_KEYWORD_CHARS and w not in stop and not w.isdigit()
-    ]
-    scored.sort(key=lambda sw: (-sw[0], sw[1]))
-    return [[w, round(score / total, 4)] for score, w in scored[:k]]
+    candidates = [w for w in counts.keys() - stopwords() if len(w) >= MIN_KEYWORD_CHARS and not w.isdigit()]
+    scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
+    best = heapq.nlargest(k, zip(scores, candidates, strict=True))
+    return [[w, round(score / total, 4)] for score, w in best]

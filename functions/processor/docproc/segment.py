@@ -33,5 +33,11 @@ def segment(text: str) -> list[str]:
 
 
 def words_of(tokens: list[str]) -> list[str]:
-    """The tokens that are words (hold a letter or a digit)."""
-    return list(filter(_WORD.search, tokens)) if tokens else []
+    """The tokens that are words (hold a letter or a digit).
+
+    The regex runs once per distinct token (about half of them), the filter itself in C.
+    """
+    if not tokens:
+        return []
+    words = {t for t in set(tokens) if _WORD.search(t)}
+    return list(filter(words.__contains__, tokens))

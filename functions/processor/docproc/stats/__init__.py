@@ -8,6 +8,7 @@ JSON (numbers, strings, short capped lists) and small: it goes into the DynamoDB
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from docproc.keywords import stopwords, top_keywords
@@ -52,10 +53,11 @@ def compute_stats(
     stats.update(noise_stats(steps, len(text_in)))
     stats.update(_composition_and_language(text_in, text_out))
     words = words_of(segment(text_out))
-    stats.update(_word_stats(words))
+    counts = Counter(map(str.lower, words))
+    stats.update(_word_stats(words, counts))
     stats.update(repetition_stats(lines, paragraphs, words, text_out))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
-    stats["keywords"] = top_keywords(words)
+    stats["keywords"] = top_keywords(counts, len(words))
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
     stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
     return stats
@@ -82,7 +84,8 @@ def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
     return out
 
 
-def _word_stats(words: list[str]) -> dict[str, Any]:
+def _word_stats(words: list[str], counts: Counter[str]) -> dict[str, Any]:
+    """Word counts; `counts` holds the lower-cased words (shared with the keywords)."""
     if not words:
         return {
             "words": 0,
@@ -91,12 +94,12 @@ def _word_stats(words: list[str]) -> dict[str, Any]:
             "stopword_ratio": 0.0,
             "alpha_word_ratio": 0.0,
         }
-    stop = stopwords()
-    n_stop = sum(1 for w in words if w.lower() in stop)
+    n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
+    alpha = sum(n for w, n in counts.items() if _LETTER.search(w))
     return {
         "words": len(words),
-        "unique_words": len(set(words)),
+        "unique_words": len(counts),
         "mean_word_chars": round(sum(map(len, words)) / len(words), 3),
         "stopword_ratio": round(n_stop / len(words), 4),
-        "alpha_word_ratio": round(len(list(filter(_LETTER.search, words))) / len(words), 4),
+        "alpha_word_ratio": round(alpha / len(words), 4),
     }

@@ -58,10 +58,14 @@ def _classify(ch: str) -> str:
     return "other"  # controls, marks, other numerals (①, Ⅻ), unassigned
 
 
+# Runs of Han characters: counted by a regex in C, so the per-character classification below
+# only sees the rest (punctuation, digits, Latin: a few dozen distinct characters).
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]+")
+
+
 @dataclass(slots=True)
 class Composition:
     counts: dict[str, int]  # class -> characters
-    han_chars: dict[str, int]  # Han character -> count (for the script check)
     visible: int  # characters that are not whitespace
 
     def ratio(self, cls: str) -> float:
@@ -73,14 +77,13 @@ class Composition:
 
 
 def composition(text: str) -> Composition:
-    counts: dict[str, int] = {}
-    han_chars: dict[str, int] = {}
-    for ch, n in Counter(text).items():
+    han = sum(map(len, _HAN_RUN.findall(text)))
+    counts: dict[str, int] = {"han": han} if han else {}
+    rest = _HAN_RUN.sub("", text) if han else text
+    for ch, n in Counter(rest).items():
         cls = char_class(ch)
         counts[cls] = counts.get(cls, 0) + n
-        if cls == "han":
-            han_chars[ch] = n
-    return Composition(counts, han_chars, len(text) - counts.get("space", 0))
+    return Composition(counts, len(text) - counts.get("space", 0))
 
 
 def pua_chars(text: str) -> int:

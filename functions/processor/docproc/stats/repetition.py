@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import compress
-from operator import ne
+from itertools import compress, repeat
+from operator import add, mul
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -33,42 +33,68 @@ def duplicate_fractions(items: list[str]) -> tuple[float, float]:
     return round(dup_items / len(items), 4), round(dup_chars / total_chars, 4) if total_chars else 0.0
 
 
-def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
-    return list(zip(*(words[i:] for i in range(n)), strict=False))
+def ngram_keys(words: list[str], max_n: int) -> dict[int, list[int]]:
+    """n -> one integer per n-gram position (n = 1..max_n), equal exactly when the n-grams are.
+
+    Words become ids, and each n-gram the number id1*K^(n-1) + ... + idn (K > every id): built
+    with map() over whole lists, so counting n-grams hashes small integers, not tuples of words.
+    """
+    vocab: dict[str, int] = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    base = len(vocab) + 1
+    ids = list(map(vocab.__getitem__, words))
+    keys = {1: ids}
+    for n in range(2, max_n + 1):
+        prev = keys[n - 1]
+        keys[n] = list(map(add, map(mul, prev[:-1], repeat(base)), ids[n - 1 :]))
+    return keys
 
 
-def top_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
+def top_ngram_char_frac(keys: list[int], n: int, word_chars: list[int], total_chars: int) -> float:
     """Characters covered by the most frequent word n-gram (all its occurrences) / all word characters."""
-    grams = _ngrams(words, n)
-    if not grams or not total_chars:
+    if not keys or not total_chars:
         return 0.0
-    gram, count = Counter(grams).most_common(1)[0]
+    key, count = Counter(keys).most_common(1)[0]
     if count < 2:
         return 0.0
-    return round(sum(map(len, gram)) * count / total_chars, 4)
+    first = keys.index(key)
+    return round(sum(word_chars[first : first + n]) * count / total_chars, 4)
 
 
-def dup_ngram_char_frac(words: list[str], n: int, word_chars: list[int], total_chars: int) -> float:
+def repeated_candidates(keys: list[int]) -> list[int]:
+    """Positions whose n-gram (keys: one per position) occurs more than once: every occurrence of
+    any repeated longer n-gram starts at one of them, so those need only be looked for there."""
+    counts = Counter(keys)
+    if len(counts) == len(keys):
+        return []
+    return list(compress(range(len(keys)), map((1).__lt__, map(counts.__getitem__, keys))))
+
+
+def dup_ngram_char_frac(
+    words: list[str], n: int, candidates: list[int], word_chars: list[int], total_chars: int
+) -> float:
     """Characters of the words covered by an n-gram occurrence that repeats an earlier occurrence
     (overlapping repeats counted once) / all word characters.
 
     Gopher's definition; datatrove walks the words and jumps past each repeat, which counts the
-    same characters except where repeats overlap. This form runs in C (dict, map, compress):
-    only the repeated positions, few in most documents, are visited in Python.
+    same characters except where repeats overlap. Only the candidate positions (few in most
+    documents, see repeated_candidates) are visited in Python.
     """
-    grams = _ngrams(words, n)
-    if not total_chars or not grams:
+    if not total_chars or not candidates:
         return 0.0
-    # First index of each n-gram: built from the end, so the earliest occurrence wins.
-    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1), strict=True))
-    if len(first) == len(grams):
-        return 0.0  # fast path: no n-gram repeats
-    positions = range(len(grams))
-    repeats = compress(positions, map(ne, map(first.__getitem__, grams), positions))
+    seen: set[tuple[str, ...]] = set()
     covered = bytearray(len(words))
-    for i in repeats:
-        covered[i : i + n] = b"\x01" * n
-    return round(sum(compress(word_chars, covered)) / total_chars, 4)
+    last = len(words) - n
+    found = False
+    for i in candidates:
+        if i > last:
+            break
+        gram = tuple(words[i : i + n])
+        if gram in seen:
+            covered[i : i + n] = b"\x01" * n
+            found = True
+        else:
+            seen.add(gram)
+    return round(sum(compress(word_chars, covered)) / total_chars, 4) if found else 0.0
 
 
 def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
@@ -91,14 +117,11 @@ def repetition_stats(
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
     word_chars = list(map(len, words))
     total_chars = sum(word_chars)
+    keys = ngram_keys(words, DUP_NGRAM_SIZES[0])
     for n in TOP_NGRAM_SIZES:
-        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(words, n, total_chars)
+        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(keys[n], n, word_chars, total_chars)
+    candidates = repeated_candidates(keys[DUP_NGRAM_SIZES[0]])
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(words, n, word_chars, total_chars)
-        if out[f"dup_{n}gram_char_frac"] == 0.0:
-            # No n-gram repeats, so no longer one can: skip the rest.
-            for m in DUP_NGRAM_SIZES[DUP_NGRAM_SIZES.index(n) + 1 :]:
-                out[f"dup_{m}gram_char_frac"] = 0.0
-            break
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(words, n, candidates, word_chars, total_chars)
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
