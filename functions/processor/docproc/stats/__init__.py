@@ -66,7 +66,9 @@ def compute_stats(
 def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
     comp = composition(text_out)
     out: dict[str, Any] = {f"{cls}_ratio": comp.ratio(cls) for cls in COMPOSITION_CLASSES}
-    out["other_ratio"] = round(1 - sum(out.values()), 4) if comp.visible else 0.0
+    listed = sum(comp.counts.get(cls, 0) for cls in COMPOSITION_CLASSES)
+    # Everything else that is visible: kana, Hangul, other letters, controls, marks.
+    out["other_ratio"] = round((comp.visible - listed) / comp.visible, 4) if comp.visible else 0.0
     out["han_letter_ratio"] = round(comp.counts.get("han", 0) / comp.letters, 4) if comp.letters else 0.0
     out["pua_chars_in"] = pua_chars(text_in)
     out["replacement_chars_in"] = text_in.count(REPLACEMENT)
