@@ -86,3 +86,22 @@ def test_eval_table_and_skipped_sets(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_eval_without_corpus_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--corpus", str(tmp_path / "absent")]) == 0
     assert "not found" in capsys.readouterr().err
+
+
+def test_scores_are_script_and_whitespace_insensitive() -> None:
+    from infra.evaluate import char_scores
+
+    assert char_scores("青島 財經\n日報。", "青岛财经日报。") == (1.0, 1.0, 1.0)
+    assert char_scores("ＡＢ１。", "AB1。") == (1.0, 1.0, 1.0)
+    p, r, _ = char_scores("甲乙丙。丁戊己。甲乙丙。", "甲乙丙。丁戊己。")
+    assert (p, r) == (8 / 12, 1.0)
+
+
+def test_scores_align_a_self_repeating_text() -> None:
+    from infra.evaluate import char_scores
+
+    body = "".join(f"第{i}句话说的是同一件事情。" for i in range(30))
+    gold = body + "中间一句。" + body
+    # One sentence missing from the first copy: nearly everything still aligns.
+    out = body.replace("第3句话说的是同一件事情。", "", 1) + "中间一句。" + body
+    assert char_scores(out, gold)[1] > 0.98
