@@ -136,6 +136,8 @@ def test_complete_metadata_keeps_found_values_and_fills_the_rest() -> None:
     assert meta["published"] == "2020-01-02"
     assert meta["language"] == "zh"
     assert meta["script"] == "simplified"
+    page = complete_metadata({"published": "2021-03-04T10:00:00+08:00"}, "", {})
+    assert page["published"] == "2021-03-04"
 
 
 def test_english_text_is_english_with_latin_composition() -> None:

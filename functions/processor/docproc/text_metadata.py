@@ -71,6 +71,10 @@ def complete_metadata(found: dict[str, Any], text_in: str, stats: dict[str, Any]
     metadata.update({k: v for k, v in found.items() if v not in (None, "")})
     if metadata["published"] is None:
         metadata["published"] = publication_date(text_in)
+    else:  # a page's own field ("2021-03-04T10:00:00+08:00", "2021年3月4日"): same form as ours
+        match = _BARE_DATE.search(str(metadata["published"]))
+        iso = _iso(match) if match else None
+        metadata["published"] = iso or metadata["published"]
     if metadata["language"] is None:
         metadata["language"] = stats.get("language")
     if metadata["script"] is None:
