@@ -20,6 +20,7 @@ import argparse
 import cProfile
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -371,11 +373,14 @@ def import_profile(module: str, top: int = 8) -> list[dict[str, Any]]:
     return [{"module": name, "cumulative_ms": round(ms, 1)} for ms, name in rows[:top]]
 
 
-def measure_memory(big: Path, *, reference: bool, notes: list[str], timeout: float) -> dict[str, Any]:
+def measure_memory(big: Path, ref_doc: Path | None, *, notes: list[str], timeout: float) -> dict[str, Any]:
+    """Peak RSS of a fresh process processing `big`; the reference chain gets `ref_doc`, smaller:
+    it needs minutes and gigabytes at the full size."""
     out: dict[str, Any] = {"doc_mb": round(big.stat().st_size / MB, 2), "module": handler_module()}
     cmds = {"docproc": ([sys.executable, "-c", MEMORY_SNIPPET, handler_module(), str(big)], function_env())}
-    if reference:
-        cmds["reference"] = ([str(REF_PYTHON), str(REF_SCRIPT), "memory", str(big)], dict(os.environ))
+    if ref_doc is not None:
+        out["reference_doc_mb"] = round(ref_doc.stat().st_size / MB, 2)
+        cmds["reference"] = ([str(REF_PYTHON), str(REF_SCRIPT), "memory", str(ref_doc)], dict(os.environ))
     for name, (argv, env) in cmds.items():
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
@@ -500,40 +505,54 @@ def _top_dirs(root: Path, top: int = 6) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- local stack
 
 
-def measure_local(docs: list[Doc], *, count: int, notes: list[str], timeout: float) -> dict[str, Any]:
-    """Documents per second through `docproc local run DIR`, its start-up cost taken out."""
+def measure_local(docs: list[Doc], *, counts: list[int], notes: list[str], timeout: float) -> dict[str, Any]:
+    """Documents per second through `docproc local run DIR`, on growing directories.
+
+    Runs of 1, then each of `counts` documents: the run of one is the start-up (moto, the
+    stack), and the rate between two sizes is the steady rate there. A rate that falls as the
+    table fills shows a cost that grows with what is already stored.
+    """
     docproc = Path(sys.executable).parent / "docproc"
     argv = [str(docproc)] if docproc.is_file() else [sys.executable, "-m", "infra.cli"]
     probe = subprocess.run([*argv, "local", "run", "--help"], capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
         notes.append("local stack: `docproc local run` does not exist yet; skipped")
         return {"skipped": "docproc local run not available"}
-    picked = [docs[i % len(docs)] for i in range(count)]
-    out: dict[str, Any] = {"docs": count}
+    sizes = [1, *sorted(c for c in set(counts) if c > 1)]
+    walls: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        small = write_corpus(picked[:1], Path(tmp) / "one")
-        full = write_corpus(
-            [Doc(f"{i:05d}_{d.name}", d.source, d.data) for i, d in enumerate(picked)], Path(tmp) / "all"
-        )
-        walls = {}
-        for label, directory in (("one", small), ("all", full)):
-            t0 = time.perf_counter()
-            proc = subprocess.run(
-                [*argv, "local", "run", str(directory)],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                timeout=timeout,
+        for n in sizes:
+            picked = [docs[i % len(docs)] for i in range(n)]
+            directory = write_corpus(
+                [Doc(f"{i:05d}_{d.name}", d.source, d.data) for i, d in enumerate(picked)], Path(tmp) / str(n)
             )
-            walls[label] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            try:
+                proc = subprocess.run(
+                    [*argv, "local", "run", str(directory)],
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                    timeout=timeout,
+                )
+            except subprocess.TimeoutExpired:
+                notes.append(f"local stack: {n} documents took over {timeout:.0f} s; larger runs not tried")
+                break
+            walls[n] = time.perf_counter() - t0
             if proc.returncode not in (0, 1):  # 1: some documents dropped or rejected is fine
                 notes.append(f"local stack: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
                 return {"skipped": f"docproc local run failed (exit {proc.returncode})"}
-    out["wall_s"] = round(walls["all"], 2)
-    out["startup_s"] = round(walls["one"], 2)
-    out["docs_per_s_overall"] = round(count / walls["all"], 1)
-    steady = walls["all"] - walls["one"]
-    out["docs_per_s"] = round((count - 1) / steady, 1) if steady > 0 else None
+    out: dict[str, Any] = {"startup_s": round(walls[1], 2) if 1 in walls else None, "runs": {}}
+    done = sorted(walls)
+    for a, b in itertools.pairwise(done):
+        rate = (b - a) / (walls[b] - walls[a]) if walls[b] > walls[a] else None
+        out["runs"][str(b)] = {
+            "wall_s": round(walls[b], 2),
+            "docs_per_s_overall": round(b / walls[b], 1),
+            f"docs_per_s_from_{a}": round(rate, 1) if rate else None,
+        }
+        out["docs_per_s"] = round(rate, 1) if rate else None  # the last (largest) interval
+        out["docs"] = b
     return out
 
 
@@ -589,8 +608,11 @@ def _profile_main(corpus_dir: str, top: int) -> None:
                 "cum_pct": round(100 * ct / total, 1),
             }
         )
-    rows.sort(key=lambda r: -r["own_pct"])
-    print(json.dumps({"docs": len(docs), "total_s": round(total, 3), "top_own": rows[:top]}))
+    own = sorted(rows, key=lambda r: -r["own_pct"])[:top]
+    # Cumulative time of docproc's own functions: which stage the own-time hot spots sit in.
+    ours = [r for r in rows if r["function"].startswith("docproc/") and "<" not in r["function"]]
+    cum = sorted(ours, key=lambda r: -r["cum_pct"])[:top]
+    print(json.dumps({"docs": len(docs), "total_s": round(total, 3), "top_own": own, "top_cum": cum}))
 
 
 # --------------------------------------------------------------------------- report
@@ -648,7 +670,7 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     core = result.get("core") or {}
-    if core:
+    if core.get("docproc"):
         lines.append(
             f"{'core (one core)':<22}{'MB/s':>8}{'ms med':>9}{'ms p95':>9}{'sample ms':>11}"
             f"{'first ms':>10}{'import s':>10}"
@@ -691,12 +713,13 @@ def render(result: dict[str, Any]) -> str:
         )
         lines.append("")
     mem = result.get("memory") or {}
-    if mem:
+    if mem.get("docproc") or mem.get("reference"):
         lines.append(
             f"peak memory, {mem['doc_mb']} MB document: "
             + "; ".join(
-                f"{n} {mem[n]['peak_rss_mib']} MiB peak (+{mem[n]['added_by_document_mib']} by the document, "
-                f"{mem[n]['seconds']} s)"
+                f"{n} {mem[n]['peak_rss_mib']} MiB peak (+{mem[n]['added_by_document_mib']} by the document"
+                + (f" of {mem['reference_doc_mb']} MB" if n == "reference" else "")
+                + f", {mem[n]['seconds']} s)"
                 for n in ("docproc", "reference")
                 if n in mem
             )
@@ -713,16 +736,20 @@ def render(result: dict[str, Any]) -> str:
     if local:
         if "skipped" in local:
             lines.append(f"local stack: skipped ({local['skipped']})")
-        else:
-            lines.append(
-                f"local stack: {local['docs_per_s']} docs/s steady ({local['docs_per_s_overall']} overall, "
-                f"{local['docs']} docs in {local['wall_s']} s, start-up {local['startup_s']} s)"
-            )
+        elif "runs" in local:
+            lines.append(f"local stack (`docproc local run`): start-up {local['startup_s']} s")
+            for n, r in local["runs"].items():
+                rates = ", ".join(
+                    f"{v} {k.replace('_', ' ')}" for k, v in r.items() if k.startswith("docs_per")
+                )
+                lines.append(f"  {n} documents in {r['wall_s']} s: {rates}")
     prof = result.get("profile") or {}
     if prof.get("top_own"):
         lines.append("")
         lines.append(f"profile (cProfile, own time, {prof['docs']} docs, {prof['total_s']} s):")
         lines += [f"  {r['own_pct']:>5}%  {r['function']}  ({r['calls']} calls)" for r in prof["top_own"][:8]]
+        lines.append("profile, cumulative, docproc's functions:")
+        lines += [f"  {r['cum_pct']:>5}%  {r['function']}" for r in prof.get("top_cum", [])[:10]]
     lines.append("")
     lines.append("targets:")
     for c in result["targets"]:
@@ -761,25 +788,52 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="docproc-bench-") as tmp:
         corpus_dir = write_corpus(docs, Path(tmp) / "corpus")
         sample = corpus_dir / docs[0].name
-        result["core"] = measure_core(
-            docs, corpus_dir, rounds=args.rounds, reps=args.reps, reference=reference, notes=notes
-        )
-        if "cold" not in skip:
-            result["cold_start"] = measure_cold(sample, runs=args.cold_runs, reference=reference, notes=notes)
-        if "memory" not in skip:
-            big = Path(tmp) / "big.txt"
-            big.write_bytes(big_document(docs, int(args.big_mb * MB)))
-            result["memory"] = measure_memory(
-                big, reference=reference and not args.no_ref_memory, notes=notes, timeout=args.timeout
-            )
-        if "package" not in skip:
-            result["package"] = measure_package(reference=reference, notes=notes)
-        if "local" not in skip:
-            result["local_stack"] = measure_local(
-                docs, count=args.local_docs, notes=notes, timeout=args.timeout
-            )
-        if "profile" not in skip:
-            result["profile"] = profile_core(corpus_dir)
+        big = Path(tmp) / "big.txt"
+        ref_big = Path(tmp) / "ref_big.txt"
+        sections: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
+            (
+                "core",
+                "core",
+                lambda: measure_core(
+                    docs, corpus_dir, rounds=args.rounds, reps=args.reps, reference=reference, notes=notes
+                ),
+            ),
+            (
+                "cold",
+                "cold_start",
+                lambda: measure_cold(sample, runs=args.cold_runs, reference=reference, notes=notes),
+            ),
+            (
+                "memory",
+                "memory",
+                lambda: measure_memory(
+                    big,
+                    ref_big if reference and args.ref_big_mb > 0 else None,
+                    notes=notes,
+                    timeout=args.timeout,
+                ),
+            ),
+            ("package", "package", lambda: measure_package(reference=reference, notes=notes)),
+            (
+                "local",
+                "local_stack",
+                lambda: measure_local(docs, counts=args.local_docs, notes=notes, timeout=args.timeout),
+            ),
+            ("profile", "profile", lambda: profile_core(corpus_dir)),
+        ]
+        big.write_bytes(big_document(docs, int(args.big_mb * MB)))
+        ref_big.write_bytes(big_document(docs, int(args.ref_big_mb * MB)))
+        for section, key, measure in sections:
+            if section in skip:
+                continue
+            try:  # one section failing (the core being edited, a network error) keeps the others
+                result[key] = measure()
+            except Exception as e:
+                message = str(e).strip().splitlines()
+                notes.append(f"{key}: failed: {message[-1] if message else type(e).__name__}")
+                result[key] = {"error": "\n".join(message[-20:])}
+            if args.progress:
+                print(f"bench: {key} done", file=sys.stderr, flush=True)
     result["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = check_targets(result)
     result["notes"] = notes
@@ -797,14 +851,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-shared", action="store_true", help="ignore ../shared/corpus")
     p.add_argument("--cold-runs", type=int, default=5)
     p.add_argument("--big-mb", type=float, default=10.0, help="size of the peak-memory document, MB")
-    p.add_argument("--no-ref-memory", action="store_true", help="skip the reference chain's big document")
-    p.add_argument("--local-docs", type=int, default=300)
+    p.add_argument(
+        "--ref-big-mb", type=float, default=1.0, help="the reference chain's memory document, MB (0: skip)"
+    )
+    p.add_argument(
+        "--local-docs",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[30, 100],
+        help="directory sizes for `docproc local run`, comma-separated (a run of 1 is added)",
+    )
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for any one subprocess")
     p.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON is kept")
+    p.add_argument("--progress", action="store_true", help="say on stderr when each section is done")
     p.add_argument("--worker", metavar="DIR", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.quick:
-        args.rounds, args.reps, args.cold_runs, args.big_mb, args.local_docs = 1, 3, 1, 0.2, 5
+        args.rounds, args.reps, args.cold_runs, args.big_mb, args.ref_big_mb = 1, 3, 1, 0.2, 0.05
+        args.local_docs = [5]
     return args
 
 
