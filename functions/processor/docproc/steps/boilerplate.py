@@ -119,6 +119,7 @@ _NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s{2,}|\u3000+")
 _SENTENCE = re.compile(r"[。！？!?；;，,“”]")
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
 _PROSE = re.compile(r"[，,；;]|[。！？](?=.)")
+PROSE_LINE = 40  # a prose-punctuated line longer than this is a sentence
 NAV_MIN_ITEMS = 4
 NAV_MAX_ITEM = 6
 
@@ -128,15 +129,18 @@ class _Patterns:
     tail: re.Pattern[str]
     rules: tuple[tuple[str, re.Pattern[str]], ...]
     widgets: re.Pattern[str]
+    footer: re.Pattern[str]
 
 
 @cache
 def _compiled() -> _Patterns:
     """The patterns, made to match both scripts, compiled once per process."""
+    rules = tuple((k, re.compile(both_scripts(p))) for k, p in _RULES)
     return _Patterns(
         re.compile(both_scripts(_TAIL)),
-        tuple((k, re.compile(both_scripts(p))) for k, p in _RULES),
+        rules,
         re.compile(both_scripts(_WIDGETS_SOURCE)),
+        dict(rules)["footer"],
     )
 
 
@@ -146,6 +150,10 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
         return None
     lowered = line.lower()
     prose = _PROSE.search(line) is not None
+    if prose and len(line) > PROSE_LINE:
+        # A longer line with commas or inner full stops is a sentence: of all the rules only a
+        # platform disclaimer reads like one. Skipping the rest halves the step's time.
+        return "footer" if patterns.footer.search(lowered) else None
     for kind, pattern in patterns.rules:
         if pattern.search(lowered):
             if kind == "footer_prose":
