@@ -48,6 +48,6 @@ def test_a_mixed_document_is_converted() -> None:
 
 def test_target_script_setting_binds_the_step() -> None:
     for target in ("simplified", "traditional", "keep"):
-        steps = text_steps(Settings(target_script=target))  # type: ignore[arg-type]
+        steps = text_steps(Settings(target_script=target))
         bound = [s for s in steps if isinstance(s, partial) and s.func is convert_script]
         assert len(bound) == 1 and bound[0].keywords == {"target": target}

@@ -6,7 +6,8 @@ decoded shifted by one: every character is made of the trail byte of one origina
 lead byte of the next (`。”青島` -> `?!鼻鄭u`; a full-width `！` there was later narrowed to `!`).
 The shift ends by itself where a trail byte falls in the ASCII range (`u` is the second byte of
 `島` in GBK) or at an invalid pair, written as a second `?`. Pinyin annotations in the text at the
-time come out as residues without their `(`: `?fù)`, `?jīng)`.
+time come out as residues without their `(`: `?fù)`, `?jīng)`. They are garbage and go with the
+span (the one after a lost trail byte first names that character's reading).
 
 Repair re-encodes the span to GBK, puts a lead byte back in front and decodes again. The lost lead
 (and, for a span ending in `?`, the lost last trail) is chosen among all byte values by character
@@ -45,7 +46,8 @@ _RARE_NEIGHBOUR = -10.5
 # endings are tried up to this many (each costs one decode of the span).
 _MAX_SPAN = 1000  # characters; the sample's longest shifted run is 12
 _MAX_ENDINGS = 6
-# Pinyin after an invalid pair, with or without its `(`: `?jīng)` (the sample) or `\ufffd(jīng)`.
+# Pinyin after an invalid pair, with or without its `(`: `?jīng)` (the sample) or `\ufffd(jīng)`;
+# either way it names the reading of the character whose trail byte was lost.
 _HINT = re.compile(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Log-frequency of characters outside the table, of Private Use Area characters, and of ASCII.
 _UNKNOWN = -16.0
@@ -136,7 +138,7 @@ class _Ending(NamedTuple):
     final: bytes  # a trail byte the span ends on (the resync character), or nothing
     trail_lost: bool = False  # ended at an invalid pair: the last character's trail byte is lost
     hint: str | None = None  # pinyin written after it, naming the last character's reading
-    paren_lost: bool = False  # that pinyin lost its `(` to the invalid pair
+    drop_to: int = 0  # where the replaced text ends: past a pinyin residue that lost its `(`
 
 
 @dataclass(slots=True)
@@ -228,9 +230,10 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
             after = _HINT.match(text, j + 1)
             if after or len(pairs) >= 2:  # with no pinyin to name it, one known pair is too little
-                # The hint's `(` is only given back when the garbling ate it (first group empty).
                 hint, paren_lost = (after.group(2), not after.group(1)) if after else (None, False)
-                endings.append(_Ending(j + 1, len(pairs), b"", True, hint, paren_lost))
+                # A residue that lost its `(` is no annotation any more: the span takes it along.
+                residue_end = after.end() if after and paren_lost else j + 1
+                endings.append(_Ending(j + 1, len(pairs), b"", True, hint, residue_end))
         pair = _gbk_pair(char) if char >= "\x80" else None
         if not rare_seen and j - i >= _PRECHECK:  # no garbage where a shifted run must have some
             break
@@ -266,7 +269,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         return None
     head = sum(char_log_frequency(c) for c in text[marker:i])  # the `?` and any pinyin residue
     best: _Repair | None = None
-    for end, used, final, trail_lost, hint, paren_lost in endings:
+    for end, used, final, trail_lost, hint, drop_to in endings:
         restored = bytes([lead]) + b"".join(pairs[:used]) + final
         if trail_lost:  # ended at a `?`: the last trail byte is lost too
             trail = _best_trail(restored[-1], restored[-3:-1], hint)
@@ -280,9 +283,9 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         score = mean_log_frequency(repaired)
         gain = score - (head + sums[end - i]) / (end - marker)
         if gain >= _MIN_GAIN and score >= _MIN_REPAIRED and (best is None or gain > best.gain):
-            # The pinyin after a lost trail belonged to the restored character: give it back its
-            # `(` so that remove_pinyin_annotations sees (and checks) an ordinary annotation.
-            best = _Repair(marker, end, repaired + ("(" if paren_lost else ""), gain)
+            # The pinyin residue after a lost trail (`?jīng)`) named the restored character; with its
+            # `(` gone it is garbage like the lead's residue (`?fù)`) and is replaced too.
+            best = _Repair(marker, max(end, drop_to), repaired, gain)
     return best
 
 
