@@ -26,6 +26,10 @@ QUIET_FUNCTION = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLE
 UNFINISHED = {"failed", "missing"}
 
 
+# The statistics worth a glance on one line (the full set is in --json).
+HEADLINE_STATS = ("paragraphs", "noise_ratio", "han_ratio", "language", "script_in")
+
+
 def register(subparsers: Any) -> None:
     local = subparsers.add_parser("local", help="the stack of template.yaml on moto, in this process")
     sub = local.add_subparsers(dest="local_command", required=True)
@@ -102,9 +106,14 @@ def summary_line(doc: dict[str, Any]) -> str:
         f"in={_number(doc.get('source_size', stats.get('bytes_in', 0)))}B",
         f"out={_number(stats.get('chars_out', 0))}chars",
     ]
-    for name in ("chars_in", "paragraphs", "cjk_ratio", "removed_ratio"):
+    for name in HEADLINE_STATS:
         if name in stats and not isinstance(stats[name], dict | list):
             parts.append(f"{name}={_number(stats[name])}")
+    words = [str(k[0]) for k in stats.get("keywords", [])[:3] if isinstance(k, list | tuple) and k]
+    if words:
+        parts.append("keywords=" + ",".join(words))
+    if doc.get("duplicate_of"):
+        parts.append(f"duplicate_of={doc['duplicate_of']}")
     if doc.get("reasons"):
         parts.append("reasons=" + ",".join(map(str, doc["reasons"])))
     if doc.get("error"):
