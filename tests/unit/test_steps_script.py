@@ -37,7 +37,7 @@ def test_converts_to_traditional_or_keeps() -> None:
 def test_a_simplified_document_is_left_alone() -> None:
     # OpenCC would turn these variants into something else (乾 -> 干): a document already in the
     # target script is not converted.
-    text = "基金通乾跌2.93%，我看任志强捱骂捱的最多了。" + SIMP * 5
+    text = "某基金通乾昨日下跌，他说自己捱骂最多。" + SIMP * 5
     out = convert_script(text)
     assert out.text == text and out.metadata == {"script_in": "simplified"}
 
