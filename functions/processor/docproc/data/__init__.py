@@ -83,13 +83,15 @@ def both_scripts(pattern: str) -> str:
     return "".join(out)
 
 
+def script_variants(phrase: str) -> set[str]:
+    """`phrase` in Simplified and in Traditional script (OpenCC s2t): literal alternatives for a
+    pattern that must stay fast, where character classes (see both_scripts) would defeat the
+    regex engine's literal-prefix search."""
+    return {phrase, str(_converter("s2t").convert(phrase))}
+
+
 def to_simplified(text: str) -> str:
     """`text` with each Traditional character replaced by its Simplified form, for matching
     against the lists only (never for output: script conversion is a step of its own)."""
     table, traditional = _t2s_table()
     return text.translate(table) if traditional.search(text) else text
-
-
-def script_variants(phrase: str) -> set[str]:
-    """`phrase` as written in Simplified, Traditional, Taiwan and Hong Kong scripts."""
-    return {phrase, *(str(_converter(c).convert(phrase)) for c in ("s2t", "s2tw", "s2hk"))}

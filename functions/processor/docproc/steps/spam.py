@@ -8,8 +8,8 @@ document, where SEO blocks sit, need fewer hits. Brand phrases (`乐虎国际登
 `【欧宝体育app】`) are different: they are injected into real sentences, so they are cut out
 where they stand, using a short list of names that never occur in ordinary news.
 
-Both scripts: segments are folded to Simplified before lookup, and the brand pattern is built
-from every script variant of each name, because this step runs before script conversion.
+Both scripts: segments are folded to Simplified before lookup, and the brand pattern lists
+each name with its Traditional spellings, because this step runs before script conversion.
 """
 
 from __future__ import annotations
