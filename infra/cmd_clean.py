@@ -41,6 +41,14 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    try:
+        return _clean_files(args)
+    except BrokenPipeError:  # `docproc clean dir | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+
+
+def _clean_files(args: argparse.Namespace) -> int:
     from docproc.pipeline import process_document
 
     status = 0
