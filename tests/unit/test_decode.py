@@ -76,6 +76,14 @@ def test_html_meta_charset_is_honoured_when_utf8_fails() -> None:
     assert result.encoding == "big5" and TRADITIONAL in result.text
 
 
+def test_the_charset_of_the_content_type_hint_is_honoured() -> None:
+    result = decoded(TRADITIONAL.encode("big5"), "text/plain; charset=Big5")
+    assert (result.text, result.encoding) == (TRADITIONAL, "big5")
+    # A wrong or unknown label falls through to detection instead of failing.
+    assert decoded(TEXT.encode("gbk"), "text/plain; charset=latin-9x").encoding == "gb18030"
+    assert decoded(TEXT.encode("gbk"), "text/plain; charset=").encoding == "gb18030"
+
+
 def test_content_type_comes_from_the_hint_and_the_bytes() -> None:
     page = "<!DOCTYPE html>\n<html><body><p>正文</p></body></html>"
     assert decoded(page.encode()).content_type == HTML

@@ -85,6 +85,7 @@ _HTML_START = re.compile(
     r"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
     re.IGNORECASE | re.DOTALL,
 )
+_HINT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
 _CODEC_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
@@ -183,7 +184,11 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
         return data.decode("utf-8"), "utf-8"  # strict: hundreds of MB/s, and most objects are UTF-8
     except UnicodeDecodeError:
         pass
-    declared = _declared_charset(head) if _is_html(head.decode("latin-1"), hint) else None
+    # The object's Content-Type (`text/html; charset=gbk`), else the page's own <meta charset>.
+    hinted = _HINT_CHARSET.search(hint) if hint else None
+    declared = _codec_for(hinted.group(1).encode()) if hinted else None
+    if declared is None and _is_html(head.decode("latin-1"), hint):
+        declared = _declared_charset(head)
     if declared:
         try:
             return data.decode(declared), declared
@@ -218,9 +223,11 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
 
 def _declared_charset(head: bytes) -> str | None:
     match = _META_CHARSET.search(head)
-    if not match:
-        return None
-    label = match.group(1).decode("ascii", "ignore").lower()
+    return _codec_for(match.group(1)) if match else None
+
+
+def _codec_for(raw_label: bytes) -> str | None:
+    label = raw_label.decode("ascii", "ignore").lower()
     label = _CODEC_ALIASES.get(label, label)
     try:
         return codecs.lookup(label).name
