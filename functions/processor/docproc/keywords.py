@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import re
 from collections import Counter
 from functools import cache
 from itertools import repeat
@@ -19,6 +20,8 @@ DATA_DIR = Path(__file__).parent / "data" / "stats"
 
 MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
 MIN_KEYWORD_CHARS = 2  # one-character tokens are mostly particles, or a name cut apart
+# A keyword candidate: at least MIN_KEYWORD_CHARS characters, one of them a letter (no numbers).
+_KEYWORD = re.compile(rf"(?=.{{{MIN_KEYWORD_CHARS}}})(?=.*?[^\W\d_])")
 
 
 @cache
@@ -50,7 +53,7 @@ def top_keywords(counts: Counter[str], total: int, k: int = MAX_KEYWORDS) -> lis
     if not counts or not total:
         return []
     idf, default = idf_table()
-    candidates = [w for w in counts.keys() - stopwords() if len(w) >= MIN_KEYWORD_CHARS and not w.isdigit()]
+    candidates = list(filter(_KEYWORD.match, counts.keys() - stopwords()))
     scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
     best = heapq.nlargest(k, zip(scores, candidates, strict=True))
     return [[w, round(score / total, 4)] for score, w in best]

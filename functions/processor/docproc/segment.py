@@ -39,5 +39,5 @@ def words_of(tokens: list[str]) -> list[str]:
     """
     if not tokens:
         return []
-    words = {t for t in set(tokens) if _WORD.search(t)}
+    words = set(filter(_WORD.search, set(tokens)))
     return list(filter(words.__contains__, tokens))

@@ -22,7 +22,7 @@ from docproc.stats.noise import noise_stats
 from docproc.stats.repetition import repetition_stats
 
 SCHEMA_VERSION = 1
-_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script (Han included)
+_NO_LETTER = re.compile(r"[\d_\W]+")  # a word with no letter of any script (Han is a letter)
 COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 
@@ -97,11 +97,11 @@ def _word_stats(words: list[str], counts: Counter[str]) -> dict[str, Any]:
             "alpha_word_ratio": 0.0,
         }
     n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
-    alpha = sum(n for w, n in counts.items() if _LETTER.search(w))
+    no_letter = sum(map(counts.__getitem__, filter(_NO_LETTER.fullmatch, counts)))
     return {
         "words": len(words),
         "unique_words": len(counts),
         "mean_word_chars": round(sum(map(len, words)) / len(words), 3),
         "stopword_ratio": round(n_stop / len(words), 4),
-        "alpha_word_ratio": round(alpha / len(words), 4),
+        "alpha_word_ratio": round(1 - no_letter / len(words), 4),
     }

@@ -53,7 +53,9 @@ def top_ngram_char_frac(keys: list[int], n: int, word_chars: list[int], total_ch
     """Characters covered by the most frequent word n-gram (all its occurrences) / all word characters."""
     if not keys or not total_chars:
         return 0.0
-    key, count = Counter(keys).most_common(1)[0]
+    counts = Counter(keys)
+    key = max(counts, key=counts.__getitem__)  # C-level max: most_common(1) runs in Python
+    count = counts[key]
     if count < 2:
         return 0.0
     first = keys.index(key)
