@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from adapters.records import BATCH_ATTEMPTS, BATCH_MAX_DELAY_S, DocumentRecord, DocumentRecords
 from docproc import dedup
 from infra.localstack import LocalStack
@@ -153,3 +155,67 @@ def test_a_record_changed_between_read_and_write_is_decided_again(stack: LocalSt
 def upload_and_drain(stack: LocalStack) -> Any:
     stack.upload(KEY, SAMPLE.encode())
     return stack.drain()
+
+
+def test_local_transactions_still_roll_back_everything_they_touched(monkeypatch: Any) -> None:
+    """The local stack's cheaper moto transactions keep DynamoDB's all-or-nothing."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    from infra import moto_transactions
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    moto_transactions.install()
+    with mock_aws():
+        table = boto3.resource("dynamodb").create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+        )
+        table.put_item(Item={"pk": "DOC#a", "sk": "DOC", "v": 1})
+        table.put_item(Item={"pk": "COUNTER#d", "sk": "STATUS#kept", "documents": 5})
+        client = table.meta.client
+
+        def transaction(condition_holds: bool) -> None:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": "t",
+                            "Key": {"pk": "COUNTER#d", "sk": "STATUS#kept"},
+                            "UpdateExpression": "ADD documents :one",
+                            "ExpressionAttributeValues": {":one": 1},
+                        }
+                    },
+                    {"Put": {"TableName": "t", "Item": {"pk": "NEW#b", "sk": "X"}}},
+                    {
+                        "Put": {
+                            "TableName": "t",
+                            "Item": {"pk": "DOC#a", "sk": "DOC", "v": 2},
+                            "ConditionExpression": "v = :v",
+                            "ExpressionAttributeValues": {":v": 1 if condition_holds else 99},
+                        }
+                    },
+                ]
+            )
+
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            transaction(condition_holds=False)
+        assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 5
+        assert "Item" not in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
+        assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 1
+
+        transaction(condition_holds=True)
+        assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 6
+        assert "Item" in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
+        assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 2

@@ -63,6 +63,8 @@ BATCH_BASE_DELAY_S = 0.05
 BATCH_MAX_DELAY_S = 2.0
 # Optimistic concurrency: the record changed under us this many times in a row -> fail loudly.
 MAX_WRITE_CONFLICTS = 5
+# What the write path needs of the record it replaces (the version check, holdings, counts).
+PREVIOUS_FIELDS = ("source_tag", "status", "processed_at", "content_hash", "bands", "characters")
 # Bounds that keep one item far below DynamoDB's 400 KB limit whatever the core returns:
 # the text itself lives in S3, the record carries only numbers and short strings.
 MAX_LIST_ITEMS = 50
@@ -182,8 +184,14 @@ class DocumentRecords:
     def table_name(self) -> str:
         return str(self.table.name)
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        got = self.table.get_item(Key={"pk": doc_pk(key), "sk": DOC_SK}, ConsistentRead=True)
+    def get(self, key: str, fields: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The record of `key` (consistent read), or only `fields` of it: the write path reads
+        a few small attributes, not the statistics map."""
+        projection: dict[str, Any] = {}
+        if fields:
+            names = {f"#a{i}": name for i, name in enumerate(fields)}
+            projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+        got = self.table.get_item(Key={"pk": doc_pk(key), "sk": DOC_SK}, ConsistentRead=True, **projection)
         item: dict[str, Any] | None = got.get("Item")
         return item
 
@@ -191,7 +199,7 @@ class DocumentRecords:
         """True when this exact upload already has a final (not failed) record."""
         if not source_tag:
             return False
-        return _same_upload(self.get(key), source_tag)
+        return _same_upload(self.get(key, ("source_tag", "status")), source_tag)
 
     def put(self, record: DocumentRecord) -> bool:
         """Record one outcome (steps in the module docstring); False: already recorded, a no-op.
@@ -201,7 +209,7 @@ class DocumentRecords:
         """
         decided = (record.status, list(record.reasons))
         for _ in range(MAX_WRITE_CONFLICTS):
-            previous = self.get(record.key)
+            previous = self.get(record.key, PREVIOUS_FIELDS)
             if _same_upload(previous, record.source_tag):
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
@@ -243,7 +251,7 @@ class DocumentRecords:
         return owner if self._claim_is_live(claim, owner, record.content_hash) else None
 
     def _claim_is_live(self, claim: dict[str, Any], owner: str, content_hash: str) -> bool:
-        owner_record = self.get(owner)
+        owner_record = self.get(owner, ("status", "content_hash"))
         if owner_record is None:
             claimed_at = _parse_time(str(claim.get("claimed_at", "")))
             return claimed_at is None or datetime.now(UTC) - claimed_at < HASH_CLAIM_LEASE
@@ -299,15 +307,18 @@ class DocumentRecords:
         """Own the HASH item unless another live owner has it; returns the owner's key."""
         assert record.content_hash
         key = {"pk": hash_pk(record.content_hash), "sk": HASH_SK}
-        for _ in range(MAX_WRITE_CONFLICTS):
-            current = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
-            if current and current.get("owner") != record.key:
-                owner = str(current["owner"])
-                if self._claim_is_live(current, owner, record.content_hash):
-                    return owner
-                condition, values = "#owner = :stale", {":stale": owner}  # take over a stale claim
-            else:
-                condition, values = "attribute_not_exists(pk) OR #owner = :me", {":me": record.key}
+        # First try the common case (a new text, or ours already) without reading.
+        condition, values = "attribute_not_exists(pk) OR #owner = :me", {":me": record.key}
+        for attempt in range(MAX_WRITE_CONFLICTS):
+            if attempt:
+                current = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+                if current and current.get("owner") != record.key:
+                    owner = str(current["owner"])
+                    if self._claim_is_live(current, owner, record.content_hash):
+                        return owner
+                    condition, values = "#owner = :stale", {":stale": owner}  # take over a stale claim
+                else:
+                    condition, values = "attribute_not_exists(pk) OR #owner = :me", {":me": record.key}
             try:
                 self.table.put_item(
                     Item={**key, "owner": record.key, "claimed_at": utc_now_iso()},
