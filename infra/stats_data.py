@@ -61,17 +61,23 @@ def build_stopwords(stopwords_iso: Path) -> str:
 
 
 def build_idf(jieba_idf: Path) -> bytes:
-    kept: list[str] = []
+    """Lines `idf<TAB>word word ...`, one per IDF rounded to 0.1, after a `#default<TAB>idf` line.
+
+    Grouping by value lets the loader build the table with dict.fromkeys per line (C speed):
+    half the load time of one `word<TAB>idf` line per word, and a smaller file.
+    """
+    buckets: dict[float, list[str]] = {}
     dropped: list[float] = []
     for line in jieba_idf.read_text(encoding="utf-8").splitlines():
         word, _, value = line.rpartition(" ")
         idf = float(value)
         if idf < IDF_CUTOFF:
-            kept.append(f"{word}\t{idf:.2f}")
+            buckets.setdefault(round(idf, 1), []).append(word)
         else:
             dropped.append(idf)
-    header = f"#default\t{statistics.median(dropped):.2f}"
-    return gzip.compress(("\n".join([header, *sorted(kept)]) + "\n").encode("utf-8"), 9, mtime=0)
+    lines = [f"#default\t{statistics.median(dropped):.2f}"]
+    lines += [f"{idf:.1f}\t" + " ".join(sorted(words)) for idf, words in sorted(buckets.items())]
+    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), 9, mtime=0)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Top keywords: TF-IDF over the document's own words (segmented once, by docproc.segment).
 
 rjieba has no TF-IDF of its own. The IDF table is jieba's (MIT), cut to the ~44k words with
-an IDF below 10 and gzipped (~240 KB, docproc/data/stats/README.md): every rarer or unknown
+an IDF below 10, IDF rounded to 0.1, gzipped (~190 KB, docproc/data/stats/README.md): every rarer or unknown
 word gets the table's default, the median IDF of the words left out. Loaded once per process.
 """
 
@@ -26,14 +26,14 @@ _KEYWORD = re.compile(rf"(?=.{{{MIN_KEYWORD_CHARS}}})(?=.*?[^\W\d_])")
 
 @cache
 def idf_table() -> tuple[dict[str, float], float]:
-    """(word -> IDF, default IDF for words not in the table)."""
+    """(word -> IDF, default IDF for words not in the table). File: `idf<TAB>word word ...` lines."""
     with gzip.open(DATA_DIR / "idf_zh.tsv.gz", "rt", encoding="utf-8") as f:
         header, *lines = f.read().splitlines()
     default = float(header.split("\t")[1])
-    table = {}
+    table: dict[str, float] = {}
     for line in lines:
-        word, _, value = line.partition("\t")
-        table[word] = float(value)
+        value, _, words = line.partition("\t")
+        table.update(dict.fromkeys(words.split(" "), float(value)))
     return table, default
 
 
