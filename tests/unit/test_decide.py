@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docproc.config import ENV_NAMES, Settings
-from docproc.decide import decide
+from docproc.decide import RULES, decide
 from docproc.pipeline import process_document
 from docproc.result import Status
+from infra.cli import main
 
 NEWS = (
     "青岛市公安局近日联合社区开展反诈宣传活动，向老年人讲解常见诈骗手段。"
@@ -113,3 +117,22 @@ def test_empty_after_cleaning_is_too_short() -> None:
     stats = _stats(NEWS)
     stats["chars_out"] = 0
     assert decide(stats, Settings()) == (Status.DROPPED, ["too_short"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_a_status_and_known_reasons(text: str) -> None:
+    result = process_document(text.encode("utf-8", "surrogatepass"))
+    known = {rule.reason for rule in RULES}
+    if result.status == Status.REJECTED:
+        return
+    assert result.status in {Status.KEPT, Status.DROPPED}
+    assert (result.status == Status.DROPPED) == bool(result.reasons)
+    assert set(result.reasons) <= known
+    assert set(result.stats["flags"]) <= known
+    assert not set(result.reasons) & set(result.stats["flags"])
+
+
+def test_calibrate_command_without_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calibrate", "--corpus", str(tmp_path / "absent")]) == 2
+    assert "no corpus" in capsys.readouterr().out
