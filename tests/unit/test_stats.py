@@ -20,6 +20,7 @@ from docproc.stats.repetition import (
     ngram_keys,
     repeated_candidates,
     top_ngram_char_frac,
+    word_ids,
 )
 from docproc.text_metadata import complete_metadata, publication_date
 
@@ -39,13 +40,13 @@ def test_duplicate_fractions_count_repeats_not_first_occurrences() -> None:
 def test_top_ngram_char_frac() -> None:
     words = ["我", "爱", "北京", "我", "爱", "上海"]
     # the 2-gram (我, 爱) occurs twice: 4 characters of 8
-    assert top_ngram_char_frac(ngram_keys(words, 2)[2], 2, [1, 1, 2, 1, 1, 2], 8) == 0.5
-    assert top_ngram_char_frac(ngram_keys(["a", "b", "c"], 2)[2], 2, [1, 1, 1], 3) == 0.0
+    assert top_ngram_char_frac(ngram_keys(word_ids(words), 2)[2], 2, [1, 1, 2, 1, 1, 2], 8) == 0.5
+    assert top_ngram_char_frac(ngram_keys(word_ids(["a", "b", "c"]), 2)[2], 2, [1, 1, 1], 3) == 0.0
 
 
 def test_ngram_keys_are_equal_exactly_when_ngrams_are() -> None:
     words = ["a", "b", "a", "b", "ab", "ba"]
-    keys = ngram_keys(words, 3)
+    keys = ngram_keys(word_ids(words), 3)
     for n in (1, 2, 3):
         grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
         assert len(keys[n]) == len(grams)
@@ -56,18 +57,18 @@ def test_ngram_keys_are_equal_exactly_when_ngrams_are() -> None:
 
 def test_dup_ngram_char_frac_on_a_doubled_text() -> None:
     words = list("abcdefgh") * 2
-    candidates = repeated_candidates(ngram_keys(words, 5)[5])
+    candidates = repeated_candidates(ngram_keys(word_ids(words), 5)[5])
     for n in (5, 6, 8):
         assert dup_ngram_char_frac(words, n, candidates, [1] * 16, 16) == 0.5
     assert dup_ngram_char_frac(words, 9, candidates, [1] * 16, 16) == 0.0
     unique = list("abcdefghij")
-    assert repeated_candidates(ngram_keys(unique, 5)[5]) == []
+    assert repeated_candidates(ngram_keys(word_ids(unique), 5)[5]) == []
     assert dup_ngram_char_frac(unique, 5, [], [1] * 10, 10) == 0.0
 
 
 def test_dup_ngram_overlapping_repeats_count_once() -> None:
     words = list("aaaaaaaaaaaa")
-    candidates = repeated_candidates(ngram_keys(words, 5)[5])
+    candidates = repeated_candidates(ngram_keys(word_ids(words), 5)[5])
     assert dup_ngram_char_frac(words, 5, candidates, [1] * 12, 12) == round(11 / 12, 4)
 
 

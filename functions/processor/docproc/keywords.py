@@ -8,7 +8,6 @@ word gets the table's default, the median IDF of the words left out. Loaded once
 from __future__ import annotations
 
 import gzip
-import heapq
 import re
 from collections import Counter
 from functools import cache
@@ -55,5 +54,5 @@ def top_keywords(counts: Counter[str], total: int, k: int = MAX_KEYWORDS) -> lis
     idf, default = idf_table()
     candidates = list(filter(_KEYWORD.match, counts.keys() - stopwords()))
     scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
-    best = heapq.nlargest(k, zip(scores, candidates, strict=True))
+    best = sorted(zip(scores, candidates, strict=True), reverse=True)[:k]  # C sort: faster than heapq here
     return [[w, round(score / total, 4)] for score, w in best]

@@ -33,7 +33,8 @@ _HTML_DATE = re.compile(
 )
 # A date right after a label: 发布时间：2023年5月1日, 日期: 2023-05-01, 發佈於 2023/5/1.
 _LABELLED_DATE = re.compile(
-    r"(?:发布|發布|發佈|发表|發表|更新|出版|时间|時間|日期|published|date)"
+    # The lookahead skips, at C speed, positions that cannot start a label.
+    r"(?=[发發更出时時日pPdD])(?:发布|發布|發佈|发表|發表|更新|出版|时间|時間|日期|published|date)"
     r"\s*(?:时间|時間|日期|于|於)?\s*[:：]?\s*" + _YMD,
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from itertools import compress, repeat
 from operator import add, mul
 
@@ -33,20 +34,25 @@ def duplicate_fractions(items: list[str]) -> tuple[float, float]:
     return round(dup_items / len(items), 4), round(dup_chars / total_chars, 4) if total_chars else 0.0
 
 
-def ngram_keys(words: list[str], max_n: int) -> dict[int, list[int]]:
+def ngram_keys(ids: list[int], max_n: int) -> dict[int, list[int]]:
     """n -> one integer per n-gram position (n = 1..max_n), equal exactly when the n-grams are.
 
-    Words become ids, and each n-gram the number id1*K^(n-1) + ... + idn (K > every id): built
-    with map() over whole lists, so counting n-grams hashes small integers, not tuples of words.
+    `ids` are the words as small integers (equal words, equal ids). Each n-gram becomes
+    id1*K^(n-1) + ... + idn (K > every id), built with map() over whole lists, so counting
+    n-grams hashes integers, not tuples of words.
     """
-    vocab: dict[str, int] = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    base = len(vocab) + 1
-    ids = list(map(vocab.__getitem__, words))
+    base = max(ids, default=0) + 2
     keys = {1: ids}
     for n in range(2, max_n + 1):
         prev = keys[n - 1]
         keys[n] = list(map(add, map(mul, prev[:-1], repeat(base)), ids[n - 1 :]))
     return keys
+
+
+def word_ids(words: list[str]) -> list[int]:
+    """Each word as a small integer, equal for equal words."""
+    vocab = dict(zip(dict.fromkeys(words), range(len(words)), strict=False))
+    return list(map(vocab.__getitem__, words))
 
 
 def top_ngram_char_frac(keys: list[int], n: int, word_chars: list[int], total_chars: int) -> float:
@@ -72,7 +78,7 @@ def repeated_candidates(keys: list[int]) -> list[int]:
 
 
 def dup_ngram_char_frac(
-    words: list[str], n: int, candidates: list[int], word_chars: list[int], total_chars: int
+    words: Sequence[Hashable], n: int, candidates: list[int], word_chars: list[int], total_chars: int
 ) -> float:
     """Characters of the words covered by an n-gram occurrence that repeats an earlier occurrence
     (overlapping repeats counted once) / all word characters.
@@ -83,7 +89,7 @@ def dup_ngram_char_frac(
     """
     if not total_chars or not candidates:
         return 0.0
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[Hashable, ...]] = set()
     covered = bytearray(len(words))
     last = len(words) - n
     found = False
@@ -112,18 +118,20 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
 
 
 def repetition_stats(
-    lines: list[str], paragraphs: list[str], words: list[str], text: str
+    lines: list[str], paragraphs: list[str], words: list[str], text: str, ids: list[int] | None = None
 ) -> dict[str, float]:
+    """All repetition fields; `ids` (word_ids of `words`, or of their lower-cased forms) may be
+    passed in when the caller already has them."""
     out: dict[str, float] = {}
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
     word_chars = list(map(len, words))
     total_chars = sum(word_chars)
-    keys = ngram_keys(words, DUP_NGRAM_SIZES[0])
+    keys = ngram_keys(word_ids(words) if ids is None else ids, DUP_NGRAM_SIZES[0])
     for n in TOP_NGRAM_SIZES:
         out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(keys[n], n, word_chars, total_chars)
     candidates = repeated_candidates(keys[DUP_NGRAM_SIZES[0]])
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(words, n, candidates, word_chars, total_chars)
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(keys[1], n, candidates, word_chars, total_chars)
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
