@@ -31,6 +31,9 @@ from docproc.result import Result, Status
 # Every one is declared in template.yaml; a template test checks it.
 ENV_NAMES = ("CLEAN_BUCKET", "DOCUMENTS_TABLE", "MAX_RECEIVE_COUNT")
 
+# The error of a last delivery that never finished (its record is written before it starts).
+UNFINISHED = "the last delivery did not finish: function timeout or out of memory (see the function's logs)"
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -99,6 +102,10 @@ def record_handler(record: SQSRecord) -> None:
 def handle_object_event(event: ObjectEvent, attempt: int) -> None:
     logger.set_correlation_id(event.key)
     try:
+        if attempt >= config().max_receive_count and event.created:
+            # A timeout or out-of-memory kill on the last delivery would send the message to the
+            # DLQ with no record at all: write `failed` first; the real outcome replaces it.
+            record_outcome(event, Status.FAILED, ["unfinished"], attempt, error=UNFINISHED, provisional=True)
         process_object_event(event, attempt)
     except Exception as err:
         logger.exception("document failed", extra={"attempt": attempt})
@@ -192,8 +199,12 @@ def record_outcome(
     attempt: int,
     stats: dict[str, Any] | None = None,
     error: str | None = None,
+    provisional: bool = False,
 ) -> None:
-    """A record for a document that was never cleaned: rejected, deleted or failed."""
+    """A record for a document that was never cleaned: rejected, deleted or failed.
+
+    A provisional record (the last delivery's `unfinished`) is not counted in the metrics: the
+    outcome that replaces it is."""
     record = DocumentRecord(
         key=event.key,
         status=str(status),
@@ -209,7 +220,7 @@ def record_outcome(
         error=error,
         attempts=attempt,
     )
-    if records().put(record):
+    if records().put(record) and not provisional:
         count("Documents")
         count(f"Documents{status.value.title()}")
         logger.info("document recorded", extra={"status": record.status, "reasons": reasons})

@@ -235,3 +235,43 @@ def test_a_persistent_failure_ends_in_the_dlq_with_a_failed_record(stack: LocalS
     assert doc["reasons"] == ["error"]
     assert "injected GetObject failure" in doc["error"]
     assert daily_documents(stack) == {"failed": 1}
+
+
+def test_a_delivery_killed_every_time_still_ends_with_a_failed_record(stack: LocalStack) -> None:
+    """A timeout (or out-of-memory kill) on every delivery: no code of ours runs after the kill,
+    so the last delivery writes its `failed` record before it starts."""
+    key = "incoming/never-finishes.txt"
+    max_receive = int(stack.function_env["MAX_RECEIVE_COUNT"])
+    killed = crash_before(s3_client(stack), "GetObject", key_is(key), times=max_receive)
+    message = upload_and_receive(stack, key, article(40))
+    deliver_until_killed(stack, [message])
+    for _ in range(max_receive - 1):
+        (message,) = stack.driver.receive_batch()
+        deliver_until_killed(stack, [message])
+
+    report = stack.drain()  # past maxReceiveCount: SQS moves it to the DLQ instead of delivering it
+
+    assert report.messages == 0
+    assert len(killed) == max_receive
+    assert stack.queue_depth(stack.names.queue_url) == 0
+    assert stack.queue_depth(stack.names.dlq_url) == 1
+    doc = stack.document(key)
+    assert doc is not None
+    assert (doc["status"], doc["reasons"], doc["attempts"]) == ("failed", ["unfinished"], max_receive)
+    assert "timeout" in doc["error"]
+    assert daily_documents(stack) == {"failed": 1}
+
+
+def test_a_last_delivery_that_succeeds_replaces_its_provisional_failed_record(stack: LocalStack) -> None:
+    key = "incoming/third-time-lucky.txt"
+    max_receive = int(stack.function_env["MAX_RECEIVE_COUNT"])
+    fail(s3_client(stack), "GetObject", key_is(key), times=max_receive - 1)
+    stack.upload(key, article(41))
+
+    report = stack.drain()
+
+    assert report.failures == max_receive - 1
+    docs = assert_settled(stack, [key])
+    assert (docs[key]["status"], docs[key]["attempts"]) == ("kept", max_receive)
+    assert "error" not in docs[key]
+    assert sum(metric_values(stack, "Documents")) == 1  # the provisional record is not counted
