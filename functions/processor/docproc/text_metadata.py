@@ -27,7 +27,7 @@ _YMD = (
 )
 # HTML pages state it in a meta tag or a <time> element (ISO 8601).
 _HTML_DATE = re.compile(
-    r"""(?:article:published_time|datePublished|pubdate|publishdate)["']?\s*"""
+    r"""(?=[aAdDpP])(?:article:published_time|datePublished|pubdate|publishdate)["']?\s*"""
     r"""(?:content|:)\s*=?\s*["']?\s*""" + _YMD.replace("(?:年|[-/.])", "-").replace("(?:月|[-/.])", "-"),
     re.IGNORECASE,
 )
