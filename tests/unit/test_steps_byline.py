@@ -41,6 +41,11 @@ def test_metadata_follows_the_target_script() -> None:
         ("編輯：陳大文", {"editor": "陳大文"}),
         ("发布时间：2021-09-01 09:12 浏览次数：234", {"published": "2021-09-01 09:12"}),
         (
+            "http://biz.163.com 2005-04-25 08:24:06 来源: 第一财经日报 网友评论 0 条",
+            {"source": "第一财经日报", "published": "2005-04-25 08:24:06"},
+        ),
+        ("〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha", {"published": "2005/03/15 22:36:13"}),
+        (
             "2005-01-14 17:02:30 来源: 21世纪经济报道 发表评论 查看评论",
             {"source": "21世纪经济报道", "published": "2005-01-14 17:02:30"},
         ),
@@ -59,6 +64,8 @@ def test_byline_forms(line: str, expected: dict[str, str]) -> None:
         "据新华社记者 公磊 报道，今天青岛天气晴好。",  # a reporter named inside a sentence
         "编辑部的故事",
         "中国科学院院士张三：要加强基础研究",
+        "2013年7月13日 香港 亚洲国际博览馆",  # a date without a time: a table row
+        "会议于2005年3月11日12:12开始，持续两小时。",
     ],
 )
 def test_article_lines_stay(line: str) -> None:

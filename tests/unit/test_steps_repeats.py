@@ -36,6 +36,16 @@ def test_short_lines_among_short_lines_are_table_cells() -> None:
     assert remove_repeated_lines(f"{PARA}\n{table}\n{OTHER}").text == f"{PARA}\n{table}\n{OTHER}"
 
 
+def test_a_page_title_echoing_the_headline_goes() -> None:
+    headline = "拿出10万元投资房产 小两口尝试以钱生钱(图)"
+    for site in ("_新浪房产_新浪网", "-搜狐财经", "--雅虎新闻", " | 新浪网"):
+        out = remove_repeated_lines(f"{headline}{site}\n{headline}\n{PARA}")
+        assert out.text == f"{headline}\n{PARA}"
+    # A line that goes on with a sentence after the separator is not a title.
+    text = f"{headline}\n{headline}_然后，两人又买了一套房。\n{PARA}"
+    assert remove_repeated_lines(text).text == text
+
+
 def test_very_short_lines_never_go() -> None:
     text = "是\n否\n是\n（一）\n（一）\n"
     assert remove_repeated_lines(text).text == text

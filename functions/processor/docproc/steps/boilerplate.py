@@ -27,10 +27,11 @@ _S = r"[\s:：>›»＞/|｜\-]*"  # what may sit between the words of a widget 
 
 # Lines that start the tail of a page: comments, related links. Everything after goes too.
 _TAIL = (
-    r"^[【\[]?(?:评论一下|发表评论|发表你的评论|我要评论|网友评论|用户评论|热门评论|全部评论|精彩评论|相关评论|"
+    r"^[【\[·]?(?:评论一下|发表评论|发表你的评论|我要评论|网友评论|用户评论|热门评论|全部评论|精彩评论|相关评论|"
     r"评论\s*\d+\s*人参与|已有\s*\d+\s*人参与|还没有评论|暂无评论|网友跟帖|我来说两句|参与评论|文明上网|"
     r"相关阅读|相关新闻|相关文章|相关推荐|相关报道|热门推荐|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|热点推荐|"
-    r"为您推荐|更多精彩|看了本文的人还看了)"
+    r"为您推荐|更多精彩|看了本文的人还看了|相关链接|相关连接|相关内容|相关专题|相关信息|相关条目|其他报道|"
+    r"更多评论|最新评论·)"
 )
 
 # Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
@@ -79,7 +80,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         (
             r"copyright|©|\(c\)\s*\d{4}|icp[备证]|公网安备|网安备|增值电信业务经营许可证|经营许可证编号|"
             r"网络文化经营许可证|违法和不良信息举报|all rights reserved|仅代表作者本人|信息存储空间服务|"
-            r"请勿转载|建立镜像|转载申请|反侵权公告|著作权声明|传输内容声明|^郑\s*重\s*声\s*明"
+            r"请勿转载|建立镜像|转载申请|反侵权公告|著作权声明|传输内容声明|^郑\s*重\s*声\s*明|"
+            r"信息服务许可证|许可证编号|违者(?:必究|依法追究)|禁止.{0,4}转载"
         ),
     ),
     (
@@ -88,7 +90,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         (
             r"版权所有|版权声明|未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|复制|使用)|转载请注明|"
             r"^(?:网站地图|联系我们|关于我们|免责声明|隐私政策|法律声明|广告服务|友情链接|网站导航|意见反馈|"
-            r"投稿邮箱|技术支持)"
+            r"投稿邮箱|技术支持)|意见反馈|欢迎批评指正|给编辑写信|热线电话"
         ),
     ),
     (
@@ -104,10 +106,16 @@ _RULES: tuple[tuple[str, str], ...] = (
 # `发送给朋友 发表评论 打印本文`. Possessive quantifiers keep the match linear.
 _WIDGET_WORDS = (
     "阅读全文|阅读|回复|引用|发表评论|查看评论|评论|打印本文|打印|发送给朋友|推荐给朋友|关闭窗口|返回页首|"
-    "收藏本文|收藏|分享|推荐|点击数|点击|浏览次数|浏览|人气|支持|反对|举报|更多|pdf下载|word下载|下载|顶|踩"
+    "收藏本文|收藏|分享|推荐|点击数|点击|浏览次数|浏览|人气|支持|反对|举报|更多|pdf下载|word下载|下载|顶|踩|"
+    "用户名|用\\s*户|密\\s*码|网易通行证|通行证|匿名发出|自动登陆|自动登录|记住我|游客|登录|注册|"
+    "回复本贴|跟从标题|关闭本窗口|刷新|我来说两句|字体|关闭|打印"
 )
 _WIDGET_GAP = r"[\s|｜/·•\-—:：()（）\[\]【】<>«»\d次]"
 _WIDGETS_SOURCE = rf"^(?:{_WIDGET_GAP}*+(?:{_WIDGET_WORDS}))++{_WIDGET_GAP}*+$"
+
+# A toolbar: three or more short bracketed items and nothing else
+# (`页面功能 【我来说两句】【推荐】【字体： 】【打印】 【关闭`, `[ 回复本贴 ] [ 跟从标题 ] [ 刷新 ]`).
+_TOOLBAR = re.compile(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$")
 
 # A link list: three or more lines in a row that start with a bullet or a `[section]` tag and are
 # not sentences (`·富夫妻望子成龙假离婚（2005-04-03）`, `[头条] 内蒙一弱智少女...`).
@@ -115,13 +123,15 @@ _LINK_ITEM = re.compile(r"^(?:[·•▪▸►◆◇■□★☆→]|\[[^\]]{1,8}
 LINK_LIST_MIN = 3
 
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
-_NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s{2,}|\u3000+")
+_NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
 _SENTENCE = re.compile(r"[。！？!?；;，,“”]")
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
 _PROSE = re.compile(r"[，,；;]|[。！？](?=.)")
 PROSE_LINE = 40  # a prose-punctuated line longer than this is a sentence
+PROSE_SHORT = 24  # ... and one this short is not, commas or not
 NAV_MIN_ITEMS = 4
-NAV_MAX_ITEM = 6
+NAV_MAX_ITEM = 12  # `About Sina`
+NAV_MEAN_ITEM = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +167,17 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
     for kind, pattern in patterns.rules:
         if pattern.search(lowered):
             if kind == "footer_prose":
-                if prose:
+                if prose and len(line) > PROSE_SHORT:
                     continue
                 kind = "footer"
             return kind
-    if patterns.widgets.match(lowered):
+    if patterns.widgets.match(lowered) or _TOOLBAR.match(line):
         return "widgets"
     if not _SENTENCE.search(line):
         items = [i for i in _NAV_SEPARATORS.split(line) if i]
-        if len(items) >= NAV_MIN_ITEMS and max(map(len, items)) <= NAV_MAX_ITEM:
+        lengths = [len(i) for i in items]
+        short = max(lengths, default=0) <= NAV_MAX_ITEM and sum(lengths) <= NAV_MEAN_ITEM * len(items)
+        if len(items) >= NAV_MIN_ITEMS and short:
             return "navigation"
     return None
 

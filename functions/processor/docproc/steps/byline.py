@@ -56,6 +56,15 @@ _EDITOR = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES}
 _DATE = r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
 # Page controls left after a value: `来源: 21世纪经济报道 发表评论 查看评论`.
 _TRAILING_CONTROLS = re.compile(r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$")
+# A dateline: a short line with a date and a time and no sentence in it, as pages print above or
+# below an article (`http://biz.163.com 2005-04-25 08:24:06 来源: 第一财经日报 网友评论 0 条`,
+# `〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha`, `2022-02-13 09:57 光明网`).
+_DATE_TIME = re.compile(
+    r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*(?:星期.|周.)?\s*\d{1,2}:\d{2}(?::\d{2})?"
+)
+_DATELINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})")
+_NOT_DATELINE = re.compile(r"[。！？!?，；;“”]")
+MAX_DATELINE = 80
 _HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
 
 
@@ -94,6 +103,14 @@ def _lift(line: str, found: dict[str, str]) -> bool:
             for key, value in values:
                 if key and value:
                     found.setdefault(key, value)
+            return True
+    if len(line) <= MAX_DATELINE and not _NOT_DATELINE.search(line):
+        dated = _DATE_TIME.search(line)
+        if dated:
+            found.setdefault("published", dated.group().strip())
+            src = _DATELINE_SOURCE.search(line)
+            if src:
+                found.setdefault("source", src.group("source"))
             return True
     m = reporter.match(line)
     if m:

@@ -6,16 +6,37 @@ a copy that differs only in spacing or full-width forms is caught. A short line 
 it repeats exactly and stands alone between longer lines, as a heading does; short lines among
 other short lines are table cells and list items (`2010`, `Running Man`, `是`), which repeat
 legitimately: on the 50 icwced pages, removing those cost more recall than anything else here.
+
+A page's `<title>` printed above the article is a near copy too: the headline plus the site
+(`拿出10万元投资房产(图)_新浪房产_新浪网` over `拿出10万元投资房产(图)`). Such a line goes when the
+part before a separator is another line of the document; the headline itself stays.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from docproc.result import StepOutput, StepReport
 
 MIN_NORMALISED = 20  # lines at least this long are compared after normalisation
 MIN_REPEAT = 4  # lines shorter than this are never removed
+
+
+# Where a site name is hung on a title: `_`, `__`, `-`, `--`, `|`, `<`, ` - `, `::`.
+_TITLE_SEPARATOR = re.compile(r"_+|-{1,2}|[|｜<–—]|::")
+_SENTENCE = re.compile(r"[。！？!?，,；;]")
+MIN_TITLE = 6  # the headline a title echoes is at least this long
+MAX_SITE = 40  # ... and what follows the separator at most this long
+
+
+def _echoes_a_line(line: str, lines: set[str]) -> bool:
+    """Whether `line` is another line of the document followed by a separator and a site name."""
+    for m in _TITLE_SEPARATOR.finditer(line):
+        head, rest = line[: m.start()].strip(), line[m.end() :]
+        if len(head) >= MIN_TITLE and head in lines and len(rest) <= MAX_SITE and not _SENTENCE.search(rest):
+            return True
+    return False
 
 
 def _key(line: str) -> str:
@@ -35,12 +56,15 @@ def remove_repeated_lines(text: str) -> StepOutput:
     stripped = [line.strip() for line in lines]
     nonblank = [i for i, s in enumerate(stripped) if s]
     lengths = [len(stripped[i]) for i in nonblank]
+    present = {s for s in stripped if len(s) >= MIN_TITLE}
     seen: set[str] = set()  # normalised keys of long lines
     seen_short: set[str] = set()  # short lines as they are
     drop: set[int] = set()
     for k, i in enumerate(nonblank):
         line = stripped[i]
-        if len(line) >= MIN_NORMALISED:
+        if len(line) <= MAX_SITE * 3 and _echoes_a_line(line, present):
+            drop.add(i)
+        elif len(line) >= MIN_NORMALISED:
             key = _key(line)
             if key in seen:
                 drop.add(i)
