@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,10 +18,12 @@ from tests.unit.test_dedup import SAMPLE
 ORIGINAL, COPY, SHORT = "incoming/original.txt", "incoming/copy.txt", "incoming/short.txt"
 
 
-@pytest.fixture
-def corpus(stack: LocalStack) -> LocalStack:
-    upload_all(stack, {ORIGINAL: SAMPLE, COPY: SAMPLE, SHORT: "短。"})
-    return stack
+@pytest.fixture(scope="module")
+def corpus() -> Iterator[LocalStack]:
+    """One stack for the module: every test here only reads."""
+    with LocalStack(function_output=io.StringIO()) as stack:
+        upload_all(stack, {ORIGINAL: SAMPLE, COPY: SAMPLE, SHORT: "短。"})
+        yield stack
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
