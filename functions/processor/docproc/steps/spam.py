@@ -123,7 +123,7 @@ def remove_seo_spam(text: str) -> StepOutput:
     kept: list[str] = []
     spam_lines = spam_chars = terms = 0
     for i, line in enumerate(lines):
-        hits = _spam_hits(line.strip(), i in edges, lex) if i in edges or len(line) < 400 else 0
+        hits = _spam_hits(line.strip(), i in edges, lex)
         if hits:
             spam_lines += 1
             spam_chars += len(line) + 1
