@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +18,7 @@ from docproc.stats.repetition import (
     char_ngram_repetition,
     dup_ngram_char_frac,
     duplicate_fractions,
-    ngram_keys,
-    repeated_candidates,
+    ngram_levels,
     top_ngram_char_frac,
     word_ids,
 )
@@ -39,37 +39,43 @@ def test_duplicate_fractions_count_repeats_not_first_occurrences() -> None:
 
 def test_top_ngram_char_frac() -> None:
     words = ["我", "爱", "北京", "我", "爱", "上海"]
+    levels = ngram_levels(word_ids(words), 5)
     # the 2-gram (我, 爱) occurs twice: 4 characters of 8
-    assert top_ngram_char_frac(ngram_keys(word_ids(words), 2)[2], 2, [1, 1, 2, 1, 1, 2], 8) == 0.5
-    assert top_ngram_char_frac(ngram_keys(word_ids(["a", "b", "c"]), 2)[2], 2, [1, 1, 1], 3) == 0.0
+    assert top_ngram_char_frac(levels[2], 2, [1, 1, 2, 1, 1, 2], 8) == 0.5
+    assert levels[3].top_count == 0
+    assert top_ngram_char_frac(levels[3], 3, [1, 1, 2, 1, 1, 2], 8) == 0.0
 
 
-def test_ngram_keys_are_equal_exactly_when_ngrams_are() -> None:
-    words = ["a", "b", "a", "b", "ab", "ba"]
-    keys = ngram_keys(word_ids(words), 3)
-    for n in (1, 2, 3):
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from("abc"), max_size=30))
+def test_ngram_levels_match_a_plain_count(words: list[str]) -> None:
+    levels = ngram_levels(word_ids(words), 5)
+    for n in range(2, 6):
         grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
-        assert len(keys[n]) == len(grams)
-        for i, gi in enumerate(grams):
-            for j, gj in enumerate(grams):
-                assert (keys[n][i] == keys[n][j]) == (gi == gj)
+        counts = Counter(grams)
+        top = max(counts.values(), default=0)
+        assert levels[n].top_count == (top if top > 1 else 0)
+        if levels[n].top_count:
+            assert counts[grams[levels[n].top_position]] == top
+        assert levels[n].repeated == [i for i, g in enumerate(grams) if counts[g] > 1]
 
 
 def test_dup_ngram_char_frac_on_a_doubled_text() -> None:
     words = list("abcdefgh") * 2
-    candidates = repeated_candidates(ngram_keys(word_ids(words), 5)[5])
+    ids = word_ids(words)
+    candidates = ngram_levels(ids, 5)[5].repeated
     for n in (5, 6, 8):
-        assert dup_ngram_char_frac(words, n, candidates, [1] * 16, 16) == 0.5
-    assert dup_ngram_char_frac(words, 9, candidates, [1] * 16, 16) == 0.0
+        assert dup_ngram_char_frac(ids, n, candidates, [1] * 16, 16) == 0.5
+    assert dup_ngram_char_frac(ids, 9, candidates, [1] * 16, 16) == 0.0
     unique = list("abcdefghij")
-    assert repeated_candidates(ngram_keys(word_ids(unique), 5)[5]) == []
-    assert dup_ngram_char_frac(unique, 5, [], [1] * 10, 10) == 0.0
+    assert ngram_levels(word_ids(unique), 5)[5].repeated == []
+    assert dup_ngram_char_frac(word_ids(unique), 5, [], [1] * 10, 10) == 0.0
 
 
 def test_dup_ngram_overlapping_repeats_count_once() -> None:
-    words = list("aaaaaaaaaaaa")
-    candidates = repeated_candidates(ngram_keys(word_ids(words), 5)[5])
-    assert dup_ngram_char_frac(words, 5, candidates, [1] * 12, 12) == round(11 / 12, 4)
+    ids = word_ids(list("aaaaaaaaaaaa"))
+    candidates = ngram_levels(ids, 5)[5].repeated
+    assert dup_ngram_char_frac(ids, 5, candidates, [1] * 12, 12) == round(11 / 12, 4)
 
 
 def test_char_ngram_repetition() -> None:

@@ -8,8 +8,10 @@ data-juicer's `character_repetition` (n = 10), on characters.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, mul
 
@@ -34,19 +36,44 @@ def duplicate_fractions(items: list[str]) -> tuple[float, float]:
     return round(dup_items / len(items), 4), round(dup_chars / total_chars, 4) if total_chars else 0.0
 
 
-def ngram_keys(ids: list[int], max_n: int) -> dict[int, list[int]]:
-    """n -> one integer per n-gram position (n = 1..max_n), equal exactly when the n-grams are.
+@dataclass(frozen=True, slots=True)
+class NgramLevel:
+    """What one n-gram size says about repetition."""
 
-    `ids` are the words as small integers (equal words, equal ids). Each n-gram becomes
-    id1*K^(n-1) + ... + idn (K > every id), built with map() over whole lists, so counting
-    n-grams hashes integers, not tuples of words.
+    top_count: int  # occurrences of the most frequent n-gram; 0 when no n-gram repeats
+    top_position: int  # where that n-gram first occurs
+    repeated: list[int]  # positions whose n-gram occurs more than once, ascending
+
+
+def ngram_levels(ids: list[int], max_n: int) -> dict[int, NgramLevel]:
+    """For n = 2..max_n: the most frequent word n-gram and the positions of repeated n-grams.
+
+    `ids` are the words as small integers (equal words, equal ids). An n-gram becomes the
+    integer id1*K^(n-1) + ... + idn (K > every id), built with map() over whole lists, so
+    counting hashes integers, not tuples of words. An n-gram can only repeat where its first
+    n-1 words repeat, so each size only looks at the positions the previous one kept: few
+    after n = 3 in most documents.
     """
     base = max(ids, default=0) + 2
-    keys = {1: ids}
+    positions = list(range(len(ids)))
+    keys = ids
+    levels: dict[int, NgramLevel] = {}
     for n in range(2, max_n + 1):
-        prev = keys[n - 1]
-        keys[n] = list(map(add, map(mul, prev[:-1], repeat(base)), ids[n - 1 :]))
-    return keys
+        fits = bisect_right(positions, len(ids) - n)  # the n-gram must end inside the text
+        positions, keys = positions[:fits], keys[:fits]
+        last_words = map(ids.__getitem__, map(add, positions, repeat(n - 1)))
+        keys = list(map(add, map(mul, keys, repeat(base)), last_words))
+        if not keys:
+            levels[n] = NgramLevel(0, 0, [])
+            continue
+        counts = Counter(keys)
+        top = max(counts, key=counts.__getitem__)  # C-level max: most_common(1) runs in Python
+        top_position = positions[keys.index(top)]
+        repeats = list(map((1).__lt__, map(counts.__getitem__, keys)))
+        positions, keys = list(compress(positions, repeats)), list(compress(keys, repeats))
+        top_count = counts[top] if counts[top] > 1 else 0
+        levels[n] = NgramLevel(top_count, top_position, positions)
+    return levels
 
 
 def word_ids(words: list[str]) -> list[int]:
@@ -55,26 +82,12 @@ def word_ids(words: list[str]) -> list[int]:
     return list(map(vocab.__getitem__, words))
 
 
-def top_ngram_char_frac(keys: list[int], n: int, word_chars: list[int], total_chars: int) -> float:
+def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: list[int], total_chars: int) -> float:
     """Characters covered by the most frequent word n-gram (all its occurrences) / all word characters."""
-    if not keys or not total_chars:
+    if not level.top_count or not total_chars:
         return 0.0
-    counts = Counter(keys)
-    key = max(counts, key=counts.__getitem__)  # C-level max: most_common(1) runs in Python
-    count = counts[key]
-    if count < 2:
-        return 0.0
-    first = keys.index(key)
-    return round(sum(word_chars[first : first + n]) * count / total_chars, 4)
-
-
-def repeated_candidates(keys: list[int]) -> list[int]:
-    """Positions whose n-gram (keys: one per position) occurs more than once: every occurrence of
-    any repeated longer n-gram starts at one of them, so those need only be looked for there."""
-    counts = Counter(keys)
-    if len(counts) == len(keys):
-        return []
-    return list(compress(range(len(keys)), map((1).__lt__, map(counts.__getitem__, keys))))
+    start = level.top_position
+    return round(sum(word_chars[start : start + n]) * level.top_count / total_chars, 4)
 
 
 def dup_ngram_char_frac(
@@ -85,7 +98,7 @@ def dup_ngram_char_frac(
 
     Gopher's definition; datatrove walks the words and jumps past each repeat, which counts the
     same characters except where repeats overlap. Only the candidate positions (few in most
-    documents, see repeated_candidates) are visited in Python.
+    documents, see ngram_levels) are visited in Python.
     """
     if not total_chars or not candidates:
         return 0.0
@@ -127,11 +140,12 @@ def repetition_stats(
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
     word_chars = list(map(len, words))
     total_chars = sum(word_chars)
-    keys = ngram_keys(word_ids(words) if ids is None else ids, DUP_NGRAM_SIZES[0])
+    ids = word_ids(words) if ids is None else ids
+    levels = ngram_levels(ids, DUP_NGRAM_SIZES[0])
     for n in TOP_NGRAM_SIZES:
-        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(keys[n], n, word_chars, total_chars)
-    candidates = repeated_candidates(keys[DUP_NGRAM_SIZES[0]])
+        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(levels[n], n, word_chars, total_chars)
+    candidates = levels[DUP_NGRAM_SIZES[0]].repeated
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(keys[1], n, candidates, word_chars, total_chars)
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(ids, n, candidates, word_chars, total_chars)
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
