@@ -28,6 +28,7 @@ def process_document(
     if isinstance(decoded, Rejection):
         return _rejected(decoded.reason, len(data))
     page: dict[str, str] = {}
+    chars_decoded = len(decoded.text)  # the whole page, markup included, for HTML
     if decoded.content_type == HTML:
         # A page: keep its main content (and its own title/author/date), then clean that as text.
         extracted = extract_main_content(decoded.text)
@@ -41,6 +42,7 @@ def process_document(
         cleaned.steps,
         encoding=decoded.encoding,
         content_type=decoded.content_type,
+        chars_decoded=chars_decoded,
     )
     status, reasons = decide(stats, settings)
     sig = signature(cleaned.text)

@@ -35,13 +35,19 @@ def compute_stats(
     *,
     encoding: str = "",
     content_type: str = "",
+    chars_decoded: int | None = None,
 ) -> dict[str, Any]:
-    """All statistics of one document (see docs/statistics.md for each field)."""
+    """All statistics of one document (see docs/statistics.md for each field).
+
+    `text_in` is what cleaning started from (for HTML, the extracted main content);
+    `chars_decoded` the length of the decoded document before extraction (default: text_in's).
+    """
     lines = split_lines(text_out)
     paragraphs = split_paragraphs(text_out)
     stats: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "bytes_in": len(data),
+        "chars_decoded": len(text_in) if chars_decoded is None else chars_decoded,
         "chars_in": len(text_in),
         "chars_out": len(text_out),
         "lines": len(lines),
