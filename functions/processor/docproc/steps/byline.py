@@ -83,7 +83,7 @@ def _names(text: str) -> str:
 
 def _lift(line: str, found: dict[str, str]) -> bool:
     """If `line` (stripped) is a byline or meta line, put its values in `found` and say so."""
-    if len(line) > MAX_LINE:
+    if not line or len(line) > MAX_LINE:
         return False
     pair, meta_line, reporter, editor = _patterns()
     meta = meta_line.match(line)
