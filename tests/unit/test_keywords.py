@@ -34,3 +34,10 @@ def test_no_words_no_keywords() -> None:
 def test_segment_once_words_only() -> None:
     tokens = segment("你好，世界！Hello world.")
     assert words_of(tokens) == ["你好", "世界", "Hello", "world"]
+
+
+def test_numbers_and_single_characters_are_never_keywords() -> None:
+    words = ["2023", "1.44", "的", "山", "反诈", "反诈", "宣传"]
+    ranked = [str(w) for w, _ in top_keywords(Counter(words), len(words))]
+    assert ranked[0] == "反诈"
+    assert set(ranked) == {"反诈", "宣传"}

@@ -11,7 +11,7 @@ import gzip
 import re
 from collections import Counter
 from functools import cache
-from itertools import repeat
+from itertools import compress, repeat
 from operator import mul
 from pathlib import Path
 
@@ -19,8 +19,8 @@ DATA_DIR = Path(__file__).parent / "data" / "stats"
 
 MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
 MIN_KEYWORD_CHARS = 2  # one-character tokens are mostly particles, or a name cut apart
-# A keyword candidate: at least MIN_KEYWORD_CHARS characters, one of them a letter (no numbers).
-_KEYWORD = re.compile(rf"(?=.{{{MIN_KEYWORD_CHARS}}})(?=.*?[^\W\d_])")
+# A word with no letter of any script (a number): never a keyword.
+_NO_LETTER = re.compile(r"[\d_\W]+")
 
 
 @cache
@@ -42,17 +42,23 @@ def stopwords() -> frozenset[str]:
     return frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
 
 
-def top_keywords(counts: Counter[str], total: int, k: int = MAX_KEYWORDS) -> list[list[str | float]]:
+def top_keywords(
+    counts: Counter[str], total: int, k: int = MAX_KEYWORDS, no_letter: frozenset[str] | None = None
+) -> list[list[str | float]]:
     """The `k` words with the highest TF * IDF, as [word, weight] pairs, weight rounded.
 
-    `counts` holds the document's (lower-cased) words, `total` their number. TF is a word's
+    `counts` holds the document's (lower-cased) words, `total` their number, `no_letter` those
+    of them without a letter (numbers), when the caller has them already. TF is a word's
     share of all words; stop words, numbers and one-character words never count (as in
     jieba.analyse.extract_tags).
     """
     if not counts or not total:
         return []
     idf, default = idf_table()
-    candidates = list(filter(_KEYWORD.match, counts.keys() - stopwords()))
+    if no_letter is None:
+        no_letter = frozenset(filter(_NO_LETTER.fullmatch, counts))
+    others = counts.keys() - stopwords() - no_letter
+    candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))
     scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
     best = sorted(zip(scores, candidates, strict=True), reverse=True)[:k]  # C sort: faster than heapq here
     return [[w, round(score / total, 4)] for score, w in best]

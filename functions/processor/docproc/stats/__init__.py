@@ -61,13 +61,14 @@ def compute_stats(
     words = words_of(segment(text_out))
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
-    stats.update(_word_stats(words, counts))
+    no_letter = frozenset(filter(_NO_LETTER.fullmatch, counts))  # numbers: shared with keywords
+    stats.update(_word_stats(words, counts, no_letter))
     # Word ids from the Counter's keys: no second pass to number the words.
     vocab = dict(zip(counts, range(len(counts)), strict=False))
     ids = list(map(vocab.__getitem__, lowered))
     stats.update(repetition_stats(lines, paragraphs, words, text_out, ids))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
-    stats["keywords"] = top_keywords(counts, len(words))
+    stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
     stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
     return stats
@@ -96,8 +97,8 @@ def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
     return out
 
 
-def _word_stats(words: list[str], counts: Counter[str]) -> dict[str, Any]:
-    """Word counts; `counts` holds the lower-cased words (shared with the keywords)."""
+def _word_stats(words: list[str], counts: Counter[str], no_letter: frozenset[str]) -> dict[str, Any]:
+    """Word counts; `counts` holds the lower-cased words, `no_letter` those without a letter."""
     if not words:
         return {
             "words": 0,
@@ -107,11 +108,11 @@ def _word_stats(words: list[str], counts: Counter[str]) -> dict[str, Any]:
             "alpha_word_ratio": 0.0,
         }
     n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
-    no_letter = sum(map(counts.__getitem__, filter(_NO_LETTER.fullmatch, counts)))
+    n_no_letter = sum(map(counts.__getitem__, no_letter))
     return {
         "words": len(words),
         "unique_words": len(counts),
         "mean_word_chars": round(sum(map(len, words)) / len(words), 3),
         "stopword_ratio": round(n_stop / len(words), 4),
-        "alpha_word_ratio": round(1 - no_letter / len(words), 4),
+        "alpha_word_ratio": round(1 - n_no_letter / len(words), 4),
     }
