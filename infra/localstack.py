@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 import boto3
 
-from infra import TEMPLATE, moto_transactions
+from infra import TEMPLATE, moto_speedups
 from infra.driver import DrainReport, EventSourceSettings, LambdaContext, QueueDriver
 from infra.patches import apply_dropped_properties
 from infra.sam import code_dir, functions, load_sam, translate, with_code_uris
@@ -191,7 +191,7 @@ class LocalStack:
     def _start_moto(self) -> None:
         self._set_env({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
         # Transactions cost the items they touch, not the whole table (see the module).
-        moto_transactions.install()
+        moto_speedups.install()
         if self.port is None:
             from moto import mock_aws
 

@@ -163,7 +163,7 @@ def test_local_transactions_still_roll_back_everything_they_touched(monkeypatch:
     from botocore.exceptions import ClientError
     from moto import mock_aws
 
-    from infra import moto_transactions
+    from infra import moto_speedups
 
     for name, value in {
         "AWS_ACCESS_KEY_ID": "t",
@@ -171,7 +171,7 @@ def test_local_transactions_still_roll_back_everything_they_touched(monkeypatch:
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    moto_transactions.install()
+    moto_speedups.install()
     with mock_aws():
         table = boto3.resource("dynamodb").create_table(
             TableName="t",
@@ -219,3 +219,45 @@ def test_local_transactions_still_roll_back_everything_they_touched(monkeypatch:
         assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 6
         assert "Item" in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
         assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 2
+
+
+def test_local_partition_queries_return_what_dynamodb_would(monkeypatch: Any) -> None:
+    """The local stack's one-partition moto queries: same items, order and pages."""
+    import boto3
+    from boto3.dynamodb.conditions import Key
+    from moto import mock_aws
+
+    from infra import moto_speedups
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    moto_speedups.install()
+    with mock_aws():
+        table = boto3.resource("dynamodb").create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+        )
+        for band in ("BAND#0#aa", "BAND#0#bb", "BAND#1#aa"):
+            for doc in ("c", "a", "b"):
+                table.put_item(Item={"pk": band, "sk": f"DOC#{doc}", "key": doc})
+
+        page = table.query(KeyConditionExpression=Key("pk").eq("BAND#0#bb"), Limit=2, ScanIndexForward=False)
+        assert [i["sk"] for i in page["Items"]] == ["DOC#c", "DOC#b"]
+        rest = table.query(
+            KeyConditionExpression=Key("pk").eq("BAND#0#bb"),
+            ScanIndexForward=False,
+            ExclusiveStartKey=page["LastEvaluatedKey"],
+        )
+        assert [i["sk"] for i in rest["Items"]] == ["DOC#a"]
+        assert table.query(KeyConditionExpression=Key("pk").eq("BAND#9#zz"))["Items"] == []
+        # The rest of the table is untouched by a query of a missing partition.
+        assert len(table.scan()["Items"]) == 9
