@@ -6,6 +6,7 @@ The local stack and the template tests both start here, so nothing restates the 
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,16 @@ class BundledPolicyLoader:
 
 
 def load_sam(path: Path = TEMPLATE) -> dict[str, Any]:
-    """The SAM template as a dict, with short-form intrinsics (!Ref, !Sub) expanded."""
+    """The SAM template as a dict, with short-form intrinsics (!Ref, !Sub) expanded.
+
+    Parsed once per version of the file (the tests start many stacks); callers get a copy.
+    """
+    stat = path.stat()
+    return copy.deepcopy(_parse(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     parsed: dict[str, Any] = yaml_parse(path.read_text(encoding="utf-8"))
     return parsed
 
