@@ -36,7 +36,7 @@ class Language:
 def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Regexes of the traditional-only and simplified-only Han characters (OpenCC's tables, see README)."""
     trad, simp = (DATA_DIR / "script_chars.txt").read_text(encoding="utf-8").split("\n")[:2]
-    return re.compile(f"[{trad}]"), re.compile(f"[{simp}]")
+    return re.compile(f"[{trad}]+"), re.compile(f"[{simp}]+")  # runs: fewer, longer matches
 
 
 def han_script(text: str) -> tuple[str, float]:
@@ -47,8 +47,8 @@ def han_script(text: str) -> tuple[str, float]:
     text has no script-specific Han character at all.
     """
     trad_re, simp_re = _script_patterns()
-    trad = len(trad_re.findall(text))
-    simp = len(simp_re.findall(text))
+    trad = sum(map(len, trad_re.findall(text)))
+    simp = sum(map(len, simp_re.findall(text)))
     if trad + simp == 0:
         return "none", 0.0
     share = round(trad / (trad + simp), 4)
