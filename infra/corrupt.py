@@ -127,7 +127,7 @@ def corrupt(
     if "pinyin" in chosen:
         style = rng.choice(("tone", "toneless", "fullwidth"))
         paragraphs = [_annotate_pinyin(p, rng, style) for p in paragraphs]
-    if "garble" in chosen:
+    if "garble" in chosen and paragraphs:
         for _ in range(rng.randint(1, 3)):
             i = rng.randrange(len(paragraphs))
             paragraphs[i] = _garble_span(paragraphs[i], rng)

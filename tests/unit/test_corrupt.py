@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docproc.pipeline import process_document
 from infra.corrupt import NOISE_KINDS, corrupt, split_paragraphs
@@ -83,3 +85,11 @@ def test_the_cleaner_undoes_every_kind() -> None:
         scores.append(char_scores(result.text, page.gold)[2])
     assert min(scores) >= 0.90, scores
     assert sum(scores) / len(scores) >= 0.97, scores
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300), st.integers(min_value=0, max_value=10_000))
+def test_any_article_any_seed(article: str, seed: int) -> None:
+    page = corrupt(article, seed=seed, kinds=NOISE_KINDS)
+    assert page.gold == article.strip()
+    assert isinstance(page.text, str)
