@@ -65,6 +65,7 @@ def test_byline_forms(line: str, expected: dict[str, str]) -> None:
         "编辑部的故事",
         "中国科学院院士张三：要加强基础研究",
         "2013年7月13日 香港 亚洲国际博览馆",  # a date without a time: a table row
+        "代表性论文专著目录",  # 文 inside a word is no byline
         "会议于2005年3月11日12:12开始，持续两小时。",
     ],
 )
