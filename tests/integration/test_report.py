@@ -193,3 +193,25 @@ def test_report_command_reads_the_table_and_writes_the_page(table: Any, tmp_path
     assert cli.main(["report", "--table", TABLE, "--out", str(out)]) == 0
     text = " ".join(parse(out.read_text("utf-8")).parts)
     assert "9 documents" in text and "incoming/b-cut.txt" in text and "J≈0.70" in text
+
+
+def test_local_run_prints_the_summary_and_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = (Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt").read_bytes()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_bytes(sample)
+    (docs / "b-copy.txt").write_bytes(sample)
+    (docs / "c-short.txt").write_bytes("短。".encode())
+    out = tmp_path / "corpus.html"
+
+    assert cli.main(["local", "run", str(docs), "--report", str(out)]) == 0
+
+    printed = capsys.readouterr().out
+    assert "3 document(s):" in printed
+    assert re.search(r"kept\s+1\b", printed)
+    assert re.search(r"duplicate\s+1\s+\(exact_duplicate 1\)", printed)
+    assert re.search(r"dropped\s+1\s+\(too_short 1\)", printed)
+    text = " ".join(parse(out.read_text("utf-8")).parts)
+    assert "incoming/a.txt" in text and "incoming/b-copy.txt" in text and "3 documents" in text
