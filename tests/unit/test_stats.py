@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from itertools import accumulate
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,22 +61,37 @@ def test_ngram_levels_match_a_plain_count(words: list[str]) -> None:
         assert levels[n].repeated == [i for i, g in enumerate(grams) if counts[g] > 1]
 
 
+def _dup_frac(words: list[str], n: int, chars: list[int] | None = None) -> float:
+    chars = chars or [1] * len(words)
+    levels = ngram_levels(word_ids(words), 10)
+    return dup_ngram_char_frac(levels[n], n, list(accumulate(chars, initial=0)), sum(chars))
+
+
 def test_dup_ngram_char_frac_on_a_doubled_text() -> None:
     words = list("abcdefgh") * 2
-    ids = word_ids(words)
-    candidates = ngram_levels(ids, 5)[5].repeated
     for n in (5, 6, 8):
-        assert dup_ngram_char_frac(ids, n, candidates, [1] * 16, 16) == 0.5
-    assert dup_ngram_char_frac(ids, 9, candidates, [1] * 16, 16) == 0.0
-    unique = list("abcdefghij")
-    assert ngram_levels(word_ids(unique), 5)[5].repeated == []
-    assert dup_ngram_char_frac(word_ids(unique), 5, [], [1] * 10, 10) == 0.0
+        assert _dup_frac(words, n) == 0.5
+    assert _dup_frac(words, 9) == 0.0
+    assert _dup_frac(list("abcdefghij"), 5) == 0.0
 
 
 def test_dup_ngram_overlapping_repeats_count_once() -> None:
-    ids = word_ids(list("aaaaaaaaaaaa"))
-    candidates = ngram_levels(ids, 5)[5].repeated
-    assert dup_ngram_char_frac(ids, 5, candidates, [1] * 12, 12) == round(11 / 12, 4)
+    assert _dup_frac(list("aaaaaaaaaaaa"), 5) == round(11 / 12, 4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from("ab"), max_size=40), st.integers(5, 10))
+def test_dup_ngram_char_frac_matches_a_plain_walk(words: list[str], n: int) -> None:
+    chars = [1 + (i % 3) for i in range(len(words))]
+    covered = [False] * len(words)
+    seen: set[tuple[str, ...]] = set()
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i : i + n])
+        if gram in seen:
+            covered[i : i + n] = [True] * n
+        seen.add(gram)
+    expected = round(sum(c for c, cov in zip(chars, covered, strict=True) if cov) / sum(chars), 4) if words else 0.0
+    assert _dup_frac(words, n, chars) == expected
 
 
 def test_char_ngram_repetition() -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import add, mul
+from itertools import accumulate, compress, repeat
+from operator import add, mul, ne, sub
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -43,6 +42,7 @@ class NgramLevel:
     top_count: int  # occurrences of the most frequent n-gram; 0 when no n-gram repeats
     top_position: int  # where that n-gram first occurs
     repeated: list[int]  # positions whose n-gram occurs more than once, ascending
+    keys: list[int]  # the n-gram (as an integer) at each of those positions
 
 
 def ngram_levels(ids: list[int], max_n: int) -> dict[int, NgramLevel]:
@@ -64,7 +64,7 @@ def ngram_levels(ids: list[int], max_n: int) -> dict[int, NgramLevel]:
         last_words = map(ids.__getitem__, map(add, positions, repeat(n - 1)))
         keys = list(map(add, map(mul, keys, repeat(base)), last_words))
         if not keys:
-            levels[n] = NgramLevel(0, 0, [])
+            levels[n] = NgramLevel(0, 0, [], [])
             continue
         counts = Counter(keys)
         top = max(counts, key=counts.__getitem__)  # C-level max: most_common(1) runs in Python
@@ -72,7 +72,7 @@ def ngram_levels(ids: list[int], max_n: int) -> dict[int, NgramLevel]:
         repeats = list(map((1).__lt__, map(counts.__getitem__, keys)))
         positions, keys = list(compress(positions, repeats)), list(compress(keys, repeats))
         top_count = counts[top] if counts[top] > 1 else 0
-        levels[n] = NgramLevel(top_count, top_position, positions)
+        levels[n] = NgramLevel(top_count, top_position, positions, keys)
     return levels
 
 
@@ -90,32 +90,25 @@ def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: list[int], total_
     return round(sum(word_chars[start : start + n]) * level.top_count / total_chars, 4)
 
 
-def dup_ngram_char_frac(
-    words: Sequence[Hashable], n: int, candidates: list[int], word_chars: list[int], total_chars: int
-) -> float:
+def dup_ngram_char_frac(level: NgramLevel, n: int, cumulative: list[int], total_chars: int) -> float:
     """Characters of the words covered by an n-gram occurrence that repeats an earlier occurrence
     (overlapping repeats counted once) / all word characters.
 
     Gopher's definition; datatrove walks the words and jumps past each repeat, which counts the
-    same characters except where repeats overlap. Only the candidate positions (few in most
-    documents, see ngram_levels) are visited in Python.
+    same characters except where repeats overlap. Here without a Python loop: the repeating
+    occurrences are the positions whose n-gram first occurred earlier, and the characters they
+    cover are read from `cumulative` (word characters before each position), interval by
+    interval, each cut where the next one starts.
     """
-    if not total_chars or not candidates:
+    if not total_chars or not level.repeated:
         return 0.0
-    seen: set[tuple[Hashable, ...]] = set()
-    covered = bytearray(len(words))
-    last = len(words) - n
-    found = False
-    for i in candidates:
-        if i > last:
-            break
-        gram = tuple(words[i : i + n])
-        if gram in seen:
-            covered[i : i + n] = b"\x01" * n
-            found = True
-        else:
-            seen.add(gram)
-    return round(sum(compress(word_chars, covered)) / total_chars, 4) if found else 0.0
+    positions, keys = level.repeated, level.keys
+    # Earliest position of each n-gram: built from the end, so the first occurrence wins.
+    first = dict(zip(reversed(keys), reversed(positions), strict=True))
+    starts = list(compress(positions, map(ne, map(first.__getitem__, keys), positions)))
+    ends = list(map(min, map(add, starts, repeat(n)), [*starts[1:], starts[-1] + n]))
+    covered = sum(map(sub, map(cumulative.__getitem__, ends), map(cumulative.__getitem__, starts)))
+    return round(covered / total_chars, 4)
 
 
 def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
@@ -141,11 +134,11 @@ def repetition_stats(
     word_chars = list(map(len, words))
     total_chars = sum(word_chars)
     ids = word_ids(words) if ids is None else ids
-    levels = ngram_levels(ids, DUP_NGRAM_SIZES[0])
+    levels = ngram_levels(ids, DUP_NGRAM_SIZES[-1])
     for n in TOP_NGRAM_SIZES:
         out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(levels[n], n, word_chars, total_chars)
-    candidates = levels[DUP_NGRAM_SIZES[0]].repeated
+    cumulative = list(accumulate(word_chars, initial=0))
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(ids, n, candidates, word_chars, total_chars)
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(levels[n], n, cumulative, total_chars)
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
