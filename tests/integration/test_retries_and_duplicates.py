@@ -120,13 +120,15 @@ def test_a_multipart_upload_is_recorded_once(stack: LocalStack, tmp_path: Any) -
     # S3 (and moto) notify twice for a multipart upload: Put and CompleteMultipartUpload.
     from boto3.s3.transfer import TransferConfig
 
-    data = ("多段上传的文章。" * 300_000).encode()  # ~7 MB, over the 5 MB part minimum
-    path = tmp_path / "big.txt"
+    data = "多段上传的文章，只有一段。".encode()
+    path = tmp_path / "multi.txt"
     path.write_bytes(data)
-    config = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
+    # A threshold below the size forces a multipart upload (of one part: the last may be small).
+    config = TransferConfig(multipart_threshold=1, multipart_chunksize=5 * 1024 * 1024)
     stack.client("s3").upload_file(str(path), stack.names.raw_bucket, "incoming/multi.txt", Config=config)
 
-    stack.drain()
+    report = stack.drain()
 
+    assert report.messages == 3  # the test event, then two notifications of one upload
     assert len(stack.documents()) == 1
     assert sum(metric_values(stack, "Documents")) == 1
