@@ -10,8 +10,9 @@ roll back on failure: three whole-table copies per document. The patched call sn
 only the items the transaction names, makes moto's whole-table copy a no-op during the call,
 and restores those items if moto cancels the transaction.
 
-Measured on 170 documents (sample, its edits, news and crawled pages) before the patches:
-14 minutes for `docproc local run`. moto's own code and semantics are kept; only which items
+Measured with `docproc local run` on 170 documents (the sample, its edits, news articles and
+crawled pages; a shared 2-core machine): 14 min wall / 4 min 13 s CPU before, 3.5 min / 59 s
+after, with the same records. moto's own code and semantics are kept; only which items
 it looks at changes. Used by the local stack only; the function never sees it.
 """
 
