@@ -65,6 +65,8 @@ BATCH_MAX_DELAY_S = 2.0
 MAX_WRITE_CONFLICTS = 5
 # What the write path needs of the record it replaces (the version check, holdings, counts).
 PREVIOUS_FIELDS = ("source_tag", "status", "processed_at", "content_hash", "bands", "characters")
+# What a near-duplicate candidate is judged on.
+CANDIDATE_FIELDS = ("key", "status", "bands", "minhash")
 # Bounds that keep one item far below DynamoDB's 400 KB limit whatever the core returns:
 # the text itself lives in S3, the record carries only numbers and short strings.
 MAX_LIST_ITEMS = 50
@@ -72,6 +74,7 @@ MAX_MAP_ITEMS = 100
 MAX_STRING_CHARS = 1024
 MAX_ERROR_CHARS = 2000
 MAX_ITEM_BYTES = 350_000
+MAX_SORT_KEY_BYTES = 1024
 
 
 def doc_pk(key: str) -> str:
@@ -88,6 +91,14 @@ def band_pk(band_key: str) -> str:
 
 def counter_key(day: str, status: str) -> dict[str, str]:
     return {"pk": f"COUNTER#{day}", "sk": f"STATUS#{status}"}
+
+
+def _sort_key(value: str) -> str:
+    """Cut to DynamoDB's 1024-byte limit for a sort key (an index's too), at a character boundary.
+
+    A source key can be 1024 bytes itself; untrimmed, no record of it could ever be written, not
+    even `failed`. The index sorts by time first, so the cut end of a long key changes nothing."""
+    return value.encode("utf-8")[:MAX_SORT_KEY_BYTES].decode("utf-8", "ignore")
 
 
 def utc_now_iso() -> str:
@@ -128,7 +139,7 @@ class DocumentRecord:
             "pk": doc_pk(self.key),
             "sk": DOC_SK,
             "gsi1pk": f"STATUS#{self.status}",
-            "gsi1sk": f"{self.processed_at}#{self.key}",
+            "gsi1sk": _sort_key(f"{self.processed_at}#{self.key}"),
             "key": self.key,
             "status": self.status,
             "reasons": _bounded(self.reasons),
@@ -266,7 +277,7 @@ class DocumentRecords:
         if not candidates:
             return None
         signatures = []
-        for other in self._batch_get([doc_pk(k) for k in candidates], DOC_SK):
+        for other in self._batch_get([doc_pk(k) for k in candidates], DOC_SK, CANDIDATE_FIELDS):
             held = set(other.get("bands", []))
             # A band item whose owner no longer holds it (replaced, deleted, crashed) is stale.
             if other.get("status") == KEPT and held & set(keys) and other.get("minhash"):
@@ -404,12 +415,20 @@ class DocumentRecords:
                 left = sum(len(v) for v in unprocessed.values())
                 raise RuntimeError(f"{left} item(s) still unprocessed after {BATCH_ATTEMPTS} attempts")
 
-    def _batch_get(self, pks: Sequence[str], sk: str) -> list[dict[str, Any]]:
-        """BatchGetItem (consistent), re-asking for unprocessed keys with backoff."""
+    def _batch_get(self, pks: Sequence[str], sk: str, fields: Sequence[str]) -> list[dict[str, Any]]:
+        """`fields` of the items (consistent BatchGetItem), re-asking for unprocessed keys with backoff."""
+        names = {f"#a{i}": name for i, name in enumerate(fields)}
         found: list[dict[str, Any]] = []
         for start in range(0, len(pks), BATCH_GET_SIZE):
             keys = [{"pk": pk, "sk": sk} for pk in pks[start : start + BATCH_GET_SIZE]]
-            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            request: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": keys,
+                    "ConsistentRead": True,
+                    "ProjectionExpression": ", ".join(names),
+                    "ExpressionAttributeNames": names,
+                }
+            }
             for attempt in range(BATCH_ATTEMPTS):
                 if attempt:
                     self.sleep(_backoff(attempt))
