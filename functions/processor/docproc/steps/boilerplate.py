@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from docproc.data import both_scripts
+from docproc.data import both_scripts, script_variants
 from docproc.result import StepOutput, StepReport
 
 MAX_LINE = 120  # longer lines are prose: no rule here applies to them
@@ -32,6 +32,12 @@ _TAIL = (
     r"相关阅读|相关新闻|相关文章|相关推荐|相关报道|热门推荐|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|热点推荐|"
     r"为您推荐|更多精彩|看了本文的人还看了|相关链接|相关连接|相关内容|相关专题|相关信息|相关条目|其他报道|"
     r"更多评论|最新评论·)"
+)
+
+# Literal words at least one of which is in any line the `footer` rule matches (its prefilter).
+_FOOTER_WORDS = (
+    "copyright © (c) icp 公网安备 网安备 许可证 违法和不良 rights 仅代表作者本人 信息存储空间 请勿转载 "
+    "建立镜像 转载申请 反侵权 著作权声明 传输内容声明 郑 违者 禁止"
 )
 
 # Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
@@ -140,6 +146,7 @@ class _Patterns:
     rules: tuple[tuple[str, re.Pattern[str]], ...]
     widgets: re.Pattern[str]
     footer: re.Pattern[str]
+    footer_words: tuple[str, ...]  # one of these is in every line the footer pattern matches
 
 
 @cache
@@ -151,7 +158,13 @@ def _compiled() -> _Patterns:
         rules,
         re.compile(both_scripts(_WIDGETS_SOURCE)),
         dict(rules)["footer"],
+        tuple({v for w in _FOOTER_WORDS.split() for v in script_variants(w)}),
     )
+
+
+def _is_footer(lowered: str, patterns: _Patterns) -> bool:
+    # `in` tests first: one search of this long alternation costs more than 30 of them.
+    return any(w in lowered for w in patterns.footer_words) and bool(patterns.footer.search(lowered))
 
 
 def _kind(line: str, patterns: _Patterns) -> str | None:
@@ -163,9 +176,12 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
     if prose and len(line) > PROSE_LINE:
         # A longer line with commas or inner full stops is a sentence: of all the rules only a
         # platform disclaimer reads like one. Skipping the rest halves the step's time.
-        return "footer" if patterns.footer.search(lowered) else None
+        return "footer" if _is_footer(lowered, patterns) else None
     for kind, pattern in patterns.rules:
-        if pattern.search(lowered):
+        if kind == "footer":
+            if _is_footer(lowered, patterns):
+                return kind
+        elif pattern.search(lowered):
             if kind == "footer_prose":
                 if prose and len(line) > PROSE_SHORT:
                     continue
