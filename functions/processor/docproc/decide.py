@@ -1,10 +1,10 @@
 """Keep or drop: named rules over the statistics. A rule past its drop threshold adds its reason
 (the document is dropped); past its flag threshold only, it adds a flag (the document is kept).
 
-Each rule reads one number from the statistics (docs/statistics.md). Drop thresholds are
-Settings (template.yaml parameters); flag thresholds are the published values they start from
-(FineWeb-2's cmn_Hani config, Gopher, FineWeb) where those misfire on clean Chinese news, and
-docs/decision.md says for each where it comes from and what calibration moved it.
+Each rule reads one number from the statistics (docs/statistics.md). Flag levels are the
+published values (FineWeb-2's cmn_Hani config, Gopher, FineWeb, ChineseWebText); drop levels are
+Settings (template.yaml parameters), set past the published value where that would drop clean
+Chinese news. docs/decision.md gives each value's source and the calibration that moved it.
 Rules that only mean something for Chinese (low_han_ratio) apply only to documents identified
 as Chinese; other languages are kept if otherwise fine, with their language recorded.
 """
