@@ -107,7 +107,8 @@ def _lift(line: str, found: dict[str, str]) -> bool:
                 if key and value:
                     found.setdefault(key, value)
             return True
-    if len(line) <= MAX_DATELINE and not _NOT_DATELINE.search(line):
+    # A full stop or bar the page left at the end does not make a dateline a sentence.
+    if len(line) <= MAX_DATELINE and not _NOT_DATELINE.search(line.rstrip("。.|｜ ")):
         dated = _DATE_TIME.search(line)
         if dated:
             found.setdefault("published", dated.group().strip())
