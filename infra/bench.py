@@ -790,6 +790,72 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(result: dict[str, Any]) -> str:
+    """The figures table of docs/performance.md, from one result."""
+
+    def g(path: str, fmt: str = "{}") -> str:
+        v = flatten(result).get(path)
+        return "-" if v is None else fmt.format(v)
+
+    m = result["machine"]
+    ok = {c["key"]: c["ok"] for c in result["targets"]}
+
+    def mark(key: str) -> str:
+        return {True: "met", False: "missed", None: "not measured"}[ok.get(key)]
+
+    local_runs = (result.get("local_stack") or {}).get("runs") or {}
+    local = "; ".join(
+        f"{n} docs in {r['wall_s']} s ({r['docs_per_s_overall']}/s overall)" for n, r in local_runs.items()
+    )
+    rows = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}, Python {m['python']}. "
+        f"Run: {m['date']}, commit {m['commit']}, load average {m['loadavg_start'][0]} at the start, "
+        f"{m.get('loadavg_end', ['?'])[0]} at the end. Corpus: {result['corpus']['docs']} documents, "
+        f"{result['corpus']['mb']} MB.",
+        "",
+        "| figure | docproc | reference chain | ratio | target | |",
+        "|---|---|---|---|---|---|",
+        f"| core throughput, CPU time | {g('core.docproc.cpu.mb_per_s')} MB/s | "
+        f"{g('core.reference.cpu.mb_per_s')} MB/s | {g('core.cpu_speedup_vs_reference')}x | "
+        f">= 5 MB/s, >= 20x | {mark('core.docproc.cpu.mb_per_s')}, {mark('core.cpu_speedup_vs_reference')} |",
+        f"| core throughput, wall time | {g('core.docproc.mb_per_s')} MB/s "
+        f"| {g('core.reference.mb_per_s')} MB/s "
+        f"| {g('core.speedup_vs_reference')}x | | |",
+        f"| per document, CPU, median / p95 "
+        f"| {g('core.docproc.cpu.ms_median')} / {g('core.docproc.cpu.ms_p95')} ms "
+        f"| {g('core.reference.cpu.ms_median')} / {g('core.reference.cpu.ms_p95')} ms | | | |",
+        f"| per document, wall, median / p95 "
+        f"| {g('core.docproc.ms_median')} / {g('core.docproc.ms_p95')} ms "
+        f"| {g('core.reference.ms_median')} / {g('core.reference.ms_p95')} ms | | | |",
+        f"| the 6.5 KB sample, CPU / wall "
+        f"| {g('core.docproc.cpu.sample_ms')} / {g('core.docproc.sample_ms')} ms "
+        f"| {g('core.reference.cpu.sample_ms')} / {g('core.reference.sample_ms')} ms "
+        f"| {g('core.sample_speedup_vs_reference')}x | <= 1.3 ms | {mark('core.docproc.cpu.sample_ms')} |",
+        f"| floor (decode + one regex pass), CPU / wall | {g('core.floor.cpu.mb_per_s')} / "
+        f"{g('core.floor.mb_per_s')} MB/s | | core {g('core.cpu_core_over_floor')}x slower | | |",
+        f"| cold start (import `{g('cold_start.module')}` + first document), CPU / wall "
+        f"| {g('cold_start.docproc.total_cpu_s')} / {g('cold_start.docproc.total_s')} s "
+        f"| {g('cold_start.reference.total_cpu_s')} / {g('cold_start.reference.total_s')} s "
+        f"| {g('cold_start.cpu_reference_over_docproc')}x | <= 0.5 s, >= 5x "
+        f"| {mark('cold_start.docproc.total_cpu_s')}, {mark('cold_start.cpu_reference_over_docproc')} |",
+        f"| whole process incl. interpreter start, CPU / wall | {g('cold_start.docproc.process_cpu_s')} / "
+        f"{g('cold_start.docproc.process_s')} s | {g('cold_start.reference.process_cpu_s')} / "
+        f"{g('cold_start.reference.process_s')} s | | | |",
+        f"| peak RSS, {g('memory.doc_mb')} MB document | {g('memory.docproc.peak_rss_mib')} MiB "
+        f"(+{g('memory.docproc.added_by_document_mib')} by the document) "
+        f"| {g('memory.reference.peak_rss_mib')} MiB "
+        f"on {g('memory.reference_doc_mb')} MB | | <= 200 MiB | {mark('memory.docproc.peak_rss_mib')} |",
+        f"| package, unzipped / zipped "
+        f"| {g('package.docproc.unzipped_mib')} / {g('package.docproc.zipped_mib')} MiB "
+        f"| {g('package.reference.unzipped_mib')} / {g('package.reference.zipped_mib')} MiB | | <= 100 MiB "
+        f"| {mark('package.docproc.unzipped_mib')} |",
+        f"| local stack, steady docs/s (start-up {g('local_stack.startup_s')} s) "
+        f"| {g('local_stack.docs_per_s')} "
+        f"({local}) | | | >= 30 docs/s | {mark('local_stack.docs_per_s')} |",
+    ]
+    return "\n".join(rows)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = skip - set(SECTIONS)
@@ -892,6 +958,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for any one subprocess")
     p.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON is kept")
     p.add_argument("--progress", action="store_true", help="say on stderr when each section is done")
+    p.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print the docs' figures table from a result"
+    )
     p.add_argument("--worker", metavar="DIR", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.quick:
@@ -904,6 +973,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
         docproc_worker(args.worker)
+        return 0
+    if args.markdown:
+        print(render_markdown(json.loads(args.markdown.read_text(encoding="utf-8"))))
         return 0
     result = run(args)
     if args.out:

@@ -31,6 +31,7 @@ def test_quick_run_emits_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFix
     assert {t["key"] for t in result["targets"]} == {k for k, *_ in bench.TARGETS}
     assert "reference chain skipped: no core comparison" in result["notes"]
     assert "targets:" in bench.render(result)
+    assert "| core throughput, CPU time |" in bench.render_markdown(result)
 
 
 def test_corpus_starts_with_the_sample_and_the_big_document_has_its_size() -> None:
