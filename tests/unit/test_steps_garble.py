@@ -60,6 +60,18 @@ def test_synthetic_garbling_of_ordinary_sentences_is_repaired() -> None:
         assert repair_garbled_spans(garbled).text == sentence, garbled
 
 
+def test_a_lead_byte_lost_without_a_marker_is_found_by_its_private_use_garbage() -> None:
+    sentence = "针对老年人防范意识较弱的特点，社区民警上门宣传，线上矩阵群定期推送知识。A"
+    raw = sentence[8:].encode("gb18030")
+    garbled = sentence[:8] + raw[1:].decode("gb18030", errors="replace")
+    assert any("\ue000" <= c <= "\uf8ff" for c in garbled) and "?" not in garbled
+    out = repair_garbled_spans(garbled)
+    # Without a marker only the lost character's trail byte is known: all the rest comes back.
+    assert len(out.text) == len(sentence)
+    assert sum(a != b for a, b in zip(out.text, sentence, strict=True)) <= 1
+    assert out.report.detail["repaired_unmarked"] == 1
+
+
 def test_question_marks_and_rare_characters_in_clean_text_stay() -> None:
     for text in (
         "你知道吗?他说明天再来。",

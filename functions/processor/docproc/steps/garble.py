@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 from docproc.result import StepOutput, StepReport
@@ -62,6 +62,9 @@ _RARE = -11.0
 # Runs after a `?` that read better than this (mean log frequency) are ordinary text: not tried.
 _CLEAN_RUN = -7.5
 _PRECHECK = 6  # characters looked at before walking a run
+_MAX_BACKTRACK = 40  # characters looked at before a PUA character for the start of an unmarked run
+_MAX_UNMARKED_TRIES = 8
+_EARLIER_STARTS = 8
 # Interpolation weight of the bigram estimate against the unigram one.
 _LAMBDA = 0.7
 # Bonus (natural log) for a restored character whose reading is the pinyin written after it.
@@ -162,6 +165,11 @@ def repair_garbled_spans(text: str) -> StepOutput:
         report.detail["repaired"] = repaired
         report.count += repaired
     if _PUA.search(text):
+        text, unmarked = _repair_unmarked(text)
+        if unmarked:
+            report.detail["repaired_unmarked"] = unmarked
+            report.count += unmarked
+    if _PUA.search(text):
         text, dropped = _drop_private_use_garbage(text)
         if dropped:
             report.detail["dropped_chars"] = dropped
@@ -187,6 +195,47 @@ def _repair_all(text: str) -> tuple[str, int]:
     return "".join(out), repaired
 
 
+def _repair_unmarked(text: str) -> tuple[str, int]:
+    """Shifted runs whose lost lead byte left no `?`: found by the Private Use Area characters a
+    shifted GBK run often decodes to (user-defined rows), started where the rare characters start."""
+    out: list[str] = []
+    pos = 0
+    repaired = 0
+    tries = 0
+    skip_until = 0
+    for match in _PUA.finditer(text):
+        if match.start() < max(pos, skip_until):
+            continue
+        # Each try walks a run from up to four starts: a few per document bound the work on texts
+        # full of PUA characters (a symbol font), where nothing is shifted.
+        tries += 1
+        if tries > _MAX_UNMARKED_TRIES:
+            break
+        start = match.start()
+        while start > pos and match.start() - start < _MAX_BACKTRACK:
+            before = text[start - 1]
+            if before < "\x80" or char_log_frequency(before) > _RARE_NEIGHBOUR:
+                break
+            start -= 1
+        # The first shifted characters may read as common ones by chance: try earlier starts too.
+        earliest = max(pos, start - _EARLIER_STARTS)
+        candidates = (_repair_at(text, s, unmarked=True) for s in range(start, earliest - 1, -1))
+        found = [c for c in candidates if c is not None]
+        if not found:
+            skip_until = match.end() + _PRECHECK  # the same run is not tried again
+            continue
+        # Compare them over the same stretch of text (a start too late leaves garbage before it), by
+        # character bigrams: unigram frequencies cannot tell `意督先王的` from `意识较弱的`.
+        stop = max(c.end for c in found)
+        fix = max(found, key=lambda c: _bigram_score(text[earliest : c.start] + c.text + text[c.end : stop]))
+        out.append(text[pos : fix.start])
+        out.append(fix.text)
+        pos = fix.end
+        repaired += 1
+    out.append(text[pos:])
+    return "".join(out), repaired
+
+
 def _gbk_pair(char: str) -> bytes | None:
     """The two GBK bytes a character came from, or None if it is not a double-byte GBK character."""
     try:
@@ -203,10 +252,13 @@ def _fullwidth(char: str) -> str | None:
     return None
 
 
-def _repair_at(text: str, marker: int) -> _Repair | None:
-    """Try every way the span starting at the `?` at `marker` can end; keep the best good repair."""
-    i = marker + 1
-    residue = _RESIDUE.match(text, i)
+def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | None:
+    """Try every way the span starting at the `?` at `marker` can end; keep the best good repair.
+
+    `unmarked`: the lead byte vanished without a `?`; the shifted run starts at `marker` itself.
+    """
+    i = marker if unmarked else marker + 1
+    residue = None if unmarked else _RESIDUE.match(text, i)
     if residue:
         i = residue.end()
     # Cheap pre-check: a question mark in clean text is followed by ordinary characters, a lost lead
@@ -281,7 +333,7 @@ def _repair_at(text: str, marker: int) -> _Repair | None:
         except UnicodeDecodeError:
             continue
         score = mean_log_frequency(repaired)
-        gain = score - (head + sums[end - i]) / (end - marker)
+        gain = score - (head + sums[end - i]) / max(1, end - marker)
         if gain >= _MIN_GAIN and score >= _MIN_REPAIRED and (best is None or gain > best.gain):
             # The pinyin residue after a lost trail (`?jīng)`) named the restored character; with its
             # `(` gone it is garbage like the lead's residue (`?fù)`) and is replaced too.
@@ -344,6 +396,14 @@ def _context_score(prev: str, char: str, nxt: str) -> float:
         if len(word) > 1 and _has_word(word):
             score += 0.5 * math.log(max(1, _word_freq(word)))
     return score
+
+
+def _bigram_score(text: str) -> float:
+    """Mean ln P(next | char) over the text (interpolated bigrams, in Simplified)."""
+    chars = [_simplified_char(c) for c in text if not c.isspace()]
+    if len(chars) < 2:
+        return 0.0
+    return sum(_conditional(a, b) for a, b in pairwise(chars)) / (len(chars) - 1)
 
 
 def _conditional(a: str, b: str) -> float:
