@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from botocore.exceptions import ClientError
 # a.html and a.txt never share a clean key.
 INCOMING_PREFIX = "incoming/"
 CLEAN_PREFIX = "clean/"
+MAX_KEY_BYTES = 1024  # S3's limit on a key, in bytes of UTF-8
 _MISSING_CODES = {"NoSuchKey", "NoSuchVersion", "404", "NotFound"}
 
 
@@ -29,7 +31,15 @@ class RawObject:
 
 def clean_key_for(source_key: str) -> str:
     relative = source_key.removeprefix(INCOMING_PREFIX)
-    return f"{CLEAN_PREFIX}{relative}.txt"
+    key = f"{CLEAN_PREFIX}{relative}.txt"
+    if len(key.encode("utf-8")) <= MAX_KEY_BYTES:
+        return key
+    # S3 keys stop at 1024 bytes and a source key may use them all: cut it and add a hash of the
+    # whole source key, so two long keys that share their first kilobyte never share a clean key.
+    suffix = f"~{hashlib.sha256(source_key.encode('utf-8')).hexdigest()[:16]}.txt"
+    room = MAX_KEY_BYTES - len(CLEAN_PREFIX) - len(suffix)
+    cut = relative.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return f"{CLEAN_PREFIX}{cut}{suffix}"
 
 
 class ObjectStore:

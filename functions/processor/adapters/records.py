@@ -26,6 +26,7 @@ owner's record before trusting one, and a stale hash is taken over, so nothing i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -91,6 +92,17 @@ def band_pk(band_key: str) -> str:
 
 def counter_key(day: str, status: str) -> dict[str, str]:
     return {"pk": f"COUNTER#{day}", "sk": f"STATUS#{status}"}
+
+
+def band_sk(key: str) -> str:
+    """A band item's sort key: DOC#<key>, or for a key too long for a sort key, its first
+    kilobyte and a hash of the whole key (two long keys may share their first kilobyte)."""
+    sk = doc_pk(key)
+    if len(sk.encode("utf-8")) <= MAX_SORT_KEY_BYTES:
+        return sk
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    cut = sk.encode("utf-8")[: MAX_SORT_KEY_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{cut}~{digest}"
 
 
 def _sort_key(value: str) -> str:
@@ -292,10 +304,12 @@ class DocumentRecords:
                 TableName=self.table_name,
                 KeyConditionExpression="pk = :pk",
                 ExpressionAttributeValues={":pk": band_pk(band_key)},
-                ProjectionExpression="sk",
+                # The key attribute, not the sort key: a long key's sort key is cut (band_sk).
+                ProjectionExpression="#k",
+                ExpressionAttributeNames={"#k": "key"},
                 Limit=MAX_DOCS_PER_BAND,
             )
-            return [str(item["sk"]).removeprefix("DOC#") for item in page.get("Items", [])]
+            return [str(item["key"]) for item in page.get("Items", [])]
 
         with ThreadPoolExecutor(max_workers=BAND_QUERY_THREADS) as pool:
             found = [k for ks in pool.map(members, keys) for k in ks if k != exclude]
@@ -311,7 +325,7 @@ class DocumentRecords:
                 _mark_duplicate(record, winner, 1.0, "exact_duplicate")
                 return
         record.bands = band_keys(record.minhash)
-        items = [{"pk": band_pk(b), "sk": doc_pk(record.key), "key": record.key} for b in record.bands]
+        items = [{"pk": band_pk(b), "sk": band_sk(record.key), "key": record.key} for b in record.bands]
         self.batch_write({"PutRequest": {"Item": item}} for item in items)
 
     def _claim_hash(self, record: DocumentRecord) -> str:
@@ -361,7 +375,7 @@ class DocumentRecords:
                 if not _is_conflict(err):  # someone else owns it now: nothing of ours to release
                     raise
         stale = [b for b in previous.get("bands", []) if b not in set(record.bands)]
-        keys = [{"pk": band_pk(str(b)), "sk": doc_pk(record.key)} for b in stale]
+        keys = [{"pk": band_pk(str(b)), "sk": band_sk(record.key)} for b in stale]
         self.batch_write({"DeleteRequest": {"Key": key}} for key in keys)
 
     # -- the record and the counters, in one transaction ---------------------------------------
