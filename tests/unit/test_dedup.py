@@ -129,3 +129,17 @@ def test_packed_minhash_round_trips_in_four_bytes_per_slot() -> None:
     packed = dedup.pack_minhash(values)
     assert len(packed) == 4 * dedup.NUM_PERM
     assert dedup.unpack_minhash(packed) == values
+
+
+def test_best_match_takes_the_most_similar_candidate_over_the_threshold() -> None:
+    original = dedup.minhash(SAMPLE)
+    cut = dedup.minhash(with_last_third_cut(SAMPLE))
+    half = dedup.minhash(SAMPLE[len(SAMPLE) // 2 :])
+    candidates = [("cut", cut), ("half", half), ("same", list(original))]
+    assert dedup.best_match(original, candidates, THRESHOLD) == ("same", 1.0)
+    # Without the identical copy, the cut copy (J ~ 0.7) still matches; the second half does not.
+    match = dedup.best_match(original, candidates[:2], THRESHOLD)
+    assert match is not None and match[0] == "cut" and THRESHOLD <= match[1] < 1.0
+    assert dedup.best_match(original, [("half", half)], THRESHOLD) is None
+    # Equal similarity: the smaller key wins, whatever order the candidates came in.
+    assert dedup.best_match(original, [("b", original), ("a", original)], THRESHOLD) == ("a", 1.0)
