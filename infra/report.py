@@ -182,7 +182,7 @@ def run_summary(records: Sequence[dict[str, Any]]) -> str:
     counts = status_counts(records)
     reasons = reason_counts(records)
     lines = [f"{len(records)} document(s):"]
-    for status in STATUSES:
+    for status in [*STATUSES, *sorted(set(counts) - set(STATUSES))]:
         if not counts.get(status):
             continue
         why = ", ".join(f"{reason} {n}" for reason, n in reasons.get(status, Counter()).most_common())
