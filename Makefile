@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint eval bench clean
+.PHONY: demo test lint security eval bench clean
 
 $(STAMP): requirements-dev.txt functions/processor/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint  ## lint, type checks, template checks and the whole test suite
+test: lint security  ## lint, type checks, template checks, checkov and the whole test suite
 	$(BIN)/pytest -q
+
+# checkov in its own environment: beside our pins it would downgrade boto3 and packaging.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP): infra/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install -q -r infra/checkov-requirements.txt
+	touch $(CHECKOV_STAMP)
+
+# Zero failed checks; every skip is justified in template.yaml (Metadata: checkov: skip).
+# --skip-download: offline, no guideline download from the vendor's API.
+security: $(CHECKOV_STAMP)  ## checkov over template.yaml
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet \
+		--skip-download
 
 eval: $(STAMP)  ## cleaning quality against the gold texts in ../shared/corpus
 	$(BIN)/docproc eval
@@ -41,4 +57,4 @@ bench: $(STAMP) $(REF_STAMP)  ## speed, cold start, memory and package size, sid
 	$(BIN)/python -m infra.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(REF_VENV) .mypy_cache .pytest_cache .ruff_cache .aws-sam build
+	rm -rf $(VENV) $(REF_VENV) $(CHECKOV_VENV) .mypy_cache .pytest_cache .ruff_cache .aws-sam build

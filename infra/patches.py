@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Resource types moto's CloudFormation skips (with a warning quiet_moto_cloudformation silences)
+# and that nothing local needs: the one place they are named, each skip logged.
+NOT_CREATED_LOCALLY = {
+    "AWS::CloudWatch::Alarm": "CloudWatch alarm (moto's CloudFormation lacks it; alarms act on AWS only)",
+}
+
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -108,6 +114,8 @@ def apply_dropped_properties(stack: LocalStack, physical: dict[str, str]) -> Non
             _patch_queue_policy(stack, logical, props, resolver)
         elif kind == "AWS::S3::BucketPolicy":
             _skip_bucket_policy(logical)
+        elif kind in NOT_CREATED_LOCALLY:
+            log.info("not created %s: %s", logical, NOT_CREATED_LOCALLY[kind])
 
 
 def _patch_bucket(stack: LocalStack, logical: str, bucket: str, props: dict[str, Any], r: Resolver) -> None:
