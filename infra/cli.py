@@ -13,6 +13,7 @@ COMMAND_MODULES: list[str] = [
     "infra.cmd_clean",
     "infra.cmd_query",
     "infra.cmd_report",
+    "infra.cmd_ops",
     "infra.cmd_calibrate",
 ]
 

@@ -123,7 +123,9 @@ def process_object_event(event: ObjectEvent, attempt: int) -> None:
     if not event.created:
         logger.info("event ignored", extra={"event_name": event.event_name})
         return
-    if records().is_recorded(event.key, event.source_tag):
+    # The same upload under the same pipeline version: nothing to do. A newer pipeline
+    # (a `docproc backfill` after a change) reprocesses it and replaces the record.
+    if records().is_recorded(event.key, event.source_tag, PIPELINE_VERSION):
         logger.info("duplicate delivery ignored", extra={"source_tag": event.source_tag})
         count("DuplicateDeliveries")
         return

@@ -65,7 +65,9 @@ BATCH_MAX_DELAY_S = 2.0
 # Optimistic concurrency: the record changed under us this many times in a row -> fail loudly.
 MAX_WRITE_CONFLICTS = 5
 # What the write path needs of the record it replaces (the version check, holdings, counts).
-PREVIOUS_FIELDS = ("source_tag", "status", "processed_at", "content_hash", "bands", "characters")
+# What tells one upload, processed by one pipeline version, from another (see _same_upload).
+UPLOAD_FIELDS = ("source_tag", "source_version", "source_etag", "status", "pipeline_version")
+PREVIOUS_FIELDS = (*UPLOAD_FIELDS, "processed_at", "content_hash", "bands", "characters")
 # What a near-duplicate candidate is judged on.
 CANDIDATE_FIELDS = ("key", "status", "bands", "minhash")
 # Bounds that keep one item far below DynamoDB's 400 KB limit whatever the core returns:
@@ -218,11 +220,12 @@ class DocumentRecords:
         item: dict[str, Any] | None = got.get("Item")
         return item
 
-    def is_recorded(self, key: str, source_tag: str | None) -> bool:
-        """True when this exact upload already has a final (not failed) record."""
+    def is_recorded(self, key: str, source_tag: str | None, pipeline_version: str | None = None) -> bool:
+        """True when this exact upload already has a final (not failed) record (made by
+        `pipeline_version`, when given: an older pipeline's record is reprocessed)."""
         if not source_tag:
             return False
-        return _same_upload(self.get(key, ("source_tag", "status")), source_tag)
+        return _same_upload(self.get(key, UPLOAD_FIELDS), source_tag, pipeline_version)
 
     def put(self, record: DocumentRecord) -> bool:
         """Record one outcome (steps in the module docstring); False: already recorded, a no-op.
@@ -233,7 +236,7 @@ class DocumentRecords:
         decided = (record.status, list(record.reasons))
         for _ in range(MAX_WRITE_CONFLICTS):
             previous = self.get(record.key, PREVIOUS_FIELDS)
-            if _same_upload(previous, record.source_tag):
+            if _same_upload(previous, record.source_tag, record.pipeline_version):
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
             record.duplicate_of, record.similarity, record.bands = None, None, []
@@ -456,8 +459,20 @@ class DocumentRecords:
         return found
 
 
-def _same_upload(item: dict[str, Any] | None, source_tag: str | None) -> bool:
-    return bool(item and source_tag and item.get("source_tag") == source_tag and item.get("status") != FAILED)
+def _same_upload(
+    item: dict[str, Any] | None, source_tag: str | None, pipeline_version: str | None = None
+) -> bool:
+    """The record holds a final outcome of this very upload (and pipeline version, if given).
+
+    The tag is an event's version id, else its ETag. It is compared with all the record keeps:
+    the tag it was written under and the version and ETag it read. So a `docproc backfill`
+    message (ETag only) matches a record written from a live event (version id) of the same
+    object, and the reverse."""
+    if not item or not source_tag or item.get("status") == FAILED:
+        return False
+    if pipeline_version is not None and item.get("pipeline_version") != pipeline_version:
+        return False
+    return source_tag in {item.get("source_tag"), item.get("source_version"), item.get("source_etag")}
 
 
 def _mark_duplicate(record: DocumentRecord, original: str, similarity: float, reason: str) -> None:
