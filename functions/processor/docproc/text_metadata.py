@@ -28,14 +28,17 @@ _YMD = (
 # HTML pages state it in a meta tag or a <time> element (ISO 8601).
 _HTML_DATE = re.compile(
     r"""(?=[aAdDpP])(?:article:published_time|datePublished|pubdate|publishdate)["']?\s*"""
-    r"""(?:content|:)\s*=?\s*["']?\s*""" + _YMD.replace("(?:年|[-/.])", "-").replace("(?:月|[-/.])", "-"),
+    # Each run of spaces is possessive and follows a required token: `\s*=?\s*["']?\s*` tried
+    # every split of a long run of spaces between its three `\s*` (cubic: 4 s on 1000 spaces).
+    r"""(?:content|:)\s*+(?:=\s*+)?(?:["']\s*+)?"""
+    + _YMD.replace("(?:年|[-/.])", "-").replace("(?:月|[-/.])", "-"),
     re.IGNORECASE,
 )
 # A date right after a label: 发布时间：2023年5月1日, 日期: 2023-05-01, 發佈於 2023/5/1.
 _LABELLED_DATE = re.compile(
     # The lookahead skips, at C speed, positions that cannot start a label.
     r"(?=[发發更出时時日pPdD])(?:发布|發布|發佈|发表|發表|更新|出版|时间|時間|日期|published|date)"
-    r"\s*(?:时间|時間|日期|于|於)?\s*[:：]?\s*" + _YMD,
+    r"\s*+(?:(?:时间|時間|日期|于|於)\s*+)?(?:[:：]\s*+)?" + _YMD,
     re.IGNORECASE,
 )
 _BARE_DATE = re.compile(_YMD)
