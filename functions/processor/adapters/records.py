@@ -53,6 +53,8 @@ COUNTERS_PARTITION = "COUNTERS"  # counter items' gsi1pk: all days in one Query 
 MAX_DOCS_PER_BAND = 10
 MAX_CANDIDATES = 40
 BAND_QUERY_THREADS = 8
+_BAND_POOL: ThreadPoolExecutor | None = None
+
 # A HASH item whose owner has no record yet belongs to a document still in flight, unless
 # the claim is older than every retry of one message could take (3 x 185 s visibility).
 HASH_CLAIM_LEASE = timedelta(minutes=15)
@@ -314,8 +316,7 @@ class DocumentRecords:
             )
             return [str(item["key"]) for item in page.get("Items", [])]
 
-        with ThreadPoolExecutor(max_workers=BAND_QUERY_THREADS) as pool:
-            found = [k for ks in pool.map(members, keys) for k in ks if k != exclude]
+        found = [k for ks in _band_pool().map(members, keys) for k in ks if k != exclude]
         return list(dict.fromkeys(found))[:MAX_CANDIDATES]
 
     # -- holdings -------------------------------------------------------------------------------
@@ -565,3 +566,11 @@ def _fit(item: dict[str, Any]) -> dict[str, Any]:
 
 def _approx_size(item: dict[str, Any]) -> int:
     return len(json.dumps(item, default=str, ensure_ascii=False).encode("utf-8"))
+
+
+def _band_pool() -> ThreadPoolExecutor:
+    """One pool per container: starting threads for every document cost more than the queries."""
+    global _BAND_POOL
+    if _BAND_POOL is None:
+        _BAND_POOL = ThreadPoolExecutor(max_workers=BAND_QUERY_THREADS, thread_name_prefix="bands")
+    return _BAND_POOL
