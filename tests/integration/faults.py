@@ -92,7 +92,8 @@ def throttle(client: Any, operation: str, times: int) -> Injected:
     """Answer the first `times` requests with DynamoDB's ProvisionedThroughputExceededException.
 
     The answer replaces the HTTP response (a before-send hook registered ahead of moto's), so
-    botocore parses it as AWS's own and its retry policy decides what happens next.
+    botocore parses it as AWS's own and its retry policy decides what happens next. The throttled
+    request itself never takes effect, as with DynamoDB.
     """
     injected = Injected()
 
@@ -100,6 +101,10 @@ def throttle(client: Any, operation: str, times: int) -> Injected:
         if len(injected) >= times:
             return None  # let moto answer
         injected.hits.append({"url": request.url})
+        # botocore sends before-send to every handler (moto's included) and uses the first answer:
+        # turn the request into a harmless read, so moto never applies the throttled write.
+        request.headers["X-Amz-Target"] = "DynamoDB_20120810.DescribeLimits"
+        request.body = b"{}"
         body = json.dumps(
             {
                 "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",

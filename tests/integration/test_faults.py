@@ -99,6 +99,8 @@ def test_dynamodb_throttling_is_absorbed_by_the_sdk_retries(stack: LocalStack) -
     docs = assert_settled(stack, [key])
     assert docs[key]["attempts"] == 1
     assert docs[key]["status"] == "kept"
+    assert sum(metric_values(stack, "Documents")) == 1
+    assert metric_values(stack, "DuplicateDeliveries") == []  # the throttled writes never landed
 
 
 def test_throttled_reads_of_the_record_are_retried_too(stack: LocalStack) -> None:
