@@ -4,6 +4,7 @@ Each helper registers a hook on a client the handler itself made (its S3 client,
 client), so every line of the function runs unchanged and only what AWS answers changes:
 - `fail` raises a ClientError before the request is sent (the call never happens);
 - `throttle` answers with DynamoDB's throttling error, so botocore's own retries run;
+- `lost_answer` lets a write take effect but answers 500, as a dropped connection would;
 - `crash_after` lets the call succeed, then kills the invocation (`FunctionKilled`), as a timeout
   or an out-of-memory kill would: the handler never returns, nothing after it runs;
 - `crash_before` kills the invocation before the call is made;
@@ -112,6 +113,24 @@ def throttle(client: Any, operation: str, times: int) -> Injected:
             }
         ).encode()
         return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
+
+    client.meta.events.register_first(f"before-send.{_service(client)}.{operation}", hook)
+    return injected
+
+
+def lost_answer(client: Any, operation: str, times: int = 1) -> Injected:
+    """The request takes effect, but its answer is lost: the client sees a 500 instead.
+
+    moto applies the request (every before-send handler runs) and this hook's answer, registered
+    first, is the one botocore reads. The client cannot tell whether the write landed."""
+    injected = Injected()
+
+    def hook(request: Any, **_: Any) -> AWSResponse | None:
+        if len(injected) >= times:
+            return None
+        injected.hits.append({"url": request.url})
+        body = json.dumps({"__type": "InternalServerError", "message": "injected lost answer"}).encode()
+        return AWSResponse(request.url, 500, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
 
     client.meta.events.register_first(f"before-send.{_service(client)}.{operation}", hook)
     return injected

@@ -25,6 +25,7 @@ from tests.integration.faults import (
     fail,
     invoke,
     key_is,
+    lost_answer,
     s3_client,
     second_environment,
     throttle,
@@ -277,3 +278,17 @@ def test_a_last_delivery_that_succeeds_replaces_its_provisional_failed_record(st
     assert (docs[key]["status"], docs[key]["attempts"]) == ("kept", max_receive)
     assert "error" not in docs[key]
     assert sum(metric_values(stack, "Documents")) == 1  # the provisional record is not counted
+
+
+def test_a_record_write_whose_answer_is_lost_is_recorded_once(stack: LocalStack) -> None:
+    """The transaction landed but the handler saw an error: botocore retries it, the retry's
+    condition fails (the record exists), and the handler re-reads and finds its own upload."""
+    key = "incoming/lost-answer.txt"
+    lost = lost_answer(dynamodb_client(stack), "TransactWriteItems")
+    stack.upload(key, article(42))
+
+    report = stack.drain()
+
+    assert len(lost) == 1 and report.failures == 0
+    docs = assert_settled(stack, [key])  # one record, counted once in the daily counters
+    assert (docs[key]["status"], docs[key]["attempts"]) == ("kept", 1)
