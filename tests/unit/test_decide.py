@@ -67,15 +67,50 @@ def test_numbers_only_is_not_text() -> None:
     assert "not_text" in process_document(table.encode()).reasons
 
 
-def test_spam_share_drops_and_small_spam_flags() -> None:
+def test_small_spam_flags() -> None:
     stats = _stats(NEWS)
-    stats["chars_removed"] = {"remove_seo_spam": stats["chars_out"]}  # half the text was spam
-    status, reasons = decide(stats, Settings())
-    assert (status, reasons) == (Status.DROPPED, ["spam"])
     stats["chars_removed"] = {"remove_seo_spam": 5}
-    status, reasons = decide(stats, Settings())
+    status, _ = decide(stats, Settings())
     assert status == Status.KEPT
     assert "spam" in stats["flags"]
+
+
+def test_spam_removed_above_a_clean_article_keeps_the_article() -> None:
+    # A stuffed line as long as the article itself: removed, and the article kept, flagged.
+    stats = _stats(NEWS)
+    stats["chars_removed"] = {"remove_seo_spam": stats["chars_out"]}
+    status, reasons = decide(stats, Settings())
+    assert (status, reasons) == (Status.KEPT, [])
+    assert stats["flags"] == ["too_short", "spam"]  # the short news item is flagged as before
+
+
+def test_mostly_spam_with_no_article_left_is_dropped_as_spam() -> None:
+    stats = _stats("欢迎光临本站。")  # all that remained: too short to be an article
+    stats["chars_removed"] = {"remove_seo_spam": 500}
+    status, reasons = decide(stats, Settings())
+    assert (status, reasons) == (Status.DROPPED, ["too_short", "spam"])
+
+
+def test_spam_left_in_the_kept_text_is_dropped() -> None:
+    stats = _stats(NEWS)
+    stats["chars_removed"] = {"remove_seo_spam": 10}
+    stats["spam_keywords"] = 3
+    assert decide(stats, Settings()) == (Status.DROPPED, ["spam"])
+    stats["chars_removed"] = {}  # the same keywords with nothing removed: an article about them
+    assert decide(stats, Settings())[0] == Status.KEPT
+
+
+def test_keywords_about_spam_are_counted() -> None:
+    page = "\n".join(
+        [
+            "久久99激情综合网_色五月激情中文字幕_国产女主播在线播放_五月丁香啪啪_国产精品一区二区熟女不卡",
+            *["国产精品在线播放，激情视频每天更新，人妻熟女在线播放，激情视频免费观看，国产精品人妻熟女。"] * 3,
+        ]
+    )
+    result = process_document(page.encode())
+    assert result.stats["spam_keywords"] >= 3
+    assert result.status == Status.DROPPED and "spam" in result.reasons
+    assert _stats(NEWS)["spam_keywords"] == 0
 
 
 def test_mostly_boilerplate() -> None:

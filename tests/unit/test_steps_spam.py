@@ -88,6 +88,7 @@ def test_ordinary_lines_stay(line: str) -> None:
         ("作为js333金沙线路国落实工作的顶层设计。", "作为国落实工作的顶层设计。"),
         ("德邦物流能否成功代替快递巨头顺丰？【歐寶體育APP】", "德邦物流能否成功代替快递巨头顺丰？"),
         ("凯尔特人VS雄鹿_海德体育", "凯尔特人VS雄鹿"),
+        ("21日下午，吕氏贵宾会组织开展全员核酸检测工作。", "21日下午，组织开展全员核酸检测工作。"),
     ],
 )
 def test_injected_brand_phrases_are_cut(noisy: str, clean: str) -> None:
@@ -99,7 +100,12 @@ def test_injected_brand_phrases_are_cut(noisy: str, clean: str) -> None:
 
 @pytest.mark.parametrize(
     "sentence",
-    ["金沙江流域今年降雨偏多。", "澳门威尼斯人度假村酒店今年客流回升。", "银河娱乐公布第三季度业绩。"],
+    [
+        "金沙江流域今年降雨偏多。",
+        "澳门威尼斯人度假村酒店今年客流回升。",
+        "银河娱乐公布第三季度业绩。",
+        "持卡人可升级为贵宾会员，享受机场贵宾室服务。",
+    ],
 )
 def test_brand_like_words_in_news_stay(sentence: str) -> None:
     assert remove_seo_spam(sentence).text == sentence

@@ -20,6 +20,7 @@ from docproc.stats.composition import REPLACEMENT, composition, pua_chars
 from docproc.stats.lines import count_sentences, line_stats, split_lines, split_paragraphs
 from docproc.stats.noise import noise_stats
 from docproc.stats.repetition import repetition_stats
+from docproc.steps.spam import spam_word_count
 
 SCHEMA_VERSION = 1
 _NO_LETTER = re.compile(r"[\d_\W]+")  # a word with no letter of any script (Han is a letter)
@@ -69,6 +70,8 @@ def compute_stats(
     stats.update(repetition_stats(lines, paragraphs, words, text_out, ids))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
     stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
+    # Spam left in the kept text shows in what the text is most about.
+    stats["spam_keywords"] = spam_word_count(str(k[0]) for k in stats["keywords"])
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
     stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
     return stats

@@ -44,6 +44,12 @@ _OPEN, _CLOSE = "【[（(「『<《", "】]）)」』>》"
 
 
 @dataclass(slots=True)
+class _Terms:
+    terms: frozenset[str]
+    lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the words it starts
+
+
+@dataclass(slots=True)
 class _Lexicon:
     terms: frozenset[str]
     lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the words it starts
@@ -51,12 +57,39 @@ class _Lexicon:
     brands: re.Pattern[str]  # the names with suffixes, brackets and separators
 
 
+def _by_first_char(terms: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for t in terms:
+        lengths.setdefault(t[0], set()).add(len(t))
+    return {c: tuple(sorted(ks)) for c, ks in lengths.items()}
+
+
 @cache
-def _lexicon() -> _Lexicon:
-    """Load the word lists and compile the brand pattern, once per process."""
+def _terms() -> _Terms:
+    """The spam words (no regex), once per process."""
     terms = {t for name in ("seo_spam_terms",) for t in load_phrases(name)}
     # The public lists hold single characters (性, 干) that are everyday words: keep 2+ only.
     terms |= {t for name in ("konsheng_porn_words", "ldnoobw_zh") for t in load_phrases(name) if len(t) > 1}
+    return _Terms(frozenset(terms), _by_first_char(terms))
+
+
+@cache
+def _keyword_terms() -> _Terms:
+    """The spam words and the brand names: what a document's keywords are checked against."""
+    terms = set(_terms().terms) | set(load_phrases("spam_brands"))
+    return _Terms(frozenset(terms), _by_first_char(terms))
+
+
+def spam_word_count(words: Iterable[str]) -> int:
+    """How many of `words` (Simplified, e.g. a document's top keywords) hold a spam word or brand."""
+    lex = _keyword_terms()
+    return sum(_holds_term(to_simplified(w).lower(), lex) for w in words)
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    """Load the word lists and compile the brand pattern, once per process."""
+    terms = _terms()
     brands = _alternation(v for b in load_phrases("spam_brands") for v in script_variants(b))
     suffixes = _alternation(v for s in _SUFFIX_WORDS.split() for v in script_variants(s))
     phrase = f"(?:{brands})(?:{suffixes}){{0,4}}"
@@ -70,12 +103,9 @@ def _lexicon() -> _Lexicon:
         rf"|\s*[_|｜]\s*{phrase}(?=\s*(?:$|[_|｜]))"
         rf"|{phrase}(?:\s*[:：,，])?"
     )
-    lengths: dict[str, set[int]] = {}
-    for t in terms:
-        lengths.setdefault(t[0], set()).add(len(t))
     return _Lexicon(
-        frozenset(terms),
-        {c: tuple(sorted(ks)) for c, ks in lengths.items()},
+        terms.terms,
+        terms.lengths,
         re.compile(brands),
         re.compile(pattern, re.MULTILINE),
     )
@@ -88,7 +118,7 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(map(re.escape, sorted(cased, key=len, reverse=True)))
 
 
-def _holds_term(seg: str, lex: _Lexicon) -> bool:
+def _holds_term(seg: str, lex: _Lexicon | _Terms) -> bool:
     """Whether any substring of `seg` is a listed word. Segments are short: a set lookup per
     candidate substring is cheaper than scanning with a 1300-word pattern."""
     for i, c in enumerate(seg):
