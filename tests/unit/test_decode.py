@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from docproc.decode import HTML, PLAIN, Decoded, Rejection, decode_document
+from docproc.pipeline import process_document
 
 TEXT = "青岛市刑侦支队聚焦重点人群，“反诈不是公安一家的事”，线上宣传同样亮点纷呈。2023年以来发案数持续下降。"
 TRADITIONAL = "青島市刑偵支隊聚焦重點人群，「反詐不是公安一家的事」，線上宣傳同樣亮點紛呈。2023年以來發案數持續下降。"
@@ -121,6 +122,20 @@ def _zip_bytes() -> bytes:
 )
 def test_binary_input_is_rejected(data: bytes) -> None:
     assert rejected(data).reason == "binary"
+
+
+def test_text_with_stray_control_characters_decodes() -> None:
+    # A scraped page: readable sentences with runs of control characters between them.
+    page = "杂色蛤又名花蛤\x07\x07\x06、蛤蜊\x05\x08\x05，是东港市很具地域特色的水产品\x05\x05\x07。" * 20
+    result = decoded(page.encode())
+    assert result.text == page
+    cleaned = process_document(page.encode()).text
+    assert "杂色蛤又名花蛤、蛤蜊，是东港市" in cleaned
+    assert not any(c in cleaned for c in "\x05\x06\x07\x08")
+
+
+def test_mostly_control_characters_is_binary() -> None:
+    assert rejected((("文字" + "\x05\x06\x07") * 100).encode()).reason == "binary"
 
 
 def test_gzip_is_inflated_and_reported() -> None:
