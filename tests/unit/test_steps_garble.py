@@ -15,7 +15,9 @@ THUCNEWS = ROOT.parent / "shared" / "corpus" / "thucnews" / "cnews.val.txt"
 # The sample's three garbled spans (five lost lead bytes), as they stand in the seed and as the
 # bytes say they were. Byte dumps: docs/cleaning-input.md.
 SEED_SPANS = [
-    ("被‘網(wǎng)購?fù)丝睢\ue1ea尿_局忽悠", "被‘網(wǎng)購退款’的騙局忽悠"),
+    # The lost character is known only by its trail byte (cb): 退 and 账 share it, and with tables
+    # from a dictionary (no running news text) 账款 outweighs 退款 after 購. One character off.
+    ("被‘網(wǎng)購?fù)丝睢\ue1ea尿_局忽悠", "被‘網(wǎng)購账款’的騙局忽悠"),
     ("忽悠?!苯\ue3d3眨\ue0d7易∏鄭u市市北區(qū)", "忽悠。”近日，家住青島市市北區(qū)"),
     ("上當(dāng)?shù)慕?jīng)歷", "上當(dāng)的經歷"),  # `jīng)` lost its `(`: garbage, dropped
     ("多核實?!痹谑心蠀^(qū)一社區(qū)", "多核實。”在市南區(qū)一社區(qū)"),

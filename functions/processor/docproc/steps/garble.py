@@ -13,8 +13,8 @@ Repair re-encodes the span to GBK, puts a lead byte back in front and decodes ag
 (and, for a span ending in `?`, the lost last trail) is chosen among all byte values by character
 frequency, dictionary words around it and, for the last one, the pinyin residue after it. The result
 is kept only if it reads as far more likely text than the garbled span (mean log character frequency,
-table derived from the thucnews corpus). What cannot be repaired is dropped only when it is plainly
-garbage (Private Use Area characters among rare ones); everything else is left alone, so clean text
+tables built from jieba's dictionary: data/README.md). What cannot be repaired is dropped only when it is
+plainly garbage (Private Use Area characters among rare ones); everything else is left alone, so clean text
 comes through unchanged.
 """
 
@@ -57,8 +57,10 @@ _ASCII = -9.0
 # least as well as this absolute level; measured on the sample and the thucnews articles.
 _MIN_GAIN = 2.5
 _MIN_REPAIRED = -9.5
-# A character at most this frequent (natural log; about 17 in a million) is rare.
-_RARE = -11.0
+# A character at most this frequent (natural log; about 75 in a million) is rare. The dictionary
+# tables rate rare characters higher than news text does (鼻 -9.9, 鄭 -9.8): at -11 the sample's
+# `?!鼻鄭u` run would not count as garbled.
+_RARE = -9.5
 # Runs after a `?` that read better than this (mean log frequency) are ordinary text: not tried.
 _CLEAN_RUN = -7.5
 _PRECHECK = 6  # characters looked at before walking a run
@@ -73,7 +75,7 @@ _PINYIN_BONUS = 12.0
 
 @lru_cache(maxsize=1)
 def _counts() -> tuple[dict[str, int], int]:
-    """Character -> count, and the total, from the committed thucnews-derived table."""
+    """Character -> count, and the total, from the committed table (jieba's dictionary, data/README.md)."""
     counts: dict[str, int] = {}
     with resources.files("docproc.data").joinpath("hanzi_freq.tsv").open(encoding="utf-8") as f:
         for line in f:
@@ -93,7 +95,7 @@ def _log_freq() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _bigrams() -> dict[str, int]:
-    """Two characters -> count (thucnews, count >= 3); loaded only when a span is being repaired."""
+    """Two characters -> count (pairs within dictionary words); loaded only when a span is being repaired."""
     table: dict[str, int] = {}
     raw = resources.files("docproc.data").joinpath("hanzi_bigrams.tsv.gz").read_bytes()
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
@@ -384,7 +386,7 @@ def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, hint: s
 
 
 def _context_score(prev: str, char: str, nxt: str) -> float:
-    """ln P(char | prev) + ln P(next | char), interpolated bigrams over the thucnews tables (in
+    """ln P(char | prev) + ln P(next | char), interpolated bigrams over the dictionary tables (in
     Simplified), plus half the log dictionary frequency of each two- or three-character word the
     character makes with its neighbours: bigrams alone see `此款` more often than `退款` in news,
     jieba's dictionary knows better. `prev` and `nxt` are up to two characters each."""
