@@ -22,7 +22,12 @@ from docproc.stats.noise import noise_stats
 from docproc.stats.repetition import repetition_stats
 from docproc.steps.spam import spam_word_count
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: word and repetition statistics of huge documents on a bounded prefix
+# Word, keyword and n-gram statistics read at most this many characters of `out` (cut at a line
+# end): every token and n-gram of a 10 MB document as Python objects took ~270 MiB. Half a
+# million characters is a 1.5 MB Chinese text, past any article; line and character counts,
+# composition, language and quantities still read the whole text.
+MAX_MEASURED_CHARS = 200_000
 _NO_LETTER = re.compile(r"[\d_\W]+")  # a word with no letter of any script (Han is a letter)
 COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
@@ -59,7 +64,9 @@ def compute_stats(
     }
     stats.update(noise_stats(steps, len(text_in)))
     stats.update(_composition_and_language(text_in, text_out))
-    words = words_of(segment(text_out))
+    measured = measured_prefix(text_out)
+    stats["measured_chars"] = len(measured)
+    words = words_of(segment(measured))
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
     no_letter = frozenset(filter(_NO_LETTER.fullmatch, counts))  # numbers: shared with keywords
@@ -67,7 +74,7 @@ def compute_stats(
     # Word ids from the Counter's keys: no second pass to number the words.
     vocab = dict(zip(counts, range(len(counts)), strict=False))
     ids = list(map(vocab.__getitem__, lowered))
-    stats.update(repetition_stats(lines, paragraphs, words, text_out, ids))
+    stats.update(repetition_stats(lines, paragraphs, words, measured, ids))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
     stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
     # Spam left in the kept text shows in what the text is most about.
@@ -75,6 +82,15 @@ def compute_stats(
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
     stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
     return stats
+
+
+def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
+    """`text` itself when it is short enough, else its start up to the last line end before `limit`
+    (or `limit` characters when that start has no line end)."""
+    if len(text) <= limit:
+        return text
+    end = text.rfind("\n", 0, limit)
+    return text[: end if end > 0 else limit]
 
 
 def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:

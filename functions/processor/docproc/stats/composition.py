@@ -11,6 +11,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from docproc.language import CHUNK_CHARS, count_chars
+
 # Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
 _PUA = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]+")
 REPLACEMENT = "\ufffd"
@@ -77,9 +79,14 @@ class Composition:
 
 
 def composition(text: str) -> Composition:
-    han = sum(map(len, _HAN_RUN.findall(text)))
+    # One pass: the Han characters are what removing them takes away (a findall would hold every
+    # run of a large document as a string at once, and a second pass would build `rest`).
+    if len(text) <= CHUNK_CHARS:
+        rest = _HAN_RUN.sub("", text)
+    else:  # sub builds a list of every piece between matches: bounded by chunks on large texts
+        rest = "".join(_HAN_RUN.sub("", text[i : i + CHUNK_CHARS]) for i in range(0, len(text), CHUNK_CHARS))
+    han = len(text) - len(rest)
     counts: dict[str, int] = {"han": han} if han else {}
-    rest = _HAN_RUN.sub("", text) if han else text
     for ch, n in Counter(rest).items():
         cls = char_class(ch)
         counts[cls] = counts.get(cls, 0) + n
@@ -87,4 +94,4 @@ def composition(text: str) -> Composition:
 
 
 def pua_chars(text: str) -> int:
-    return sum(map(len, _PUA.findall(text)))
+    return count_chars(_PUA, text)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+from docproc.language import count_chars
 from docproc.result import StepOutput, StepReport
 
 Target = Literal["simplified", "traditional", "keep"]
@@ -38,13 +39,14 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """
     lines = resources.files("docproc.data").joinpath("stats/script_chars.txt").read_text(encoding="utf-8")
     trad_only, simp_only = lines.split("\n")[:2]
-    return re.compile(f"[{re.escape(trad_only)}]"), re.compile(f"[{re.escape(simp_only)}]")
+    # Runs: one match per run, not per character.
+    return re.compile(f"[{re.escape(trad_only)}]+"), re.compile(f"[{re.escape(simp_only)}]+")
 
 
 def script_counts(text: str) -> tuple[int, int]:
     """(Traditional-only characters, Simplified-only characters) in `text`."""
     trad, simp = _script_patterns()
-    return len(trad.findall(text)), len(simp.findall(text))
+    return count_chars(trad, text), count_chars(simp, text)
 
 
 def detect_script(text: str) -> str:

@@ -1,0 +1,70 @@
+"""Statistics in bounded memory: chunked counts equal whole-text counts, and huge documents are
+measured on a bounded prefix for words and n-grams."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc.language import CHUNK_CHARS, count_chars, han_script
+from docproc.stats import MAX_MEASURED_CHARS, compute_stats, measured_prefix
+from docproc.stats.composition import composition
+from docproc.stats.repetition import char_ngram_repetition
+
+ARTICLE = "青岛市公安局近日联合社区开展反诈宣传活动，向老年人讲解常见诈骗手段。這是繁體字。\n"
+
+
+def _reference_char_repetition(text: str, n: int = 10) -> float:
+    """data-juicer's definition, on the n-gram strings themselves."""
+    if len(text) < n:
+        return 0.0
+    freqs = sorted(Counter(text[i : i + n] for i in range(len(text) - n + 1)).values(), reverse=True)
+    top = min(int(math.sqrt(len(freqs))), len(freqs) - freqs.count(1))
+    return round(sum(freqs[:top]) / sum(freqs), 4) if top else 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("的一是在不了有和人这中大为上个国我以要他"), max_size=400))
+def test_char_repetition_by_hash_equals_the_definition(text: str) -> None:
+    assert char_ngram_repetition(text) == _reference_char_repetition(text)
+
+
+def test_chunked_counts_equal_whole_text_counts() -> None:
+    pattern = re.compile("[这們们這]+")
+    text = ("这们" * 7 + "x") * (3 * CHUNK_CHARS // 15)  # runs straddle the chunk boundaries
+    assert len(text) > 2 * CHUNK_CHARS
+    assert count_chars(pattern, text) == sum(map(len, pattern.findall(text)))
+
+
+def test_composition_and_script_of_a_large_text() -> None:
+    text = ARTICLE * (3 * CHUNK_CHARS // len(ARTICLE))
+    small = composition(ARTICLE)
+    large = composition(text)
+    factor = len(text) // len(ARTICLE)
+    assert large.counts == {k: v * factor for k, v in small.counts.items()}
+    assert han_script(text) == han_script(ARTICLE)
+
+
+def test_measured_prefix_ends_at_a_line_end() -> None:
+    assert measured_prefix(ARTICLE) == ARTICLE
+    text = ARTICLE * (MAX_MEASURED_CHARS // len(ARTICLE) + 10)
+    prefix = measured_prefix(text)
+    assert len(prefix) <= MAX_MEASURED_CHARS and text.startswith(prefix)
+    assert text[len(prefix)] == "\n"
+    assert measured_prefix("字" * 20, limit=10) == "字" * 10  # no line end: cut at the limit
+
+
+def test_huge_document_words_are_measured_on_the_prefix() -> None:
+    text = ARTICLE * (MAX_MEASURED_CHARS // len(ARTICLE) * 2)
+    stats = compute_stats(text.encode(), text, text, [])
+    assert stats["chars_out"] == len(text)
+    assert stats["measured_chars"] < len(text) // 2 + len(ARTICLE)
+    one = compute_stats(ARTICLE.encode(), ARTICLE, ARTICLE, [])
+    assert one["measured_chars"] == len(ARTICLE)
+    # Whole-text counts still see everything; word counts see the prefix only.
+    assert stats["lines"] == len(text.splitlines())
+    assert stats["words"] < 2 * one["words"] * stats["measured_chars"] / len(ARTICLE)
