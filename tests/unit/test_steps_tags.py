@@ -49,6 +49,13 @@ def test_entities_are_decoded_strictly() -> None:
         assert remove_html_tags(text).text == text
 
 
+def test_entities_do_not_bring_back_invisible_or_control_characters() -> None:
+    # normalize_characters runs before this step, so what it removes must not come back decoded.
+    out = remove_html_tags("网&#8203;购&zwj;退&#x200B;款&#1;的&shy;骗&#xFEFF;局&lrm;。&#9;&#10;")
+    assert out.text == "网购退款的骗局。\t\n"
+    assert out.report.detail["entities"] == 9
+
+
 def test_decoded_entities_are_not_parsed_again_as_tags() -> None:
     out = remove_html_tags("&lt;div&gt;不是标签&lt;/div&gt;")
     assert out.text == "<div>不是标签</div>"

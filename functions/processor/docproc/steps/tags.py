@@ -12,6 +12,7 @@ import re
 from html.entities import html5
 
 from docproc.result import StepOutput, StepReport
+from docproc.steps.chars import _REMOVE as _CONTROL_OR_INVISIBLE
 
 # HTML elements (WHATWG, plus common obsolete ones) whose tags show up in scraped text.
 _ELEMENT_NAMES = (
@@ -125,7 +126,9 @@ def _decode_entities(text: str, report: StepReport) -> str:
         if value == entity:  # not an entity HTML knows: leave the text as it is
             return entity
         decoded += 1
-        return value
+        # normalize_characters ran before this step: what it removes (`&#8203;` is a zero-width
+        # space, `&#1;` a control character) must not come back through an entity.
+        return _CONTROL_OR_INVISIBLE.sub("", value)
 
     text = _ENTITY.sub(decode, text)
     if decoded:
