@@ -46,7 +46,9 @@ MIN_PUNCT_COUNT = 3
 
 
 def _is_han(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0003134f"  # noqa: E501
+    return (
+        "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0003134f"
+    )
 
 
 def read_jieba_dict(path: Path) -> list[tuple[str, int]]:
@@ -96,9 +98,15 @@ def punctuation_counts(folder: Path, han_total: int) -> tuple[Counter[str], Coun
         pairs.update(a + b for a, b in itertools.pairwise(text) if _is_symbol(a) or _is_symbol(b))
     text_han = sum(n for c, n in counts.items() if _is_han(c))
     scale = han_total / text_han
-    symbols = Counter({c: round(n * scale) for c, n in counts.items() if _is_symbol(c) and n >= MIN_PUNCT_COUNT})  # noqa: E501
+    symbols = Counter(
+        {c: round(n * scale) for c, n in counts.items() if _is_symbol(c) and n >= MIN_PUNCT_COUNT}
+    )
     symbol_pairs = Counter(
-        {p: round(n * scale) for p, n in pairs.items() if n >= MIN_PUNCT_COUNT and all(c >= "\x80" for c in p)}  # noqa: E501
+        {
+            p: round(n * scale)
+            for p, n in pairs.items()
+            if n >= MIN_PUNCT_COUNT and all(c >= "\x80" for c in p)
+        }
     )
     return symbols, symbol_pairs
 
@@ -148,10 +156,20 @@ def main() -> None:
     (DATA_DIR / "hanzi_freq.tsv").write_text(
         header + "".join(f"{c}\t{n}\n" for c, n in char_rows), encoding="utf-8"
     )
+    # One row per first character: `a<TAB>b1b2b3...<TAB>n1 n2 n3`, so loading builds ~5k entries,
+    # not 63k (docproc.steps.garble._bigram_rows).
+    rows: dict[str, list[tuple[str, int]]] = {}
+    for pair, n in pair_rows:
+        rows.setdefault(pair[0], []).append((pair[1], n))
     pair_text = (
         f"# Han character pairs within jieba 0.42.1 dict.txt words (MIT), in Simplified, weighted by\n"
-        f"# word frequency, count >= {MIN_PAIR_COUNT}. Rebuild: python -m infra.build_garble_tables.\n"
-        + "".join(f"{p}\t{n}\n" for p, n in pair_rows)
+        f"# word frequency, count >= {MIN_PAIR_COUNT}, and pairs with punctuation from the icwced cleaned\n"
+        f"# pages (MIT). One row per first character: first<TAB>seconds<TAB>counts (space-separated).\n"
+        f"# Rebuild: python -m infra.build_garble_tables.\n"
+        + "".join(
+            f"{a}\t{''.join(b for b, _ in row)}\t{' '.join(str(n) for _, n in row)}\n"
+            for a, row in sorted(rows.items())
+        )
     )
     (DATA_DIR / "hanzi_bigrams.tsv.gz").write_bytes(gzip.compress(pair_text.encode("utf-8"), mtime=0))
     print(f"{len(char_rows)} characters, {len(pair_rows)} pairs")
