@@ -68,3 +68,21 @@ def test_huge_document_words_are_measured_on_the_prefix() -> None:
     # Whole-text counts still see everything; word counts see the prefix only.
     assert stats["lines"] == len(text.splitlines())
     assert stats["words"] < 2 * one["words"] * stats["measured_chars"] / len(ARTICLE)
+
+
+def test_script_out_from_the_script_step_equals_a_recount() -> None:
+    from pathlib import Path
+
+    from docproc.clean import clean_text
+    from docproc.config import Settings
+
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
+    for text, target in ((seed.read_text(encoding="utf-8"), "simplified"), (ARTICLE, "traditional")):
+        settings = Settings(target_script=target)
+        cleaned = clean_text(text, settings)
+        assert "trad_chars_out" in cleaned.steps[-2].detail
+        reused = compute_stats(b"", text, cleaned.text, cleaned.steps)
+        recounted = compute_stats(b"", text, cleaned.text, [])
+        for key in ("script_out", "traditional_share_out"):
+            assert reused[key] == recounted[key]
+    assert reused["script_out"] == "traditional"

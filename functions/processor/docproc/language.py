@@ -61,8 +61,11 @@ def han_script(text: str) -> tuple[str, float]:
     text has no script-specific Han character at all.
     """
     trad_re, simp_re = _script_patterns()
-    trad = count_chars(trad_re, text)
-    simp = count_chars(simp_re, text)
+    return script_of_counts(count_chars(trad_re, text), count_chars(simp_re, text))
+
+
+def script_of_counts(trad: int, simp: int) -> tuple[str, float]:
+    """han_script's result from the counts of Traditional-only and Simplified-only characters."""
     if trad + simp == 0:
         return "none", 0.0
     share = round(trad / (trad + simp), 4)

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from docproc.keywords import stopwords, top_keywords
-from docproc.language import han_script, identify_language
+from docproc.language import han_script, identify_language, script_of_counts
 from docproc.quantities import find_quantities
 from docproc.result import StepReport
 from docproc.segment import segment, words_of
@@ -63,7 +63,7 @@ def compute_stats(
         "content_type": content_type,
     }
     stats.update(noise_stats(steps, len(text_in)))
-    stats.update(_composition_and_language(text_in, text_out))
+    stats.update(_composition_and_language(text_in, text_out, _script_counts_out(steps)))
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
     words = words_of(segment(measured))
@@ -93,7 +93,21 @@ def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
     return text[: end if end > 0 else limit]
 
 
-def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
+def _script_counts_out(steps: list[StepReport]) -> tuple[int, int] | None:
+    """(Traditional-only, Simplified-only) characters of `out`, as convert_script counted them
+    in its output, when only whitespace normalisation ran after it; else None (count again)."""
+    names = [report.step for report in steps[-2:]]
+    if names != ["convert_script", "normalize_whitespace"]:
+        return None
+    detail = steps[-2].detail
+    if "trad_chars_out" not in detail:
+        return None
+    return detail["trad_chars_out"], detail["simp_chars_out"]
+
+
+def _composition_and_language(
+    text_in: str, text_out: str, script_counts_out: tuple[int, int] | None = None
+) -> dict[str, Any]:
     comp = composition(text_out)
     out: dict[str, Any] = {f"{cls}_ratio": comp.ratio(cls) for cls in COMPOSITION_CLASSES}
     listed = sum(comp.counts.get(cls, 0) for cls in COMPOSITION_CLASSES)
@@ -112,7 +126,9 @@ def _composition_and_language(text_in: str, text_out: str) -> dict[str, Any]:
     )
     out["language"], out["language_confidence"] = lang.code, lang.confidence
     out["script_in"], out["traditional_share_in"] = han_script(text_in)
-    out["script_out"], out["traditional_share_out"] = han_script(text_out)
+    out["script_out"], out["traditional_share_out"] = (
+        han_script(text_out) if script_counts_out is None else script_of_counts(*script_counts_out)
+    )
     return out
 
 

@@ -86,7 +86,11 @@ def convert_script(text: str, target: Target = "simplified") -> StepOutput:
     elif target == "traditional" and script_in in ("simplified", "mixed"):
         out = to_traditional(text)
     else:
+        # The output's counts too: the statistics read script_out from them instead of a third
+        # pass over the text (only whitespace changes after this step).
+        report.detail.update(trad_chars_out=trad, simp_chars_out=simp)
         return StepOutput(text, report, metadata)
+    report.detail.update(zip(("trad_chars_out", "simp_chars_out"), script_counts(out), strict=True))
     # Characters converted: those of the other script, already counted (a position-by-position
     # comparison would cost a Python loop over the whole text).
     report.count = trad if target == "simplified" else simp
