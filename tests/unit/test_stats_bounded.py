@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from typing import Literal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,7 +78,11 @@ def test_script_out_from_the_script_step_equals_a_recount() -> None:
     from docproc.config import Settings
 
     seed = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
-    for text, target in ((seed.read_text(encoding="utf-8"), "simplified"), (ARTICLE, "traditional")):
+    cases: tuple[tuple[str, Literal["simplified", "traditional"]], ...] = (
+        (seed.read_text(encoding="utf-8"), "simplified"),
+        (ARTICLE, "traditional"),
+    )
+    for text, target in cases:
         settings = Settings(target_script=target)
         cleaned = clean_text(text, settings)
         assert "trad_chars_out" in cleaned.steps[-2].detail
