@@ -8,6 +8,7 @@ word gets the table's default, the median IDF of the words left out. Loaded once
 from __future__ import annotations
 
 import gzip
+import heapq
 import re
 from collections import Counter
 from functools import cache
@@ -60,5 +61,7 @@ def top_keywords(
     others = counts.keys() - stopwords() - no_letter
     candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))
     scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
-    best = sorted(zip(scores, candidates, strict=True), reverse=True)[:k]  # C sort: faster than heapq here
+    # nlargest is sorted(..., reverse=True)[:k], ties included, without sorting every candidate
+    # (news articles have 1000-2000: the sort was 0.5 ms of a 10 ms document).
+    best = heapq.nlargest(k, zip(scores, candidates, strict=True))
     return [[w, round(score / total, 4)] for score, w in best]
