@@ -91,3 +91,11 @@ def test_script_out_from_the_script_step_equals_a_recount() -> None:
         for key in ("script_out", "traditional_share_out"):
             assert reused[key] == recounted[key]
     assert reused["script_out"] == "traditional"
+
+
+def test_char_repetition_of_a_long_text_by_hash_equals_the_definition() -> None:
+    from docproc.stats.repetition import SHORT_TEXT_CHARS
+
+    text = (ARTICLE * 3 + "".join(chr(0x4E00 + i % 5000) for i in range(SHORT_TEXT_CHARS)))[: SHORT_TEXT_CHARS + 500]
+    assert len(text) > SHORT_TEXT_CHARS
+    assert char_ngram_repetition(text) == _reference_char_repetition(text) > 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate, compress, repeat
 from operator import add, mul, ne, sub
 
@@ -112,14 +114,27 @@ def dup_ngram_char_frac(level: NgramLevel, n: int, cumulative: list[int], total_
     return round(covered / total_chars, 4)
 
 
+SHORT_TEXT_CHARS = 1 << 16  # up to this, character n-grams are counted as strings
+
+
+@cache
+def _overlapping(n: int) -> re.Pattern[str]:
+    return re.compile(f"(?=(.{{{n}}}))", re.DOTALL)
+
+
 def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
     """data-juicer's character repetition: the sqrt(#distinct)-most frequent n-grams' share of all."""
     if len(text) < n:
         return 0.0
     starts = range(len(text) - n + 1)
-    # Counted by hash: an int key takes a third of the memory of a 10-character string key, and
-    # only the counts matter (two distinct 10-grams sharing a 64-bit hash: ~1e-8 at 500k).
-    counts = Counter(map(hash, map(text.__getitem__, map(slice, starts, range(n, len(text) + 1))))).values()
+    if len(text) <= SHORT_TEXT_CHARS:
+        # The overlapping n-grams built by the regex engine in C: faster than slicing in map().
+        counts = Counter(_overlapping(n).findall(text)).values()
+    else:
+        # Counted by hash: an int key takes a third of the memory of a 10-character string key,
+        # and only the counts matter (two 10-grams sharing a 64-bit hash: ~1e-8 at 200k).
+        grams = map(text.__getitem__, map(slice, starts, range(n, len(text) + 1)))
+        counts = Counter(map(hash, grams)).values()
     distinct = len(counts)
     repeated = [c for c in counts if c > 1]  # few: only these need sorting
     top = min(int(math.sqrt(distinct)), len(repeated))
