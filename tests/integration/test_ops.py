@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import socket
 from typing import Any
 
 from botocore.stub import Stubber
@@ -134,3 +136,24 @@ def test_backfill_dry_run_sends_nothing(stack: LocalStack, capsys: Any) -> None:
 
     assert "incoming/dry/a.txt" in capsys.readouterr().out
     assert stack.queue_depth(stack.names.queue_url) == 0
+
+
+def test_redrive_and_backfill_through_a_served_endpoint() -> None:
+    """Against `docproc local serve`'s endpoint, as against a deployed stack: plain HTTP, the
+    move task API answered as unsupported by the server, the receive/send/delete move used."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    with LocalStack(port=port, function_output=io.StringIO()) as stack:
+        url = str(stack.endpoint_url)
+        stack.upload("incoming/served/a.txt", article(150))
+        stack.client("sqs").purge_queue(QueueUrl=stack.names.queue_url)
+        stack.client("sqs").send_message(QueueUrl=stack.names.dlq_url, MessageBody="parked")
+
+        assert main(["backfill", "--prefix", "incoming/served/", "--endpoint-url", url]) == 0
+        assert main(["redrive", "--endpoint-url", url]) == 0
+
+        assert stack.queue_depth(stack.names.dlq_url) == 0
+        assert stack.queue_depth(stack.names.queue_url) == 2  # the backfill message and "parked"
+        stack.drain()
+        assert stack.document("incoming/served/a.txt") is not None
