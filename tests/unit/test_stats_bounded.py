@@ -99,3 +99,16 @@ def test_char_repetition_of_a_long_text_by_hash_equals_the_definition() -> None:
     text = (ARTICLE * 3 + "".join(chr(0x4E00 + i % 5000) for i in range(SHORT_TEXT_CHARS)))[: SHORT_TEXT_CHARS + 500]
     assert len(text) > SHORT_TEXT_CHARS
     assert char_ngram_repetition(text) == _reference_char_repetition(text) > 0
+
+
+def test_minhash_in_slices_equals_one_update() -> None:
+    import rensa
+
+    from docproc import dedup
+
+    text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3 * dedup._UPDATE_TOKENS))
+    tokens = dedup._shingle_tokens(dedup.normalize(text))
+    assert len(tokens) > 2 * dedup._UPDATE_TOKENS
+    whole = rensa.CMinHash(dedup.NUM_PERM, dedup.SEED)
+    whole.update(list(map(str, tokens.tolist())))
+    assert dedup.minhash(text) == [int(v) for v in whole.digest()]
