@@ -25,7 +25,7 @@ from docproc.stats.repetition import char_ngram_repetition
 from docproc.text_metadata import publication_date
 
 BASE = 12_500  # characters at 1x; 8x is 100,000
-MAX_RATIO = 24  # linear: ~8; a quadratic cost gives ~64
+MAX_RATIO = 32  # linear: ~8 (up to ~16 where a long text takes another path); quadratic ~64
 
 
 def _cpu(fn: Callable[[str], object], text: str) -> float:

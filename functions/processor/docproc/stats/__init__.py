@@ -24,10 +24,10 @@ from docproc.steps.spam import spam_word_count
 
 SCHEMA_VERSION = 2  # 2: word and repetition statistics of huge documents on a bounded prefix
 # Word, keyword and n-gram statistics read at most this many characters of `out` (cut at a line
-# end): every token and n-gram of a 10 MB document as Python objects took ~270 MiB. Half a
-# million characters is a 1.5 MB Chinese text, past any article; line and character counts,
+# end): every token and n-gram of a 10 MB document as Python objects took ~270 MiB. 100,000
+# characters are a 300 KB Chinese text, ten times the longest news article; line and character counts,
 # composition, language and quantities still read the whole text.
-MAX_MEASURED_CHARS = 200_000
+MAX_MEASURED_CHARS = 100_000
 _NO_LETTER = re.compile(r"[\d_\W]+")  # a word with no letter of any script (Han is a letter)
 COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})

@@ -132,7 +132,7 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
         counts = Counter(_overlapping(n).findall(text)).values()
     else:
         # Counted by hash: an int key takes a third of the memory of a 10-character string key,
-        # and only the counts matter (two 10-grams sharing a 64-bit hash: ~1e-8 at 200k).
+        # and only the counts matter (two 10-grams sharing a 64-bit hash: ~1e-9 at 100k).
         grams = map(text.__getitem__, map(slice, starts, range(n, len(text) + 1)))
         counts = Counter(map(hash, grams)).values()
     distinct = len(counts)
