@@ -161,3 +161,23 @@ def test_other_encodings_fall_back_to_detection() -> None:
     text = "Café crème brûlée, naïve façade — déjà vu. " * 20
     result = decoded(text.encode("cp1252"))
     assert result.text.startswith("Caf") and result.encoding not in ("utf-8", "gb18030", "big5")
+
+
+def test_utf8_with_a_few_bad_bytes_keeps_the_text() -> None:
+    article = "网格员提前讲了反诈知识，群众的安全感不断提升。".encode() * 40
+    decoded = decode_document(article[:501] + b"\xff" + article[501:])  # between two characters
+    assert isinstance(decoded, Decoded) and decoded.encoding == "utf-8"
+    assert decoded.text.count("\ufffd") == 1
+    assert decoded.text.endswith("群众的安全感不断提升。")
+
+
+def test_a_page_behind_a_crawler_wrapper_is_still_html() -> None:
+    page = b'<text id="http://example.cn/1" encoding="utf-8">\n\n<html><head><title>t</title></head><body><p>x</p></body></html>'
+    decoded = decode_document(page)
+    assert isinstance(decoded, Decoded) and decoded.content_type == HTML
+
+
+def test_leftover_inline_tags_do_not_make_a_page() -> None:
+    text = "正文第一段。\n\n<i id=\"q3nkr\"></i>\n<noscript id=\"q3nkr\"><div></div></noscript>".encode()
+    decoded = decode_document(text)
+    assert isinstance(decoded, Decoded) and decoded.content_type == PLAIN

@@ -37,3 +37,9 @@ def test_plain_ascii_and_clean_chinese_pass_untouched() -> None:
     for text in ("", "plain ascii text\n", "数据显示，2023年以来，发案数持续下降。"):
         out = normalize_characters(text)
         assert out.text == text and out.report.count == 0
+
+
+def test_terminal_escape_sequences_go_whole() -> None:
+    out = normalize_characters("状态\x1b[1;31m失败\x1b[0m,请重试\x1b[2K")
+    assert out.text == "状态失败,请重试"
+    assert out.report.chars_removed == len("\x1b[1;31m\x1b[0m\x1b[2K")

@@ -85,6 +85,7 @@ _HTML_START = re.compile(
     r"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
     re.IGNORECASE | re.DOTALL,
 )
+_HTML_ROOT = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
 _HINT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
 _CODEC_ALIASES = {
@@ -109,6 +110,7 @@ _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 _MIN_READABILITY = -11.0
 # A lenient decoding may replace at most this share of its characters.
 _MAX_BAD_SHARE = 0.002
+_MAX_BAD_SPOTS = 6
 
 
 def decode_document(
@@ -196,10 +198,19 @@ def _decode_text(data: bytes, head: bytes, hint: str | None) -> tuple[str, str] 
             return data.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass  # the page lies about its charset: fall through to detection
-    chinese = _strict_chinese(data) or _lenient_chinese(data)
+    chinese = _strict_chinese(data) or _lenient_utf8(data) or _lenient_chinese(data)
     if chinese is not None:
         return chinese
     return _detect(data)
+
+
+def _lenient_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few bad bytes (a file cut mid-character, a stray byte from another encoding):
+    the rest is still the author's text, so keep it, with U+FFFD where the bytes were bad."""
+    text = data.decode("utf-8", errors="replace")
+    # A handful of bad spots is allowed whatever the length: one cut character costs up to three.
+    allowed = max(_MAX_BAD_SPOTS, _MAX_BAD_SHARE * len(text))
+    return (text, "utf-8") if text.count("\ufffd") <= allowed else None
 
 
 def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
@@ -292,7 +303,9 @@ def _detect(data: bytes) -> tuple[str, str] | Rejection:
 def _is_html(head: str, hint: str | None) -> bool:
     if hint and "html" in hint.lower() and "<" in head:  # a hint is trusted only if there is markup
         return True
-    return _HTML_START.match(head[:_SNIFF]) is not None
+    head = head[:_SNIFF]
+    # Some crawlers wrap the page (`<text id=...>` then `<html>`): a root tag anywhere near the top counts.
+    return _HTML_START.match(head) is not None or _HTML_ROOT.search(head) is not None
 
 
 def _content_type(text: str, hint: str | None) -> str:

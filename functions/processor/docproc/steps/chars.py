@@ -18,7 +18,13 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 # word joiner and invisible operators, BOM/ZWNBSP, soft hyphen, Mongolian vowel separator,
 # interlinear annotation marks, and the replacement object character.
 _INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffc"
-_REMOVE = re.compile(f"[{_CONTROL}{_INVISIBLE}]+")
+# Terminal colour and cursor codes (ESC [ ... letter) in scraped logs or console dumps: the whole
+# sequence goes, not only its ESC (which would leave `[0m` behind). The classes are disjoint: linear.
+_ANSI_ESCAPE = "\x1b\\[[0-?]*[ -/]*[@-~]"
+# U+FFFD stands for bytes the decoder could not read: it carries nothing of the author's text
+# (statistics count it in the input before this step).
+_REPLACEMENT = "\ufffd"
+_REMOVE = re.compile(f"(?:{_ANSI_ESCAPE})+|[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]+")
 # Unicode line and paragraph separators are line breaks to every reader.
 _SEPARATORS = re.compile("[\u2028\u2029\x85]")
 
