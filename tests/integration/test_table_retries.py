@@ -8,6 +8,7 @@ ours is replaced.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -157,107 +158,94 @@ def upload_and_drain(stack: LocalStack) -> Any:
     return stack.drain()
 
 
-def test_local_transactions_still_roll_back_everything_they_touched(monkeypatch: Any) -> None:
+@pytest.fixture
+def speedy_table(monkeypatch: Any) -> Iterator[Any]:
+    """A pk/sk table in moto with the local stack's speed-ups installed."""
+    import boto3
+    from moto import mock_aws
+
+    from infra import moto_speedups
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    moto_speedups.install()
+    with mock_aws():
+        yield boto3.resource("dynamodb").create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+        )
+
+
+def test_local_transactions_still_roll_back_everything_they_touched(speedy_table: Any) -> None:
     """The local stack's cheaper moto transactions keep DynamoDB's all-or-nothing."""
-    import boto3
     from botocore.exceptions import ClientError
-    from moto import mock_aws
 
-    from infra import moto_speedups
+    table = speedy_table
+    table.put_item(Item={"pk": "DOC#a", "sk": "DOC", "v": 1})
+    table.put_item(Item={"pk": "COUNTER#d", "sk": "STATUS#kept", "documents": 5})
+    client = table.meta.client
 
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    moto_speedups.install()
-    with mock_aws():
-        table = boto3.resource("dynamodb").create_table(
-            TableName="t",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
+    def transaction(condition_holds: bool) -> None:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"pk": "COUNTER#d", "sk": "STATUS#kept"},
+                        "UpdateExpression": "ADD documents :one",
+                        "ExpressionAttributeValues": {":one": 1},
+                    }
+                },
+                {"Put": {"TableName": "t", "Item": {"pk": "NEW#b", "sk": "X"}}},
+                {
+                    "Put": {
+                        "TableName": "t",
+                        "Item": {"pk": "DOC#a", "sk": "DOC", "v": 2},
+                        "ConditionExpression": "v = :v",
+                        "ExpressionAttributeValues": {":v": 1 if condition_holds else 99},
+                    }
+                },
+            ]
         )
-        table.put_item(Item={"pk": "DOC#a", "sk": "DOC", "v": 1})
-        table.put_item(Item={"pk": "COUNTER#d", "sk": "STATUS#kept", "documents": 5})
-        client = table.meta.client
 
-        def transaction(condition_holds: bool) -> None:
-            client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": "t",
-                            "Key": {"pk": "COUNTER#d", "sk": "STATUS#kept"},
-                            "UpdateExpression": "ADD documents :one",
-                            "ExpressionAttributeValues": {":one": 1},
-                        }
-                    },
-                    {"Put": {"TableName": "t", "Item": {"pk": "NEW#b", "sk": "X"}}},
-                    {
-                        "Put": {
-                            "TableName": "t",
-                            "Item": {"pk": "DOC#a", "sk": "DOC", "v": 2},
-                            "ConditionExpression": "v = :v",
-                            "ExpressionAttributeValues": {":v": 1 if condition_holds else 99},
-                        }
-                    },
-                ]
-            )
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        transaction(condition_holds=False)
+    assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 5
+    assert "Item" not in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
+    assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 1
 
-        with pytest.raises(ClientError, match="TransactionCanceled"):
-            transaction(condition_holds=False)
-        assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 5
-        assert "Item" not in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
-        assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 1
-
-        transaction(condition_holds=True)
-        assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 6
-        assert "Item" in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
-        assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 2
+    transaction(condition_holds=True)
+    assert table.get_item(Key={"pk": "COUNTER#d", "sk": "STATUS#kept"})["Item"]["documents"] == 6
+    assert "Item" in table.get_item(Key={"pk": "NEW#b", "sk": "X"})
+    assert table.get_item(Key={"pk": "DOC#a", "sk": "DOC"})["Item"]["v"] == 2
 
 
-def test_local_partition_queries_return_what_dynamodb_would(monkeypatch: Any) -> None:
+def test_local_partition_queries_return_what_dynamodb_would(speedy_table: Any) -> None:
     """The local stack's one-partition moto queries: same items, order and pages."""
-    import boto3
     from boto3.dynamodb.conditions import Key
-    from moto import mock_aws
 
-    from infra import moto_speedups
+    table = speedy_table
+    for band in ("BAND#0#aa", "BAND#0#bb", "BAND#1#aa"):
+        for doc in ("c", "a", "b"):
+            table.put_item(Item={"pk": band, "sk": f"DOC#{doc}", "key": doc})
 
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    moto_speedups.install()
-    with mock_aws():
-        table = boto3.resource("dynamodb").create_table(
-            TableName="t",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-        )
-        for band in ("BAND#0#aa", "BAND#0#bb", "BAND#1#aa"):
-            for doc in ("c", "a", "b"):
-                table.put_item(Item={"pk": band, "sk": f"DOC#{doc}", "key": doc})
-
-        page = table.query(KeyConditionExpression=Key("pk").eq("BAND#0#bb"), Limit=2, ScanIndexForward=False)
-        assert [i["sk"] for i in page["Items"]] == ["DOC#c", "DOC#b"]
-        rest = table.query(
-            KeyConditionExpression=Key("pk").eq("BAND#0#bb"),
-            ScanIndexForward=False,
-            ExclusiveStartKey=page["LastEvaluatedKey"],
-        )
-        assert [i["sk"] for i in rest["Items"]] == ["DOC#a"]
-        assert table.query(KeyConditionExpression=Key("pk").eq("BAND#9#zz"))["Items"] == []
-        # The rest of the table is untouched by a query of a missing partition.
-        assert len(table.scan()["Items"]) == 9
+    page = table.query(KeyConditionExpression=Key("pk").eq("BAND#0#bb"), Limit=2, ScanIndexForward=False)
+    assert [i["sk"] for i in page["Items"]] == ["DOC#c", "DOC#b"]
+    rest = table.query(
+        KeyConditionExpression=Key("pk").eq("BAND#0#bb"),
+        ScanIndexForward=False,
+        ExclusiveStartKey=page["LastEvaluatedKey"],
+    )
+    assert [i["sk"] for i in rest["Items"]] == ["DOC#a"]
+    assert table.query(KeyConditionExpression=Key("pk").eq("BAND#9#zz"))["Items"] == []
+    # The rest of the table is untouched by a query of a missing partition.
+    assert len(table.scan()["Items"]) == 9
