@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import time
 import unicodedata
 from pathlib import Path
 
@@ -83,3 +84,23 @@ def test_icwced_main_content_f1() -> None:
         scores.append(_f1(extract_main_content(decoded.text).text, gold))
     assert len(scores) == 50
     assert sum(scores) / len(scores) >= 0.85
+
+
+def test_a_page_nested_deeper_than_any_real_one_skips_the_quadratic_extraction() -> None:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    depth = 8_000
+    body = "<p>深层嵌套页面里的正文仍然要取出来。</p>"
+    page = f"<html><body>{'<div>' * depth}{body}{'</div>' * depth}</body></html>"
+
+    start = time.process_time()
+    out = extract_main_content(page)
+    ours = time.process_time() - start
+    assert "深层嵌套页面里的正文仍然要取出来。" in out.text
+
+    start = time.process_time()
+    extract_plain_text(HTMLTree.parse(page), main_content=True)
+    main_content = time.process_time() - start
+    # Side by side on the same page: main-content extraction is quadratic in depth (seconds here).
+    assert ours * 3 < main_content
