@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.localstack import LocalStack
+from infra.localstack import DEFAULT_REGION, FAKE_CREDENTIALS, LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_9d31691385c9101d.txt"
@@ -25,3 +25,10 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture
 def seed_bytes() -> bytes:
     return SEED.read_bytes()
+
+
+@pytest.fixture
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials and region for a bare mock_aws() test, so no real profile is ever read."""
+    for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": DEFAULT_REGION}.items():
+        monkeypatch.setenv(name, value)

@@ -147,13 +147,7 @@ KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def table(fake_aws_env: None) -> Iterator[Any]:
     with mock_aws():
         ddb = boto3.resource("dynamodb")
         yield ddb.create_table(

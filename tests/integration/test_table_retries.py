@@ -159,19 +159,13 @@ def upload_and_drain(stack: LocalStack) -> Any:
 
 
 @pytest.fixture
-def speedy_table(monkeypatch: Any) -> Iterator[Any]:
+def speedy_table(fake_aws_env: None) -> Iterator[Any]:
     """A pk/sk table in moto with the local stack's speed-ups installed."""
     import boto3
     from moto import mock_aws
 
     from infra import moto_speedups
 
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
     moto_speedups.install()
     with mock_aws():
         yield boto3.resource("dynamodb").create_table(
