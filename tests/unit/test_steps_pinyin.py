@@ -77,3 +77,15 @@ def test_clean_news_articles_keep_every_parenthesis() -> None:
     for line in (CORPUS / "thucnews" / "cnews.val.txt").read_text(encoding="utf-8").splitlines():
         text = line.split("\t", 1)[1]
         assert remove_pinyin_annotations(text).text == text
+
+
+def test_precomputed_readings_match_a_rebuild() -> None:
+    from infra.build_script_tables import DATA_DIR, build_pinyin_readings
+
+    assert (DATA_DIR / "pinyin_readings.txt").read_text(encoding="utf-8") == build_pinyin_readings()
+
+
+def test_readings_outside_the_dense_block() -> None:
+    assert is_reading("〇", "ling2")  # U+3007
+    assert is_reading("𠀀", "he1")  # U+20000, extension B
+    assert not is_reading("〇", "he")

@@ -51,3 +51,20 @@ def test_target_script_setting_binds_the_step() -> None:
         steps = text_steps(Settings(target_script=target))
         bound = [s for s in steps if isinstance(s, partial) and s.func is convert_script]
         assert len(bound) == 1 and bound[0].keywords == {"target": target}
+
+
+def test_precomputed_script_tables_match_a_rebuild() -> None:
+    # data/t2s_chars.txt and s2t_phrases.tsv stand in for OpenCC at start-up: they must be what
+    # infra/build_script_tables.py makes from the installed OpenCC and the steps' current phrases.
+    from infra.build_script_tables import DATA_DIR, build_s2t_phrases, build_t2s_chars
+
+    assert (DATA_DIR / "t2s_chars.txt").read_text(encoding="utf-8") == build_t2s_chars()
+    assert (DATA_DIR / "s2t_phrases.tsv").read_text(encoding="utf-8") == build_s2t_phrases(), (
+        "a step's phrases changed: run `python -m infra.build_script_tables`"
+    )
+
+
+def test_script_variants_of_a_phrase_not_in_the_table_come_from_opencc() -> None:
+    from docproc.data import script_variants
+
+    assert script_variants("没有这个词组的发票") == {"没有这个词组的发票", "沒有這個詞組的發票"}

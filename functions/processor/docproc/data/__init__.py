@@ -3,7 +3,7 @@
 The lists are plain UTF-8 files beside this module (one phrase a line, `#` starts a comment),
 read once per process on first use. They are written in Simplified Chinese; a line is folded
 to Simplified before matching, so one list serves both scripts. The fold is character by
-character (a translation table taken once from OpenCC's t2s): it keeps lengths, and costs a
+character (a translation table from OpenCC's t2s, precomputed in t2s_chars.txt): it keeps lengths, and costs a
 few microseconds a line where OpenCC's phrase-aware conversion took up to 90 µs on a line
 of repeated characters. See README.md here for where each list comes from and its license.
 """
@@ -30,22 +30,27 @@ def load_phrases(name: str) -> tuple[str, ...]:
 
 
 @cache
-def _converter(config: str) -> Any:
+def converter(config: str) -> Any:
+    """OpenCC's converter for `config` ("t2s", "s2t"), created once per process and shared by the
+    steps: t2s loads in ~7 ms, s2t in ~105 ms (its phrase dictionary), so s2t is avoided when it can be."""
     import opencc  # imported here so that importing a step costs nothing until it runs
 
     return opencc.OpenCC(config)
 
 
+def _read_table(name: str) -> str:
+    return (DATA_DIR / name).read_text(encoding="utf-8")
+
+
 @cache
 def _t2s_table() -> tuple[dict[int, str], re.Pattern[str]]:
-    # Every CJK unified ideograph (basic block and extension A) converted on its own line, so
-    # that OpenCC applies its character table and no phrase rule: about 50 ms, once.
-    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000))]
-    converted = str(_converter("t2s").convert("\n".join(chars))).split("\n")
-    table = {ord(c): s for c, s in zip(chars, converted, strict=True) if s != c and len(s) == 1}
+    # OpenCC's t2s applied to every CJK unified ideograph on its own (its character table, no phrase
+    # rule), precomputed by infra/build_script_tables.py: from OpenCC at start-up it cost ~40 ms.
+    traditional, simplified = _read_table("t2s_chars.txt").split("\n")[:2]
+    table = dict(zip(map(ord, traditional), simplified, strict=True))
     # str.translate looks up every character (about 0.2 µs each); a character-class search
     # (a bitmap in the regex engine) finds out much faster that a line has nothing to fold.
-    return table, re.compile("[" + "".join(map(chr, table)) + "]")
+    return table, re.compile("[" + traditional + "]")
 
 
 @cache
@@ -83,11 +88,26 @@ def both_scripts(pattern: str) -> str:
     return "".join(out)
 
 
+# Phrases script_variants converted with OpenCC because s2t_phrases.tsv lacks them (what
+# infra/build_script_tables.py collects; a test checks that the steps' phrases are all in the file).
+converted_live: dict[str, str] = {}
+
+
+@cache
+def _s2t_phrases() -> dict[str, str]:
+    """The steps' phrases and their OpenCC s2t conversion, precomputed: s2t is slow to load."""
+    rows = (line.partition("\t") for line in _read_table("s2t_phrases.tsv").splitlines())
+    return {phrase: traditional for phrase, _, traditional in rows}
+
+
 def script_variants(phrase: str) -> set[str]:
     """`phrase` in Simplified and in Traditional script (OpenCC s2t): literal alternatives for a
     pattern that must stay fast, where character classes (see both_scripts) would defeat the
     regex engine's literal-prefix search."""
-    return {phrase, str(_converter("s2t").convert(phrase))}
+    traditional = _s2t_phrases().get(phrase)
+    if traditional is None:
+        traditional = converted_live[phrase] = str(converter("s2t").convert(phrase))
+    return {phrase, traditional}
 
 
 def to_simplified(text: str) -> str:

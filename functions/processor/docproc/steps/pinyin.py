@@ -8,13 +8,11 @@ tone-number ones (`yan1`) must match the tone they name. ASCII and full-width pa
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import unicodedata
 from functools import lru_cache
-from importlib.util import find_spec
 
+from docproc.data import DATA_DIR
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -25,24 +23,31 @@ _ANNOTATION = re.compile(
 )
 
 
+# pypinyin's single-character readings, precomputed by infra/build_script_tables.py: one line per
+# code point of this block, then `hex code point<TAB>readings` lines for the other characters.
+_BLOCK_START, _BLOCK_END = 0x3400, 0xA000
+
+
 @lru_cache(maxsize=1)
-def _readings_table() -> dict[str, str]:
-    """Code point (as a decimal string) -> comma-separated tone-marked readings.
+def _readings_lines() -> list[str]:
+    """The lines of data/pinyin_readings.txt. Parsing pypinyin's JSON table took ~45 ms (and
+    `import pypinyin` 1.1 s, for its phrase dictionary this step never needs); splitting ~3 ms."""
+    return (DATA_DIR / "pinyin_readings.txt").read_text(encoding="utf-8").split("\n")
 
-    Read from pypinyin's own JSON table without importing the package: `import pypinyin` also
-    loads its phrase dictionary, about 1.1 s, which this step never needs (0.1 s this way).
-    """
-    spec = find_spec("pypinyin")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        path = os.path.join(location, "pinyin_dict.json")
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                table: dict[str, str] = json.load(f)
-            return table
-    from pypinyin.pinyin_dict import pinyin_dict  # layout changed: the slow, supported way
 
-    return {str(k): v for k, v in pinyin_dict.items()}
+@lru_cache(maxsize=1)
+def _other_readings() -> dict[int, str]:
+    """Readings of the characters outside the block: only read when one of them is asked about."""
+    rows = (line.partition("\t") for line in _readings_lines()[_BLOCK_END - _BLOCK_START :] if line)
+    return {int(code, 16): readings for code, _, readings in rows}
+
+
+def _raw_readings(char: str) -> str:
+    """The comma-separated tone-marked readings of `char`, or "" when pypinyin has none."""
+    cp = ord(char)
+    if _BLOCK_START <= cp < _BLOCK_END:
+        return _readings_lines()[cp - _BLOCK_START]
+    return _other_readings().get(cp, "")
 
 
 def _toneless(reading: str) -> str:
@@ -54,7 +59,7 @@ def _toneless(reading: str) -> str:
 @lru_cache(maxsize=8192)
 def _readings(char: str) -> tuple[frozenset[str], frozenset[str]]:
     """(tone-marked readings, toneless readings) of one character; empty if pypinyin has none."""
-    raw = _readings_table().get(str(ord(char)), "")
+    raw = _raw_readings(char)
     marked = frozenset(r for r in raw.split(",") if r)
     return marked, frozenset(_toneless(r) for r in marked)
 

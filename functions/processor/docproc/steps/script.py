@@ -1,18 +1,19 @@
 """Script: record whether the document arrived Simplified, Traditional or mixed, and convert it.
 
-Conversion is OpenCC's native converter (t2s / s2t), created once per process on first use. The
-arriving script is measured by counting characters that only exist in one script: those OpenCC's
-t2s changes (Traditional-only) and those s2t changes (Simplified-only). Both sets are precomputed
-from OpenCC's tables, so detection is one regex pass and conversion is skipped when nothing would change.
+Conversion is OpenCC's native converter (t2s / s2t), created once per process on first use and
+shared with docproc.data. The arriving script is measured by counting characters that only exist in
+one script: those OpenCC's t2s changes (Traditional-only) and those s2t changes (Simplified-only).
+Both sets are precomputed from OpenCC's tables, so detection is one regex pass and conversion is
+skipped when nothing would change.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from typing import Any, Literal
+from typing import Literal
 
+from docproc.data import DATA_DIR, converter
 from docproc.language import count_chars
 from docproc.result import StepOutput, StepReport
 
@@ -20,13 +21,6 @@ Target = Literal["simplified", "traditional", "keep"]
 # The arriving script is "traditional" (or "simplified") when at least this share of the
 # script-specific characters belong to it; otherwise "mixed".
 _DOMINANT_SHARE = 0.9
-
-
-@lru_cache(maxsize=2)
-def _converter(config: str) -> Any:
-    import opencc  # native wheel: ~22 ms import, only in processes that convert
-
-    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +31,7 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     docproc/data/stats/script_chars.txt (shared with the language statistics): deriving them from
     OpenCC at start-up costs ~340 ms, reading them ~1 ms.
     """
-    lines = resources.files("docproc.data").joinpath("stats/script_chars.txt").read_text(encoding="utf-8")
+    lines = (DATA_DIR / "stats" / "script_chars.txt").read_text(encoding="utf-8")
     trad_only, simp_only = lines.split("\n")[:2]
     # Runs: one match per run, not per character.
     return re.compile(f"[{re.escape(trad_only)}]+"), re.compile(f"[{re.escape(simp_only)}]+")
@@ -66,11 +60,11 @@ def _script_name(trad: int, simp: int) -> str:
 
 
 def to_simplified(text: str) -> str:
-    return str(_converter("t2s").convert(text))
+    return str(converter("t2s").convert(text))
 
 
 def to_traditional(text: str) -> str:
-    return str(_converter("s2t").convert(text))
+    return str(converter("s2t").convert(text))
 
 
 def convert_script(text: str, target: Target = "simplified") -> StepOutput:
