@@ -38,8 +38,7 @@ PARAGRAPHS = [
 ]
 # The three garbled spans of the sample, as the article wrote them.
 REPAIRED = [
-    # All but one lost character: see test_lost_character_before_kuan below.
-    "款’的骗局忽悠。”近日",
+    "我才没被‘网购退款’的骗局忽悠。”近日",
     "我才没被‘网购",
     "家住青岛市市北区的王大爷",
     "提起险些上当的经历,仍心有余悸",
@@ -122,11 +121,5 @@ def test_spam_reported_for_the_decision(result: Result) -> None:
     assert spam.chars_removed > 100
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the lost lead byte of 退 leaves only its trail byte, which 账 shares, and "
-    "the licensed garble tables (a word dictionary, no running news text) prefer 账款 after 购 "
-    "(docs/cleaning-input.md)",
-)
 def test_lost_character_before_kuan(result: Result) -> None:
     assert "我才没被‘网购退款’的骗局忽悠。”近日" in result.text

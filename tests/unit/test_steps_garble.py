@@ -15,9 +15,9 @@ THUCNEWS = ROOT.parent / "shared" / "corpus" / "thucnews" / "cnews.val.txt"
 # The sample's three garbled spans (five lost lead bytes), as they stand in the seed and as the
 # bytes say they were. Byte dumps: docs/cleaning-input.md.
 SEED_SPANS = [
-    # The lost character is known only by its trail byte (cb): 退 and 账 share it, and with tables
-    # from a dictionary (no running news text) 账款 outweighs 退款 after 購. One character off.
-    ("被‘網(wǎng)購?fù)丝睢\ue1ea尿_局忽悠", "被‘網(wǎng)購账款’的騙局忽悠"),
+    # Of the lost character only its trail byte (cb) is left, which 退 and 账 share; the residue
+    # `fù` names 復 = d9 8f + cd, the previous trail byte read with the lost lead: cd cb is 退.
+    ("被‘網(wǎng)購?fù)丝睢\ue1ea尿_局忽悠", "被‘網(wǎng)購退款’的騙局忽悠"),
     ("忽悠?!苯\ue3d3眨\ue0d7易∏鄭u市市北區(qū)", "忽悠。”近日，家住青島市市北區(qū)"),
     ("上當(dāng)?shù)慕?jīng)歷", "上當(dāng)的經歷"),  # `jīng)` lost its `(`: garbage, dropped
     ("多核實?!痹谑心蠀^(qū)一社區(qū)", "多核實。”在市南區(qū)一社區(qū)"),
@@ -60,6 +60,51 @@ def test_synthetic_garbling_of_ordinary_sentences_is_repaired() -> None:
         garbled = garble(sentence, 4)
         assert garbled != sentence
         assert repair_garbled_spans(garbled).text == sentence, garbled
+
+
+def garble_with_residue(text: str, index: int, reading: str, marker: str = "?") -> str:
+    """The sample's variant: an annotator reading the bytes one out of step took the previous
+    character's trail byte and text[index]'s lead byte for one character and wrote its reading
+    after them; the lead byte and the `(` then decoded as an invalid pair (`?`; a replacing decoder
+    writes U+FFFD and keeps the `(`), and the rest one byte out of step."""
+    raw = text[index:].encode("gb18030")
+    paren = "" if marker == "?" else "("
+    return text[:index] + marker + paren + reading + ")" + raw[1:].decode("gb18030", errors="replace")
+
+
+# 市民在网上申请退款时要先核实对方身份 in GBK: 请 = c7 eb, 退 = cd cb. The annotator read eb cd
+# as 胪 (lú). The trail byte cb alone would give 账 (账款 is the more frequent word).
+SENTENCE = "市民在网上申请退款时要先核实对方身份，不要轻信陌生电话。"
+
+
+def test_the_reading_after_a_lost_lead_names_the_lost_byte() -> None:
+    assert bytes([0xEB, 0xCD]).decode("gbk") == "胪"
+    assert repair_garbled_spans(garble(SENTENCE, 7)).text != SENTENCE  # the trail byte alone: 账
+    for marker in ("?", "\ufffd"):
+        garbled = garble_with_residue(SENTENCE, 7, "lú", marker)
+        out = repair_garbled_spans(garbled)
+        assert out.text == SENTENCE, (garbled, out.text)
+        assert out.report.detail["repaired"] == 1
+
+
+def test_more_lost_characters_named_by_their_misread_reading() -> None:
+    # (index, reading of previous trail byte + lost lead byte): 在 after 民, 时 after 款, 核 after 先.
+    for index, reading in ((2, "bì"), (9, "tǔ"), (12, "qún")):
+        assert repair_garbled_spans(garble(SENTENCE, index)).text != SENTENCE, index
+        assert repair_garbled_spans(garble_with_residue(SENTENCE, index, reading)).text == SENTENCE, index
+
+
+def test_a_reading_that_names_no_lead_byte_changes_nothing_but_goes_with_the_span() -> None:
+    # No lead byte after 请's trail eb makes a character read `ō`: the choice is the trail byte's.
+    plain = repair_garbled_spans(garble(SENTENCE, 7)).text
+    assert repair_garbled_spans(garble_with_residue(SENTENCE, 7, "ō")).text == plain
+
+
+def test_pinyin_after_a_question_mark_in_clean_text_stays() -> None:
+    for text in ("她问:为什么?(xiào)大家都笑了。", "真的吗\ufffd(ma)是的。"):
+        out = repair_garbled_spans(text)
+        assert out.text == text
+        assert out.report.count == 0
 
 
 def test_a_lead_byte_lost_without_a_marker_is_found_by_its_private_use_garbage() -> None:

@@ -7,11 +7,13 @@ lead byte of the next (`。”青島` -> `?!鼻鄭u`; a full-width `！` there w
 The shift ends by itself where a trail byte falls in the ASCII range (`u` is the second byte of
 `島` in GBK) or at an invalid pair, written as a second `?`. Pinyin annotations in the text at the
 time come out as residues without their `(`: `?fù)`, `?jīng)`. They are garbage and go with the
-span (the one after a lost trail byte first names that character's reading).
+span, but first say something about the lost bytes: the one after a lost trail byte names that
+character's reading, the one after a lost lead the reading of the character an annotator saw in
+the previous trail byte and the lost lead (`購?fù)`: d9 **8f** + cd is `復`, and cd cb is `退`).
 
 Repair re-encodes the span to GBK, puts a lead byte back in front and decodes again. The lost lead
 (and, for a span ending in `?`, the lost last trail) is chosen among all byte values by character
-frequency, dictionary words around it and, for the last one, the pinyin residue after it. The result
+frequency, dictionary words around it and the pinyin residues that name it. The result
 is kept only if it reads as far more likely text than the garbled span (mean log character frequency,
 tables built from jieba's dictionary: data/README.md). What cannot be repaired is dropped only when it is
 plainly garbage (Private Use Area characters among rare ones); everything else is left alone, so clean text
@@ -33,8 +35,9 @@ from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_LETTERS = "a-z" + _TONE_LETTERS
-# A pinyin annotation that lost its opening parenthesis: `fù)`.
-_RESIDUE = re.compile(rf"[{_PINYIN_LETTERS}]{{1,7}}\)")
+# The pinyin right after a lost-lead marker: `?fù)` (the `?` swallowed the `(`) or `\ufffd(fù)` (a
+# replacing decoder keeps it).
+_RESIDUE = re.compile(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Lost-lead markers: `?` as written by the garbling, U+FFFD as written by a replacing decoder.
 _MARKERS = "?\ufffd"
 _MARKER = re.compile("[?\ufffd]")
@@ -69,7 +72,8 @@ _MAX_UNMARKED_TRIES = 8
 _EARLIER_STARTS = 8
 # Interpolation weight of the bigram estimate against the unigram one.
 _LAMBDA = 0.7
-# Bonus (natural log) for a restored character whose reading is the pinyin written after it.
+# Bonus (natural log) for a restored byte that a surviving pinyin annotation names (_misread_pair,
+# _best_trail): the bytes themselves say so, where frequencies only guess.
 _PINYIN_BONUS = 12.0
 
 
@@ -282,6 +286,7 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
     residue = None if unmarked else _RESIDUE.match(text, i)
     if residue:
         i = residue.end()
+    misread = _misread_pair(text, marker, residue.group(1)) if residue else None
     # Cheap pre-check: a question mark in clean text is followed by ordinary characters, a lost lead
     # by garbage from the first character on.
     if mean_log_frequency(text[i : i + _PRECHECK]) > _CLEAN_RUN:
@@ -337,7 +342,7 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
         return None
     # Two characters of context each side: `老年?` + `防范` must give `老年人`, not `老年了`.
     following = b"".join(pairs[:3])[1:5]
-    lead = _best_lead(pairs[0][0], following, text[max(0, marker - 2) : marker])
+    lead = _best_lead(pairs[0][0], following, text[max(0, marker - 2) : marker], misread)
     if lead is None:
         return None
     head = sum(char_log_frequency(c) for c in text[marker:i])  # the `?` and any pinyin residue
@@ -362,19 +367,43 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
     return best
 
 
+def _misread_pair(text: str, marker: int, reading: str) -> tuple[int, str] | None:
+    """(trail byte of the character before the marker, the pinyin after the marker), when both exist.
+
+    The annotation after a lost lead was written by an annotator reading the bytes one out of step:
+    it read the previous character's trail byte and the lost lead as one character and put that
+    character's reading after it. In the sample `購?fù)` is d9 **8f** + cd (`復`, fù), and cd cb is
+    `退`; `當?shù)` is ae **94** + b5 (`數`, shù), and b5 c4 is `的`. Of the 126 lead values exactly
+    one makes a character with that reading in both cases.
+    """
+    pair = _gbk_pair(text[marker - 1]) if marker > 0 else None
+    return (pair[1], reading) if pair is not None else None
+
+
 @lru_cache(maxsize=1024)
-def _best_lead(trail: int, following: bytes, prev: str) -> int | None:
-    """The lost lead byte: the one whose character, between `prev` and what follows, reads best."""
+def _best_lead(trail: int, following: bytes, prev: str, misread: tuple[int, str] | None) -> int | None:
+    """The lost lead byte: the one whose character, between `prev` and what follows, reads best; a
+    pinyin residue after the marker (`misread`) names the reading of (previous trail byte, lead)."""
     nxt = _decode_or_empty(following[:2]) + _decode_or_empty(following[2:4])
-    return _best_byte([(lead, bytes([lead, trail])) for lead in range(0x81, 0xFF)], prev, nxt, None)
+    leads = range(0x81, 0xFF)
+    named: frozenset[int] = frozenset()
+    if misread:
+        named = _named_values([(v, bytes([misread[0], v])) for v in leads], misread[1])
+    return _best_byte([(v, bytes([v, trail])) for v in leads], prev, nxt, named)
 
 
 @lru_cache(maxsize=1024)
 def _best_trail(lead: int, prev_pair: bytes, hint: str | None) -> int | None:
     """The lost last trail byte; the pinyin written after it, when there is one, names its reading."""
     prev = _decode_or_empty(prev_pair)
-    values = [v for v in range(0x40, 0xFF) if v != 0x7F]
-    return _best_byte([(v, bytes([lead, v])) for v in values], prev, "", hint)
+    candidates = [(v, bytes([lead, v])) for v in range(0x40, 0xFF) if v != 0x7F]
+    named = _named_values(candidates, hint) if hint else frozenset()
+    return _best_byte(candidates, prev, "", named)
+
+
+def _named_values(candidates: list[tuple[int, bytes]], reading: str) -> frozenset[int]:
+    """The byte values whose pair decodes to a character that has `reading`."""
+    return frozenset(v for v, pair in candidates if (c := _decode_or_empty(pair)) and _reads_as(c, reading))
 
 
 def _decode_or_empty(raw: bytes) -> str:
@@ -385,8 +414,9 @@ def _decode_or_empty(raw: bytes) -> str:
         return ""
 
 
-def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, hint: str | None) -> int | None:
-    """The byte value whose character reads best: frequency in context, dictionary words, pinyin hint."""
+def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, named: frozenset[int]) -> int | None:
+    """The byte value whose character reads best: frequency in context, dictionary words, and a
+    large bonus for the values a pinyin annotation names (`named`)."""
     best_score = -math.inf
     best: int | None = None
     for value, pair in candidates:
@@ -397,7 +427,7 @@ def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, hint: s
         if len(char) != 1 or char_log_frequency(char) <= _UNKNOWN:
             continue
         score = _context_score(prev, char, nxt)
-        if hint and _reads_as(char, hint):
+        if value in named:
             score += _PINYIN_BONUS
         if score > best_score:
             best_score, best = score, value
