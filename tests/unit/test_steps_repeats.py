@@ -72,3 +72,38 @@ def test_linear_on_many_lines() -> None:
     out = remove_repeated_lines(text)
     assert out.report.count == 18_000
     assert time.perf_counter() - start < 10.0
+
+
+def test_a_copy_written_with_compatibility_ideographs_is_a_repeat() -> None:
+    # `⼈` (Kangxi radical) and `㈱` become Han under NFKC: the shortcut on Han prefixes must not hide them.
+    line = "人民日报记者今天报道，" + "有关部门正在调查此事" * 2
+    copy = line.replace("人", "⼈", 1)
+    out = remove_repeated_lines(f"{line}\n{OTHER}\n{copy}")
+    assert out.text == f"{line}\n{OTHER}" and out.report.count == 1
+
+
+def test_lines_with_the_same_han_but_other_letters_are_compared_in_full() -> None:
+    a = "新华社北京电 ABC company reports growth"
+    b = "新华社北京电 ＡＢＣ Company reports growth"
+    c = "新华社北京电 XYZ company reports growth"
+    assert remove_repeated_lines(f"{a}\n{PARA}\n{b}\n{c}").text == f"{a}\n{PARA}\n{c}"
+
+
+def test_the_characters_nfkc_turns_into_han_are_all_known() -> None:
+    # The ranges of _MAKES_HAN must cover every non-Han character whose NFKC holds a Han character.
+    import re
+    import sys
+    import unicodedata
+
+    from docproc.steps.repeats import _HAN, _MAKES_HAN
+
+    han = re.compile(f"[{_HAN}]")
+    missed = [
+        hex(cp)
+        for cp in range(sys.maxunicode + 1)
+        if not 0xD800 <= cp < 0xE000
+        and not han.match(chr(cp))
+        and han.search(unicodedata.normalize("NFKC", chr(cp)))
+        and not _MAKES_HAN.match(chr(cp))
+    ]
+    assert missed == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from docproc.result import StepOutput, StepReport
 
@@ -25,6 +26,8 @@ MIN_REPEAT = 4  # lines shorter than this are never removed
 
 # Where a site name is hung on a title: `_`, `__`, `-`, `--`, `|`, `<`, ` - `, `::`.
 _TITLE_SEPARATOR = re.compile(r"_+|-{1,2}|[|｜<–—]|::")
+# The characters the separators start with: a cheap first test, as most lines have none.
+_SEPARATOR_CHAR = re.compile(r"[-_|｜<–—:]")
 _SENTENCE = re.compile(r"[。！？!?，,；;]")
 MIN_TITLE = 6  # the headline a title echoes is at least this long
 MAX_SITE = 40  # ... and what follows the separator at most this long
@@ -39,8 +42,39 @@ def _echoes_a_line(line: str, lines: set[str]) -> bool:
     return False
 
 
+# Han ideographs, and the characters whose NFKC holds one (compatibility and radical forms,
+# enclosed and squared ideographs): test_steps_repeats checks these ranges against unicodedata.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_MAKES_HAN = re.compile(
+    "[\u2e80-\u2fdf\u3038-\u303a\u3190-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
+)
+# A line's first Han characters, one group each. Possessive: each group scans ahead at most once.
+_FIRST_HAN = re.compile(f"(?:[^{_HAN}]*+([{_HAN}]))?+" * 12)
+
+
 def _key(line: str) -> str:
     return "".join(unicodedata.normalize("NFKC", line).split()).lower()
+
+
+def _first_han(line: str) -> tuple[str | None, ...]:
+    match = _FIRST_HAN.match(line)  # always matches: every group is optional
+    return match.groups() if match else ()
+
+
+def _keys_that_may_repeat(lines: list[str]) -> dict[str, str]:
+    """The normalised key of each of `lines` that may share its key with another; a line left out
+    cannot repeat or be repeated.
+
+    NFKC is slow (~0.2 µs a character) and most lines are unique. Han characters pass through NFKC,
+    whitespace removal and lower-casing unchanged, so two lines whose first Han characters differ
+    have different keys: only lines whose first Han characters recur need the key. That holds
+    unless a line has a character NFKC turns into Han (`⼈`, `㈱`): then every line gets its key.
+    """
+    if _MAKES_HAN.search("\n".join(lines)):
+        return {line: _key(line) for line in lines}
+    heads = [_first_han(line) for line in lines]
+    counts = Counter(heads)
+    return {line: _key(line) for line, head in zip(lines, heads, strict=True) if counts[head] > 1}
 
 
 def _standalone(lengths: list[int], i: int) -> bool:
@@ -57,15 +91,18 @@ def remove_repeated_lines(text: str) -> StepOutput:
     nonblank = [i for i, s in enumerate(stripped) if s]
     lengths = [len(stripped[i]) for i in nonblank]
     present = {s for s in stripped if len(s) >= MIN_TITLE}
+    keys = _keys_that_may_repeat([stripped[i] for i in nonblank if len(stripped[i]) >= MIN_NORMALISED])
     seen: set[str] = set()  # normalised keys of long lines
     seen_short: set[str] = set()  # short lines as they are
     drop: set[int] = set()
     for k, i in enumerate(nonblank):
         line = stripped[i]
-        if len(line) <= MAX_SITE * 3 and _echoes_a_line(line, present):
+        if len(line) <= MAX_SITE * 3 and _SEPARATOR_CHAR.search(line) and _echoes_a_line(line, present):
             drop.add(i)
         elif len(line) >= MIN_NORMALISED:
-            key = _key(line)
+            key = keys.get(line)
+            if key is None:  # a key no other line has
+                continue
             if key in seen:
                 drop.add(i)
             seen.add(key)
@@ -73,5 +110,7 @@ def remove_repeated_lines(text: str) -> StepOutput:
             if line in seen_short and _standalone(lengths, k):
                 drop.add(i)
             seen_short.add(line)
+    if not drop:
+        return StepOutput(text, StepReport("remove_repeated_lines"))
     out = "\n".join(line for i, line in enumerate(lines) if i not in drop)
     return StepOutput(out, StepReport("remove_repeated_lines", len(drop), len(text) - len(out)))
