@@ -75,7 +75,8 @@ def _f1(predicted: str, gold: str) -> float:
 
 @pytest.mark.skipif(not ICWCED.is_dir(), reason="the icwced corpus (../shared/corpus/icwced) is not here")
 def test_icwced_main_content_f1() -> None:
-    """Measured figure in docs/cleaning-input.md: mean F1 0.865 over the 50 gold pages."""
+    """Measured figure in docs/cleaning-input.md: mean F1 0.923 over the 50 gold pages (0.867 before
+    link-dense blocks and a thread's later posts were removed)."""
     scores = []
     for page in sorted((ICWCED / "original").glob("*.html")):
         gold = (ICWCED / "cleaned" / f"{page.stem}.txt").read_text(encoding="utf-8", errors="replace")
@@ -83,7 +84,7 @@ def test_icwced_main_content_f1() -> None:
         assert isinstance(decoded, Decoded)
         scores.append(_f1(extract_main_content(decoded.text).text, gold))
     assert len(scores) == 50
-    assert sum(scores) / len(scores) >= 0.85
+    assert sum(scores) / len(scores) >= 0.91
 
 
 def test_a_page_nested_deeper_than_any_real_one_skips_the_quadratic_extraction() -> None:
@@ -104,3 +105,75 @@ def test_a_page_nested_deeper_than_any_real_one_skips_the_quadratic_extraction()
     main_content = time.process_time() - start
     # Side by side on the same page: main-content extraction is quadratic in depth (seconds here).
     assert ours * 3 < main_content
+
+
+ARTICLE = (
+    "<p>今年春天，城东的老菜市场完成了改造，摊位从一百二十个增加到一百六十个，通道也拓宽了一倍。</p>"
+    "<p>摊主王师傅说，改造以后顾客多了，下雨天也不用再担心积水，生意比去年同期好了三成左右。</p>"
+)
+
+
+def _page(body: str) -> str:
+    return f'<html><head><meta charset="utf-8"><title>城东菜市场改造完成</title></head><body>{body}</body></html>'
+
+
+def test_a_link_dense_block_goes_and_a_paragraph_with_links_stays() -> None:
+    # A table cell of related links under the article (the main-content heuristics keep it).
+    related = "<br>".join(
+        f'·<a href="/n/{i}">{t}</a>' for i, t in enumerate(["夜市开张", "公交改线", "新桥通车"])
+    )
+    linked = (
+        '<p>详情可以查看<a href="/a">区政府网站</a>、<a href="/b">街道公众号</a>和<a href="/c">市场公告栏</a>，'
+        "营业时间为每天早上六点到晚上八点，节假日照常营业，欢迎附近居民前来选购。</p>"
+    )
+    page = _page(
+        f"<table><tr><td><h1>城东菜市场改造完成</h1>{ARTICLE}{linked}</td></tr><tr><td>{related}</td></tr></table>"
+    )
+    out = extract_main_content(page)
+    assert "摊主王师傅说" in out.text and "营业时间为每天早上六点" in out.text and "区政府网站" in out.text
+    assert "夜市开张" not in out.text and "新桥通车" not in out.text
+    assert out.removed["link_blocks"] == 1
+
+
+def test_a_named_anchor_left_open_is_not_a_link() -> None:
+    # `<a name=top1>` with no end tag wraps everything after it; only `<a href>` counts as link text.
+    page = _page(
+        f'<div><a name=top1>第 1 楼</div><div>{ARTICLE}<a href="/u/1">王师傅</a> <a href="/u/2">李阿姨</a> '
+        '<a href="/u/3">张大哥</a></div>'
+    )
+    assert "摊主王师傅说" in extract_main_content(page).text
+
+
+def _post(n: int, title: str, text: str) -> str:
+    return (
+        f'<table class="post"><tr><td class="head">{title}</td><td class="head">2005-03-{n:02d} 20:56:20</td></tr>'
+        f'<tr><td class="body" colspan="2">{text}</td></tr></table>'
+    )
+
+
+def test_a_thread_keeps_its_first_post_and_drops_the_replies() -> None:
+    replies = [("回复：城东菜市场", "支持一下，周末去看看。"), ("回复：城东菜市场", "停车位还是太少了。")]
+    body = _post(1, "城东菜市场改造完成", ARTICLE) + "".join(
+        _post(i + 2, t, x) for i, (t, x) in enumerate(replies)
+    )
+    out = extract_main_content(_page(body + "<p>本论坛发帖须知</p>"))
+    assert "摊主王师傅说" in out.text
+    assert "支持一下" not in out.text and "停车位" not in out.text and "发帖须知" not in out.text
+    assert out.removed["later_posts"] == 3  # two replies and what follows them in the thread's container
+
+
+def test_stamped_related_links_are_not_a_thread() -> None:
+    # Each item of a related-news list carries a time too, but the first item is a link, not a post:
+    # the article after the list stays.
+    items = "".join(
+        f'<div class="rel"><a href="/n/{i}">{t}</a> <span>2005-04-0{i + 1} 08:24</span></div>'
+        for i, t in enumerate(["夜市开张", "公交改线", "新桥通车"])
+    )
+    out = extract_main_content(_page(f"{items}<div>{ARTICLE}</div>"))
+    assert "摊主王师傅说" in out.text and "later_posts" not in out.removed
+
+
+def test_measuring_a_deeply_nested_page_does_not_recurse() -> None:
+    depth = 900  # below the main-content limit, above Python's default recursion limit
+    out = extract_main_content(_page(f"{'<div>' * depth}{ARTICLE}{'</div>' * depth}"))
+    assert "摊主王师傅说" in out.text

@@ -3,6 +3,12 @@
 Resiliparse's main-content extraction (native, ~8 MB/s) is used: on the icwced gold pages it scores
 the best F1 of the candidates measured, at 16x trafilatura's speed and a fraction of its size
 (docs/cleaning-input.md). Resiliparse is imported on the first HTML page only.
+
+Before that extraction, two kinds of blocks its heuristics let through are taken out of the DOM
+(one linear walk measures every element):
+- link-dense blocks: navigation columns, "related articles" and ad link lists, archive lists;
+- the later posts of a thread or blog listing: the first post is the page's content, the
+  replies or older posts after it are not (see `_later_posts`).
 """
 
 from __future__ import annotations
@@ -41,11 +47,58 @@ _EXTRACT_OPTIONS: dict[str, Any] = {
 _MAX_MAIN_CONTENT_DEPTH = 1000
 _NESTING_TAG = re.compile(r"<(/?)(?:div|section|article|table|blockquote|ul|ol|span)\b", re.IGNORECASE)
 
+# Elements whose text is never shown: not measured.
+_HIDDEN_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea"}
+)
+
+# A link-dense block: most of its text is link text, it has several links and no run of plain
+# text long enough to be a sentence of the article. Measured on icwced (F1 0.901 -> 0.922 on
+# its own; 0.6 to 0.8, 2 to 4 links and 20 to 60 characters all score within 0.002).
+LINK_DENSITY = 0.7  # link characters / all characters of the block
+LINK_BLOCK_MIN_LINKS = 3
+LINK_BLOCK_MAX_PLAIN = 40  # a plain text run this long (non-blank characters) is content
+_BLOCK_TAGS = frozenset(
+    {
+        "div", "p", "td", "tr", "tbody", "table", "ul", "ol", "li", "dl", "dd", "dt", "section",
+        "aside", "nav", "header", "footer", "form", "center", "span", "font",
+    }
+)  # fmt: skip
+
+# A thread or a blog listing: POST_LIST_MIN or more posts, each stamped with a date and time at
+# the same place in the same markup (`楼层： 第 2 楼 时间：2005-08-28 23:38:58`, `〓 发布时间
+# 2005/03/16 01:08:28 by ...`, a post title's `2005-03-18 01:58:01`). The first post is the page's
+# main text; the replies and older posts after it are not (the icwced gold keeps the first post).
+# A list of related links also stamps each item, but its first item is a link, not a post of
+# FIRST_POST_MIN_CHARS plain characters: such lists are left to the link-density rule.
+POST_LIST_MIN = 3
+FIRST_POST_MIN_CHARS = 100
+MAX_STAMP_TEXT = 120  # a text node this long is a paragraph that mentions a time, not a stamp
+_STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
+_POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"})
+
 
 @dataclass(slots=True)
 class Extracted:
     text: str  # the title line (when the body does not start with it), then the main-content paragraphs
     metadata: dict[str, str] = field(default_factory=dict)  # title / author / published, when found
+    # blocks taken out before extraction, by rule: link_blocks, later_posts (and their characters)
+    removed: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Measured:
+    """Every element under <body> in document order (a parent before its descendants), with what
+    its subtree holds. Parallel lists indexed by element number."""
+
+    nodes: list[Any] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    chars: list[int] = field(default_factory=list)  # non-blank characters of text
+    link_chars: list[int] = field(default_factory=list)  # ... of them inside <a href>
+    links: list[int] = field(default_factory=list)  # <a href> elements
+    longest_plain: list[int] = field(default_factory=list)  # longest text node outside links
+    stamps: list[int] = field(default_factory=list)  # elements with a short text holding a date and time
 
 
 def extract_main_content(page: str) -> Extracted:
@@ -53,11 +106,14 @@ def extract_main_content(page: str) -> Extracted:
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
+    removed: dict[str, int] = {}
     try:
         tree = HTMLTree.parse(page)
         if _nesting_depth(page) > _MAX_MAIN_CONTENT_DEPTH:
             body = extract_plain_text(tree, main_content=False)
         else:
+            if tree.body is not None:
+                removed = _remove_noise_blocks(tree.body)
             body = extract_plain_text(tree, **_EXTRACT_OPTIONS)
     except Exception:  # a page the parser cannot read is an empty page, not a crashed batch
         return Extracted("", {})
@@ -71,7 +127,152 @@ def extract_main_content(page: str) -> Extracted:
     published = _first_meta(tree, _DATE_SELECTORS)
     if published:
         metadata["published"] = published
-    return Extracted(body.strip(), metadata)
+    return Extracted(body.strip(), metadata, removed)
+
+
+def _remove_noise_blocks(body: Any) -> dict[str, int]:
+    """Take link-dense blocks and a thread's later posts out of the tree; say what went."""
+    m = _measure(body)
+    kinds: dict[int, str] = {i: "later_posts" for i in _later_posts(m)}
+    for i in _link_dense_blocks(m):
+        kinds.setdefault(i, "link_blocks")
+    removed: dict[str, int] = {}
+    for i in _outermost(m, kinds):
+        kind = kinds[i]
+        removed[kind] = removed.get(kind, 0) + 1
+        removed[f"{kind}_chars"] = removed.get(f"{kind}_chars", 0) + m.chars[i]
+        m.nodes[i].decompose()  # frees the subtree: nothing inside it is touched afterwards
+    return removed
+
+
+def _measure(body: Any) -> _Measured:
+    """One iterative walk (pages nest deeper than Python's recursion limit) that reads each node
+    once, then one backward pass that adds each element's figures to its parent's."""
+    from resiliparse.parse.html import NodeType
+
+    element, text = NodeType.ELEMENT, NodeType.TEXT
+    m = _Measured()
+    # bound methods: this loop runs once per element of the page
+    add_node, add_parent, add_tag = m.nodes.append, m.parent.append, m.tag.append
+    add_chars, add_link_chars, add_links, add_longest = (
+        m.chars.append,
+        m.link_chars.append,
+        m.links.append,
+        m.longest_plain.append,
+    )
+    stamp_search = _STAMP.search
+    stack: list[tuple[Any, str, int, bool]] = [(body, body.tag, -1, False)]
+    pop, push = stack.pop, stack.append
+    i = -1
+    while stack:
+        node, tag, parent, in_link = pop()
+        i += 1
+        link = tag == "a" and node.hasattr("href")  # `<a name=...>` anchors are not links
+        in_link = in_link or link
+        chars = longest = 0
+        stamped = False
+        kids: list[tuple[Any, str, int, bool]] = []
+        for child in node.child_nodes:
+            kind = child.type
+            if kind == text:
+                raw = child.text
+                if raw.isspace():
+                    continue
+                n = len("".join(raw.split()))
+                chars += n
+                if n > longest and not in_link:
+                    longest = n
+                if not stamped and len(raw) <= MAX_STAMP_TEXT and stamp_search(raw):
+                    stamped = True
+            elif kind == element:
+                child_tag = child.tag
+                if child_tag not in _HIDDEN_TAGS:
+                    kids.append((child, child_tag, i, in_link))
+        add_node(node)
+        add_parent(parent)
+        add_tag(tag)
+        add_chars(chars)
+        add_link_chars(chars if in_link else 0)
+        add_links(1 if link else 0)
+        add_longest(longest)
+        if stamped:
+            m.stamps.append(i)
+        for kid in reversed(kids):  # popped in document order
+            push(kid)
+    for i in range(len(m.nodes) - 1, 0, -1):
+        p = m.parent[i]
+        m.chars[p] += m.chars[i]
+        m.link_chars[p] += m.link_chars[i]
+        m.links[p] += m.links[i]
+        if m.longest_plain[i] > m.longest_plain[p]:
+            m.longest_plain[p] = m.longest_plain[i]
+    return m
+
+
+def _link_dense_blocks(m: _Measured) -> list[int]:
+    return [
+        i
+        for i in range(1, len(m.nodes))
+        if m.tag[i] in _BLOCK_TAGS
+        and m.links[i] >= LINK_BLOCK_MIN_LINKS
+        and m.link_chars[i] >= LINK_DENSITY * m.chars[i]
+        and m.longest_plain[i] < LINK_BLOCK_MAX_PLAIN
+    ]
+
+
+def _ancestors(m: _Measured, i: int) -> list[int]:
+    """Element numbers from <body> down to element i."""
+    out: list[int] = []
+    p = i
+    while p >= 0:
+        out.append(p)
+        p = m.parent[p]
+    out.reverse()
+    return out
+
+
+def _later_posts(m: _Measured) -> list[int]:
+    """The nodes from a thread's second post to the end of the thread's container."""
+    groups: dict[tuple[str, ...], list[list[int]]] = {}
+    for s in m.stamps:
+        chain = _ancestors(m, s)
+        key = tuple(f"{m.tag[j]}.{m.nodes[j].class_name}" for j in chain)
+        groups.setdefault(key, []).append(chain)
+    out: list[int] = []
+    for chains in groups.values():
+        if len(chains) < POST_LIST_MIN:
+            continue
+        # The posts are the children of the stamps' deepest common ancestor, one stamp in each.
+        depth = 0
+        while depth < len(chains[0]) and all(c[depth] == chains[0][depth] for c in chains):
+            depth += 1
+        if depth == len(chains[0]):
+            continue  # all stamps inside one element: not one per post
+        posts = [c[depth] for c in chains]
+        if len(set(posts)) < len(posts) or m.tag[posts[0]] not in _POST_TAGS:
+            continue
+        container = m.parent[posts[0]]
+        siblings = [j for j in range(posts[0], len(m.nodes)) if m.parent[j] == container]
+        # The first post runs from its stamp's element to the second's: a stamp in the post's
+        # header has the post's text in the siblings that follow it.
+        first = siblings[: siblings.index(posts[1])]
+        if sum(m.chars[j] - m.link_chars[j] for j in first) < FIRST_POST_MIN_CHARS:
+            continue  # a list of stamped links, not a thread
+        out.extend(siblings[len(first) :])
+    return out
+
+
+def _outermost(m: _Measured, chosen: dict[int, str]) -> list[int]:
+    """The chosen nodes that are not inside another chosen node, in document order."""
+    inside = [False] * len(m.nodes)
+    out: list[int] = []
+    for i in range(1, len(m.nodes)):
+        if inside[m.parent[i]]:
+            inside[i] = True
+        elif i in chosen:
+            inside[i] = True
+            out.append(i)
+    return out
 
 
 def _nesting_depth(page: str) -> int:
