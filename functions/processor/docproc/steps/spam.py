@@ -14,6 +14,7 @@ each name with its Traditional spellings, because this step runs before script c
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ _SUFFIX_WORDS = (
     "下载 注册 开户 app 手机版 网页版 客户端 线路 链接 首页 最新 地址 .com"
 )
 _OPEN, _CLOSE = "【[（(「『<《", "】]）)」』>》"
+_Trie = dict[str, "_Trie"]  # character -> the phrases' continuations; "" marks a phrase's end
 
 
 @dataclass(slots=True)
@@ -103,10 +105,11 @@ def _lexicon() -> _Lexicon:
         rf"|\s*[_|｜]\s*{phrase}(?=\s*(?:$|[_|｜]))"
         rf"|{phrase}(?:\s*[:：,，])?"
     )
+    names = {v for b in load_phrases("spam_brands") for v in script_variants(b)}
     return _Lexicon(
         terms.terms,
         terms.lengths,
-        re.compile(brands),
+        re.compile(_trie_alternation(names)),
         pattern,
     )
 
@@ -125,6 +128,26 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(map(re.escape, sorted(cased, key=len, reverse=True)))
 
 
+def _trie_alternation(phrases: Iterable[str]) -> str:
+    """A regex matching any of `phrases` (with the cases of _alternation), its alternatives nested by
+    common prefix: for a yes/no search it matches what the flat alternation does, with one branch
+    tried per character instead of every phrase starting with it (the corpus: 22 -> 13 ms)."""
+    trie: _Trie = {}
+    for phrase in {v for p in phrases for v in (p, p.lower(), p.upper(), p.capitalize())}:
+        node = trie
+        for c in phrase:
+            node = node.setdefault(c, {})
+        node[""] = {}  # a phrase ends here: any longer phrase through this node adds no match
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    if "" in node:
+        return ""
+    alternatives = [re.escape(c) + _trie_pattern(child) for c, child in sorted(node.items())]
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
 def _holds_term(seg: str, lex: _Lexicon | _Terms) -> bool:
     """Whether any substring of `seg` is a listed word. Segments are short: a set lookup per
     candidate substring is cheaper than scanning with a 1300-word pattern."""
@@ -135,6 +158,38 @@ def _holds_term(seg: str, lex: _Lexicon | _Terms) -> bool:
     return False
 
 
+def _folded(line: str, segments: list[str]) -> list[str]:
+    """`segments` (of `line`) folded to Simplified and lower-cased: the whole line at once, as
+    folding keeps the separators where they are. Not with a `Σ`, which lower() turns into `σ` or
+    `ς` depending on the characters around it, or if the split comes out otherwise."""
+    if "Σ" not in line:
+        folded = [s for s in _SEPARATORS.split(to_simplified(line).lower()) if s]
+        if len(folded) == len(segments):
+            return folded
+    return [to_simplified(s).lower() for s in segments]
+
+
+def _fewest_hits(n: int, near_edge: bool) -> int:
+    """The fewest listed-word segments (of n) with which _spam_hits can call a line spam."""
+    fewest = max(MIN_HITS, math.ceil(MIN_HIT_SHARE * n))
+    if near_edge:
+        fewest = min(fewest, max(EDGE_MIN_HITS, math.ceil(EDGE_MIN_HIT_SHARE * n)))
+    return fewest
+
+
+def _count_hits(segments: list[str], fewest: int, lex: _Lexicon) -> int:
+    """Segments holding a listed word; counting stops (short) once `fewest` is out of reach, as for
+    most lines it is after a miss or two."""
+    hits = 0
+    misses_left = len(segments) - fewest
+    for seg in segments:
+        if _holds_term(seg, lex):
+            hits += 1
+        elif (misses_left := misses_left - 1) < 0:
+            break
+    return hits
+
+
 def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
     """Number of listed-word segments if `line` is a keyword-stuffed line, else 0."""
     if len(line) < 8 or _SENTENCE.search(line):
@@ -143,7 +198,7 @@ def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
     n = len(segments)
     if n < MIN_SEGMENTS or sum(map(len, segments)) / n > MAX_MEAN_SEGMENT:
         return 0
-    hits = sum(_holds_term(to_simplified(s).lower(), lex) for s in segments)
+    hits = _count_hits(_folded(line, segments), _fewest_hits(n, near_edge), lex)
     if hits >= MIN_HITS and hits >= MIN_HIT_SHARE * n:
         return hits
     if near_edge and hits >= EDGE_MIN_HITS and hits >= EDGE_MIN_HIT_SHARE * n:
