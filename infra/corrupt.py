@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -127,16 +127,17 @@ def corrupt(
     if "pinyin" in chosen:
         style = rng.choice(("tone", "toneless", "fullwidth"))
         paragraphs = [_annotate_pinyin(p, rng, style) for p in paragraphs]
+    garbled: list[list[tuple[int, int]]] = [[] for _ in paragraphs]  # each paragraph's garbled spans
     if "garble" in chosen and paragraphs:
         for _ in range(rng.randint(1, 3)):
             i = rng.randrange(len(paragraphs))
-            paragraphs[i] = _garble_span(paragraphs[i], rng)
+            paragraphs[i], garbled[i] = _garble_span(paragraphs[i], rng, garbled[i])
     # Brands after the garbling: a garbled brand name is noise no cleaner could know.
     if "injected_brand" in chosen and paragraphs:
         forced = rng.randrange(len(paragraphs))  # at least one, at most one per paragraph
         trad = "traditional" in chosen
         paragraphs = [
-            _inject_brand(p, rng, trad) if i == forced or rng.random() < 0.3 else p
+            _inject_brand(p, rng, trad, garbled[i]) if i == forced or rng.random() < 0.3 else p
             for i, p in enumerate(paragraphs)
         ]
     if "repeats" in chosen and paragraphs:
@@ -181,13 +182,19 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
-def _inject_brand(paragraph: str, rng: random.Random, traditional: bool) -> str:
+def _inject_brand(
+    paragraph: str, rng: random.Random, traditional: bool, garbled: Sequence[tuple[int, int]] = ()
+) -> str:
     phrase = rng.choice(_BRANDS) + rng.choice(_BRAND_SUFFIXES)
     if traditional:
         phrase = _converter("s2t").convert(phrase)
     form = rng.choice(("【{}】", "[{}]", "{}", "{}："))
     at = rng.randrange(len(paragraph) + 1)
-    # Insert at a sentence boundary or between two characters, as spam templates do.
+    # Insert at a sentence boundary or between two characters, as spam templates do, but never
+    # inside a garbled span: the spam was on the page before its bytes were misread, so a brand
+    # there would be garbled with its neighbours; a clean brand splitting a garbled span is a
+    # page no decoding could produce (and it hides the span's two halves from each other).
+    at = next((end for start, end in garbled if start < at < end), at)
     return paragraph[:at] + form.format(phrase) + paragraph[at:]
 
 
@@ -205,22 +212,25 @@ def _annotate_pinyin(paragraph: str, rng: random.Random, style: str) -> str:
     return "".join(out)
 
 
-def _garble_span(paragraph: str, rng: random.Random) -> str:
+def _garble_span(
+    paragraph: str, rng: random.Random, spans: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
     """GBK bytes read one byte out of step, as in the sample: the first character's lead byte is
     lost (written `?`), each following character is decoded from the trail byte of one character
-    and the lead byte of the next, and the orphan last trail byte is written `?`."""
+    and the lead byte of the next, and the orphan last trail byte is written `?`.
+    `spans` are the paragraph's garbled (start, end) so far; returned updated for the new text."""
     candidates = [m.start() for m in re.finditer(r"[\u4e00-\u9fff]{5,}", paragraph)]
     if not candidates:
-        return paragraph
+        return paragraph, spans
     start = rng.choice(candidates)
     length = rng.randint(3, 8)
     span = paragraph[start : start + length]
     if not _CJK.fullmatch(span[0]):
-        return paragraph
+        return paragraph, spans
     try:
         data = span.encode("gbk")
     except UnicodeEncodeError:
-        return paragraph
+        return paragraph, spans
     shifted = data[1:]
     out = ["?"]
     i = 0
@@ -238,7 +248,28 @@ def _garble_span(paragraph: str, rng: random.Random) -> str:
         else:
             out.append("?")
             i += 1
-    return paragraph[:start] + "".join(out) + paragraph[start + len(span) :]
+    garbled = "".join(out)
+    return paragraph[:start] + garbled + paragraph[start + len(span) :], _shift_spans(
+        spans, start, start + len(span), len(garbled)
+    )
+
+
+def _shift_spans(
+    spans: list[tuple[int, int]], start: int, end: int, new_length: int
+) -> list[tuple[int, int]]:
+    """`spans` after paragraph[start:end] became a garbled run of new_length characters: later
+    spans move, overlapping ones merge with the new run."""
+    delta = new_length - (end - start)
+    merged = (start, start + new_length)
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e <= start:
+            out.append((s, e))
+        elif s >= end:
+            out.append((s + delta, e + delta))
+        else:  # overlaps the replaced text: one garbled run
+            merged = (min(merged[0], s), max(merged[1], e + delta if e > end else merged[1]))
+    return sorted([*out, merged])
 
 
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\ufeff", "\x08", "\x07", "\x05", "\u2060")

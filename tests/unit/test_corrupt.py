@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docproc.pipeline import process_document
-from infra.corrupt import NOISE_KINDS, corrupt, split_paragraphs
+from infra.corrupt import NOISE_KINDS, _garble_span, _inject_brand, _shift_spans, corrupt, split_paragraphs
 from infra.evaluate import char_scores
 
 ARTICLE = (
@@ -85,6 +85,39 @@ def test_the_cleaner_undoes_every_kind() -> None:
         scores.append(char_scores(result.text, page.gold)[2])
     assert min(scores) >= 0.90, scores
     assert sum(scores) / len(scores) >= 0.97, scores
+
+
+def test_garbled_spans_are_tracked_through_later_garbling() -> None:
+    import random
+
+    paragraph = "城东的老菜市场完成了改造，摊位从一百二十个增加到一百六十个。"
+    text, spans = _garble_span(paragraph, random.Random(4), [])
+    (start, end) = spans[0]
+    assert text[start] == "?" and text[:start] == paragraph[:start]
+    assert text[end:] == paragraph[len(paragraph) - len(text) + end :]
+    # A later garbling before a span moves it; one overlapping it merges with it.
+    assert _shift_spans([(10, 15)], 2, 5, 4) == [(2, 6), (11, 16)]
+    assert _shift_spans([(3, 8)], 6, 10, 5) == [(3, 11)]
+
+
+def test_a_brand_is_never_injected_inside_a_garbled_span() -> None:
+    import random
+
+    # The spam was on the page before its bytes were misread: a clean brand cannot sit inside
+    # a garbled run (it would split `?赵优绱??浣萄У` into halves no repair can join).
+    paragraph = "组图：秋冬魅力 ?赵优绱??浣萄У加?：喜欢日系风格的女生们秋冬一定要关注披肩。"
+    span = (8, 18)
+    for seed in range(200):
+        out = _inject_brand(paragraph, random.Random(seed), False, [span])
+        assert paragraph[span[0] : span[1]] in out, out
+
+
+def test_garble_and_brands_together_leave_every_garbled_run_whole() -> None:
+    # The generator before this rule put a brand inside a garbled run on 15 of these 300 seeds.
+    for seed in range(300):
+        page = corrupt(ARTICLE, seed=seed, kinds=["garble", "injected_brand"])
+        for run in re.findall(r"\?[^?\n。，]{0,24}\?", page.text):
+            assert not re.search(SIGNS["injected_brand"], run), (seed, run)
 
 
 @settings(max_examples=150, deadline=None)
