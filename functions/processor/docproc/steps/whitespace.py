@@ -6,16 +6,17 @@ import re
 
 from docproc.result import StepOutput, StepReport
 
-_SPACES = re.compile(r"[ \t\u3000\xa0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+# Runs of spaces that collapsing changes: two or more, or one that is not a plain space (a lone
+# space, the most common run by far, is left where it is instead of being replaced by itself).
+_SPACES = re.compile(r"(?: [ \t\u3000\xa0]|[\t\u3000\xa0])[ \t\u3000\xa0]*+")
 
 
 def normalize_whitespace(text: str) -> StepOutput:
     """Collapse runs of spaces, strip line ends, and keep one blank line between paragraphs."""
     before = len(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    out = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-    # Paragraphs are separated by exactly one blank line in the output.
-    out = "\n\n".join(p for p in out.split("\n") if p)
+    # One substitution over the whole text (a run of spaces never spans a line break), then every
+    # non-empty line stripped; paragraphs are separated by exactly one blank line in the output.
+    lines = (line.strip() for line in _SPACES.sub(" ", text).split("\n"))
+    out = "\n\n".join(line for line in lines if line)
     return StepOutput(out, StepReport("normalize_whitespace", chars_removed=max(0, before - len(out))))
