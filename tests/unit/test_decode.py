@@ -181,3 +181,13 @@ def test_leftover_inline_tags_do_not_make_a_page() -> None:
     text = "正文第一段。\n\n<i id=\"q3nkr\"></i>\n<noscript id=\"q3nkr\"><div></div></noscript>".encode()
     decoded = decode_document(text)
     assert isinstance(decoded, Decoded) and decoded.content_type == PLAIN
+
+
+def test_the_control_share_is_exact_where_the_byte_bound_is_loose() -> None:
+    # Latin-1 letters (U+00A0..U+00BF are 0xC2 xx in UTF-8) raise the cheap bound above the limit:
+    # the exact count decides, and only real controls count.
+    latin = ("\u00b7\u00a0\u00ab" * 20 + "文字") * 30
+    assert isinstance(decode_document(latin.encode()), Decoded)
+    c1 = ("文" + "\x85\x90\x9f") * 100  # C1 controls (0xC2 0x80..0x9F in UTF-8)
+    assert rejected(c1.encode()).reason == "binary"
+    assert rejected(c1.encode("utf-16")).reason == "binary"
