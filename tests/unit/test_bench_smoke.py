@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from infra import bench
 
 def test_quick_run_emits_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "latest.json"
-    args = ["--quick", "--json", "--skip", "reference,memory,package,local,profile", "--out", str(out)]
+    # --cold-dev-only: no package build (it downloads the Lambda wheels; tests/template/test_build.py)
+    args = ["--quick", "--json", "--skip", "reference,memory,package,local,profile", "--cold-dev-only"]
+    args += ["--out", str(out)]
     assert bench.main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert json.loads(out.read_text(encoding="utf-8")) == result
@@ -28,6 +31,7 @@ def test_quick_run_emits_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFix
     assert core["core_over_floor"] > 0
     assert result["cold_start"]["docproc"]["total_s"] > 0
     assert result["cold_start"]["docproc"]["total_cpu_s"] > 0
+    assert result["cold_start"]["docproc"]["clients_cpu_s"] > 0  # the handler's AWS clients
     assert {t["key"] for t in result["targets"]} == {k for k, *_ in bench.TARGETS}
     assert "reference chain skipped: no core comparison" in result["notes"]
     assert "targets:" in bench.render(result)
@@ -53,3 +57,32 @@ def test_targets_are_checked_against_flat_keys() -> None:
 def test_unknown_section_is_refused() -> None:
     with pytest.raises(SystemExit):
         bench.run(bench.parse_args(["--skip", "nonsense"]))
+
+
+def test_cold_start_is_measured_on_the_package_as_deployed_in_a_lambda_like_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = bench.Package(tmp_path / "compiled", tmp_path / "source", tmp_path / "runtime")
+    monkeypatch.setattr(bench, "function_package", lambda: package)
+    notes: list[str] = []
+    cmds = bench.cold_commands("app", tmp_path / "sample.txt", notes)
+    assert list(cmds) == list(bench.COLD_VARIANTS) and notes == []
+    for name, folder in (("docproc", package.compiled), ("docproc_no_bytecode", package.source)):
+        argv, env, cwd = cmds[name]
+        assert argv[1] == "-S" and cwd == folder  # no site-packages: only the package and boto3
+        assert env["PYTHONPATH"].split(os.pathsep) == [str(folder), str(package.runtime)]
+        assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["LAMBDA_TASK_ROOT"] == str(folder)
+        assert env["POWERTOOLS_TRACE_DISABLED"] == "false"  # traced, as template.yaml sets it
+
+
+def test_cold_start_falls_back_to_the_virtualenv_when_the_package_cannot_be_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline() -> bench.Package:
+        raise RuntimeError("ERROR: no network")
+
+    monkeypatch.setattr(bench, "function_package", offline)
+    notes: list[str] = []
+    cmds = bench.cold_commands("app", tmp_path / "sample.txt", notes)
+    assert list(cmds) == ["docproc"] and cmds["docproc"][2] == bench.ROOT
+    assert "no network" in notes[0]
