@@ -177,3 +177,16 @@ def test_measuring_a_deeply_nested_page_does_not_recurse() -> None:
     depth = 900  # below the main-content limit, above Python's default recursion limit
     out = extract_main_content(_page(f"{'<div>' * depth}{ARTICLE}{'</div>' * depth}"))
     assert "摊主王师傅说" in out.text
+
+
+def test_a_character_alone_in_its_span_is_kept_and_an_icon_glyph_is_not() -> None:
+    # Word-exported pages wrap single characters in spans; resiliparse took any lone three-byte
+    # character for a Private Use Area icon and dropped it (`2月2日` came out as `22日`).
+    sentence = (
+        "<p>例一：<span>2</span><span>月</span><span>2</span><span>日</span>中午<span>11</span>"
+        "<span>时</span>左右，城东一幢废弃的三层楼房突然倒塌<span>。</span></p>"
+    )
+    out = extract_main_content(_page(f"<div>{sentence}{ARTICLE}<span>\ue600</span></div>"))
+    assert "例一：2月2日中午11时左右，城东一幢废弃的三层楼房突然倒塌。" in out.text
+    assert "\ue600" not in out.text and "\u200b" not in out.text
+    assert out.removed["lone_chars_kept"] == 4  # 月 日 时 。

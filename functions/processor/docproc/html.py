@@ -14,6 +14,7 @@ Before that extraction, two kinds of blocks its heuristics let through are taken
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,16 @@ _STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2
 _POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"})
 
 
+# Resiliparse's main-content mode drops a text node (or an inline element holding one) whose only
+# character takes three UTF-8 bytes, taking it for an icon-font glyph from the Private Use Area:
+# its range test compares the three bytes as one little-endian number, which every CJK character
+# passes. Word-exported pages put single characters in their own spans (`2<span>月</span>2日`), so
+# `2月2日` came out as `22日`. Such a node gets this invisible mark appended before extraction
+# (three more bytes: not an icon) and the mark is removed from the text right after.
+_KEEP_MARK = "\u200b"
+_PUA = ("\ue000", "\uf8ff")
+
+
 @dataclass(slots=True)
 class Extracted:
     text: str  # the title line (when the body does not start with it), then the main-content paragraphs
@@ -99,6 +110,7 @@ class _Measured:
     links: list[int] = field(default_factory=list)  # <a href> elements
     longest_plain: list[int] = field(default_factory=list)  # longest text node outside links
     stamps: list[int] = field(default_factory=list)  # elements with a short text holding a date and time
+    lone_chars: list[tuple[int, Any]] = field(default_factory=list)  # (parent, text node): see _KEEP_MARK
 
 
 def extract_main_content(page: str) -> Extracted:
@@ -113,8 +125,8 @@ def extract_main_content(page: str) -> Extracted:
             body = extract_plain_text(tree, main_content=False)
         else:
             if tree.body is not None:
-                removed = _remove_noise_blocks(tree.body)
-            body = extract_plain_text(tree, **_EXTRACT_OPTIONS)
+                removed = _prepare_body(tree)
+            body = extract_plain_text(tree, **_EXTRACT_OPTIONS).replace(_KEEP_MARK, "")
     except Exception:  # a page the parser cannot read is an empty page, not a crashed batch
         return Extracted("", {})
     metadata: dict[str, str] = {}
@@ -130,18 +142,26 @@ def extract_main_content(page: str) -> Extracted:
     return Extracted(body.strip(), metadata, removed)
 
 
-def _remove_noise_blocks(body: Any) -> dict[str, int]:
-    """Take link-dense blocks and a thread's later posts out of the tree; say what went."""
-    m = _measure(body)
+def _prepare_body(tree: Any) -> dict[str, int]:
+    """Take link-dense blocks and a thread's later posts out of the tree and mark lone characters
+    to keep; say what went."""
+    m = _measure(tree.body)
     kinds: dict[int, str] = {i: "later_posts" for i in _later_posts(m)}
     for i in _link_dense_blocks(m):
         kinds.setdefault(i, "link_blocks")
+    doomed, inside = _outermost(m, kinds)
     removed: dict[str, int] = {}
-    for i in _outermost(m, kinds):
+    # Lone characters first: a removed subtree is freed, and nothing inside it may be touched.
+    kept = [(p, node) for p, node in m.lone_chars if not inside[p]]
+    for p, node in kept:
+        m.nodes[p].replace_child(tree.create_text_node(node.text + _KEEP_MARK), node)
+    if kept:
+        removed["lone_chars_kept"] = len(kept)
+    for i in doomed:
         kind = kinds[i]
         removed[kind] = removed.get(kind, 0) + 1
         removed[f"{kind}_chars"] = removed.get(f"{kind}_chars", 0) + m.chars[i]
-        m.nodes[i].decompose()  # frees the subtree: nothing inside it is touched afterwards
+        m.nodes[i].decompose()
     return removed
 
 
@@ -180,6 +200,8 @@ def _measure(body: Any) -> _Measured:
                     continue
                 n = len("".join(raw.split()))
                 chars += n
+                if n == 1 and _is_lone_word_char(raw.strip()):
+                    m.lone_chars.append((i, child))
                 if n > longest and not in_link:
                     longest = n
                 if not stamped and len(raw) <= MAX_STAMP_TEXT and stamp_search(raw):
@@ -262,8 +284,9 @@ def _later_posts(m: _Measured) -> list[int]:
     return out
 
 
-def _outermost(m: _Measured, chosen: dict[int, str]) -> list[int]:
-    """The chosen nodes that are not inside another chosen node, in document order."""
+def _outermost(m: _Measured, chosen: dict[int, str]) -> tuple[list[int], list[bool]]:
+    """The chosen nodes that are not inside another chosen node, in document order, and for
+    every node whether it is (or is inside) a chosen one."""
     inside = [False] * len(m.nodes)
     out: list[int] = []
     for i in range(1, len(m.nodes)):
@@ -272,7 +295,18 @@ def _outermost(m: _Measured, chosen: dict[int, str]) -> list[int]:
         elif i in chosen:
             inside[i] = True
             out.append(i)
-    return out
+    return out, inside
+
+
+def _is_lone_word_char(char: str) -> bool:
+    """A character resiliparse would drop standing alone (three UTF-8 bytes) that is a letter,
+    a digit or a punctuation mark rather than an icon (`月`, `是`, `。`; not `→` or a PUA glyph)."""
+    return (
+        len(char) == 1
+        and "\u0800" <= char <= "\uffff"
+        and not _PUA[0] <= char <= _PUA[1]
+        and unicodedata.category(char)[0] in "LNP"
+    )
 
 
 def _nesting_depth(page: str) -> int:
