@@ -89,3 +89,10 @@ def test_readings_outside_the_dense_block() -> None:
     assert is_reading("〇", "ling2")  # U+3007
     assert is_reading("𠀀", "he1")  # U+20000, extension B
     assert not is_reading("〇", "he")
+
+
+def test_a_reading_after_no_ideograph_is_text() -> None:
+    for text in ("(wang)络", "ab(wang)", "網)(wang)", "網(wǎng)(wǎng)"):
+        out = remove_pinyin_annotations(text)
+        assert out.text == text.replace("網(wǎng)", "網", 1)
+        assert "kept_not_a_reading" not in out.report.detail

@@ -28,12 +28,34 @@ _REPLACEMENT = "\ufffd"
 _REMOVE = re.compile(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]+")
 # Unicode line and paragraph separators are line breaks to every reader.
 _SEPARATORS = re.compile("[\u2028\u2029\x85]")
+# Any character either pattern acts on (ESC is a control character). One character, no repeat: the
+# regex engine then scans with its fast character-set loop, ~3x faster than with `+`, and most
+# texts have none of them.
+_ANY = re.compile(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
 
 
 def normalize_characters(text: str) -> StepOutput:
     """Remove control and zero-width characters (NUL, BOMs inside the text, ...) and apply NFC."""
     report = StepReport("normalize_characters")
     before = len(text)
+    removed = separators = 0
+    if _ANY.search(text):
+        text, removed, separators = _remove_and_split(text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+        report.detail["nfc"] = 1
+    report.count = removed + separators
+    report.chars_removed = max(0, before - len(text))
+    if removed:
+        report.detail["invisible_chars"] = removed
+    if separators:
+        report.detail["line_separators"] = separators
+    return StepOutput(text, report)
+
+
+def _remove_and_split(text: str) -> tuple[str, int, int]:
+    """Line separators to line breaks, control and invisible characters (and escape sequences) out:
+    (text, characters removed, separators replaced)."""
     separators = len(_SEPARATORS.findall(text))
     if separators:
         text = _SEPARATORS.sub("\n", text)
@@ -47,13 +69,4 @@ def normalize_characters(text: str) -> StepOutput:
     if "\x1b" in text:
         text = _ANSI_ESCAPE.sub(drop, text)
     text = _REMOVE.sub(drop, text)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-        report.detail["nfc"] = 1
-    report.count = removed + separators
-    report.chars_removed = max(0, before - len(text))
-    if removed:
-        report.detail["invisible_chars"] = removed
-    if separators:
-        report.detail["line_separators"] = separators
-    return StepOutput(text, report)
+    return text, removed, separators
