@@ -33,8 +33,9 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """
     lines = (DATA_DIR / "stats" / "script_chars.txt").read_text(encoding="utf-8")
     trad_only, simp_only = lines.split("\n")[:2]
-    # Runs: one match per run, not per character.
-    return re.compile(f"[{re.escape(trad_only)}]+"), re.compile(f"[{re.escape(simp_only)}]+")
+    # One character a match: a pattern that starts with a repeat (`[...]+`, one match per run) loses
+    # the regex engine's fast character-set scan, and counted 1.2x (Simplified) to 2.5x slower.
+    return re.compile(f"[{re.escape(trad_only)}]"), re.compile(f"[{re.escape(simp_only)}]")
 
 
 def script_counts(text: str) -> tuple[int, int]:
