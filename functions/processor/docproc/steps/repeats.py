@@ -48,17 +48,24 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _MAKES_HAN = re.compile(
     "[\u2e80-\u2fdf\u3038-\u303a\u3190-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
 )
-# A line's first Han characters, one group each. Possessive: each group scans ahead at most once.
-_FIRST_HAN = re.compile(f"(?:[^{_HAN}]*+([{_HAN}]))?+" * 12)
+# Runs of Han characters. (A class of these ranges costs ~4 ms to compile: one pattern, not a group
+# per character.)
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+HEAD_HAN = 12  # lines are grouped by their first this many Han characters
 
 
 def _key(line: str) -> str:
     return "".join(unicodedata.normalize("NFKC", line).split()).lower()
 
 
-def _first_han(line: str) -> tuple[str | None, ...]:
-    match = _FIRST_HAN.match(line)  # always matches: every group is optional
-    return match.groups() if match else ()
+def _first_han(line: str) -> str:
+    """The first HEAD_HAN Han characters of `line` (fewer if it has fewer)."""
+    head = ""
+    for run in _HAN_RUN.finditer(line):
+        head += run.group()
+        if len(head) >= HEAD_HAN:
+            return head[:HEAD_HAN]
+    return head
 
 
 def _keys_that_may_repeat(lines: list[str]) -> dict[str, str]:
