@@ -393,7 +393,7 @@ def cold_commands(
     except RuntimeError as e:
         notes.append(f"cold start: the function package could not be built ({e}); measured the virtualenv")
         return {"docproc": dev}
-    # -S: no site-packages; the package, then the runtime's boto3, as on Lambda's sys.path.
+    # -S: no site-packages; the package, then the runtime's boto3 and co., as on Lambda's sys.path.
     lambda_argv = [sys.executable, "-S", "-c", *snippet]
     return {
         "docproc": (lambda_argv, lambda_env(built.compiled, built.runtime), built.compiled),
@@ -553,16 +553,16 @@ def _package_size(files: list[tuple[Path, Path]]) -> dict[str, Any]:
 
 FUNCTION_MAKEFILE = FUNCTION_DIR / "Makefile"
 FUNCTION_LOGICAL_ID = "ProcessorFunction"
-# Lambda's python3.11 runtime brings these, with their bytecode, after the package on sys.path;
-# botocore and the rest come in the package (aws-xray-sdk requires botocore).
-RUNTIME_PROVIDED = ("boto3", "s3transfer")
+# Lambda's python3.11 runtime brings these, with their bytecode, after the package on sys.path:
+# boto3 and its dependencies (the Makefile leaves them out of the package).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
 @dataclass(frozen=True, slots=True)
 class Package:
     compiled: Path  # as the Makefile builds it: what is deployed
     source: Path  # the same without bytecode: what SAM's default Python builder would ship
-    runtime: Path  # this virtualenv's boto3 and s3transfer, standing in for the runtime's
+    runtime: Path  # this virtualenv's boto3 and its dependencies, standing in for the runtime's
 
 
 def function_package() -> Package:
@@ -587,7 +587,7 @@ def function_package() -> Package:
             raise RuntimeError((errors or proc.stderr.strip().splitlines() or ["make failed"])[0])
         shutil.copytree(package.compiled, package.source, ignore=shutil.ignore_patterns("__pycache__"))
         (root / ".complete").write_text(" ".join(command) + "\n")
-    _link_runtime(package.runtime)
+    link_runtime(package.runtime)
     return package
 
 
@@ -599,15 +599,19 @@ def _tree_digest(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _link_runtime(directory: Path) -> None:
+def link_runtime(directory: Path) -> None:
+    """A folder of links to this virtualenv's copies of what the Lambda runtime provides."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in RUNTIME_PROVIDED:
-        spec = importlib.util.find_spec(name)  # locates the package without importing it
+        spec = importlib.util.find_spec(name)  # locates the module without importing it
         if spec is None or spec.origin is None:
             raise RuntimeError(f"{name} is not installed in this virtualenv")
-        link = directory / name
+        origin = Path(spec.origin)
+        if origin.name == "__init__.py":  # a package: link its folder
+            origin = origin.parent
+        link = directory / origin.name
         link.unlink(missing_ok=True)
-        link.symlink_to(Path(spec.origin).parent, target_is_directory=True)
+        link.symlink_to(origin)
 
 
 LAMBDA_PLATFORM = ["--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.bench import RUNTIME_PROVIDED, link_runtime
 from infra.sam import code_dir, functions, load_sam
 from tests.template.test_lambda_wheels import _OFFLINE
 
@@ -25,6 +26,12 @@ SAM = load_sam()
 CODE = code_dir(functions(SAM)[FUNCTION])
 # PEP 552: bit 0 set = hash-based, bit 1 clear = the source is never checked.
 UNCHECKED_HASH = 0b01
+SAMPLE = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
+# What the code imports on first use only (a non-Chinese, non-UTF-8 or HTML document...).
+LAZY_IMPORTS = (
+    "pycld2", "opencc", "rjieba", "charset_normalizer", "rensa", "resiliparse.parse.html",
+    "resiliparse.extract.html2text",
+)  # fmt: skip
 
 
 def build(artifacts: Path) -> subprocess.CompletedProcess[str]:
@@ -80,23 +87,66 @@ def test_the_code_is_copied_without_build_files_or_dev_bytecode(artifacts: Path)
             assert (artifacts / rel).read_bytes() == path.read_bytes(), rel
 
 
-def test_the_handler_imports_from_the_bytecode_alone(artifacts: Path) -> None:
-    # The source of app.py no longer compiles: the import works only if the .pyc is used as is,
-    # as Lambda would use it (read-only folder, no bytecode written).
-    (artifacts / "app.py").write_text("raise SystemExit('app.py was compiled from source')\n")
+def test_what_the_lambda_runtime_provides_is_left_out(artifacts: Path) -> None:
+    # boto3, botocore and botocore's dependencies: the runtime's own, not a second copy.
+    shipped = {p.name.split("-")[0].lower() for p in artifacts.glob("*.dist-info")}
+    assert (
+        shipped & {"boto3", "botocore", "s3transfer", "jmespath", "python_dateutil", "six", "urllib3"}
+        == set()
+    )
+    assert not any((artifacts / name).exists() for name in ("boto3", "botocore", "urllib3", "six.py"))
+
+
+def run_in_lambda_layout(artifacts: Path, runtime: Path, code: str) -> list[str]:
+    """`code` in a process that sees what a Lambda function sees: the package, then the runtime's
+    boto3 (python -S: no site-packages), in Lambda with tracing on, no bytecode written."""
     env = {
-        **os.environ,
-        "PYTHONPATH": str(artifacts),
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "POWERTOOLS_"))},
+        "PYTHONPATH": os.pathsep.join([str(artifacts), str(runtime)]),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "LAMBDA_TASK_ROOT": str(artifacts),
         "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        "CLEAN_BUCKET": "clean",
+        "DOCUMENTS_TABLE": "documents",
     }
-    code = "import app, docproc; print(app.__file__); print(docproc.__file__); print(callable(app.lambda_handler))"
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=artifacts, timeout=120
+        [sys.executable, "-S", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=artifacts,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    app_file, docproc_file, handler = done.stdout.split()
+    return done.stdout.split()
+
+
+def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Path, tmp_path: Path) -> None:
+    link_runtime(tmp_path / "runtime")
+    assert {p.name.removesuffix(".py") for p in (tmp_path / "runtime").iterdir()} == set(RUNTIME_PROVIDED)
+    # The source of app.py no longer compiles: the import works only if the .pyc is used as is.
+    (artifacts / "app.py").write_text("raise SystemExit('app.py was compiled from source')\n")
+    code = (
+        "import importlib, sys, app, docproc\n"
+        "from docproc.pipeline import process_document\n"
+        f"for name in {LAZY_IMPORTS!r}: importlib.import_module(name)\n"
+        "app.objects(); app.records()\n"
+        f"result = process_document(open({str(SAMPLE)!r}, 'rb').read(), key='sample.txt')\n"
+        "print(app.__file__, docproc.__file__, app.tracer is not None, result.status)\n"
+        "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
+    )
+    app_file, docproc_file, traced, status, *files = run_in_lambda_layout(
+        artifacts, tmp_path / "runtime", code
+    )
     assert Path(app_file) == artifacts / "app.py"
     assert Path(docproc_file) == artifacts / "docproc" / "__init__.py"
-    assert handler == "True"
+    assert traced == "True" and status == "kept"
+    # Nothing came from this virtualenv but what the runtime provides.
+    stdlib = Path(os.__file__).parent
+    outside = [
+        f for f in files if not Path(f).is_relative_to(artifacts) and not Path(f).is_relative_to(stdlib)
+    ]
+    assert all(
+        Path(f).relative_to(tmp_path / "runtime").parts[0].removesuffix(".py") in RUNTIME_PROVIDED
+        for f in outside
+    )
