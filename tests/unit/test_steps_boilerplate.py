@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc.steps.boilerplate import remove_boilerplate
+from docproc.steps.boilerplate import _HINTS, _RULES, _compiled, remove_boilerplate
+from infra.corrupt import corrupt
 
 P1 = (
     "“反詐不是公安一家的事,需要全社會一起行動。”青島市刑偵支隊相關負責人表示,"
@@ -128,3 +129,38 @@ def test_linear_on_long_input() -> None:
     start = time.perf_counter()
     remove_boilerplate(text)
     assert time.perf_counter() - start < 10.0
+
+
+# Characters of the hinted rules' words in both scripts, separators and arrows: lines made of
+# these hit the rules often, so a hint that misses a spelling shows up.
+_RULE_ALPHABET = "".join(
+    sorted(
+        (
+            set("".join(_HINTS.values()) + "".join(p for k, p in _RULES if k in _HINTS))
+            | set("頁檢驗碼權網備許證違轉載禁鏡像聲著傳鄭經絡關於聯繫們圖隱廣務鏈導見饋術歡評熱線電話當")
+            | set(" :：>›»＞/|-第共12345abc")
+        )
+        - set("\\()[]{}^$?*+.")
+    )
+)
+
+
+def _hint_misses(line: str) -> list[str]:
+    lowered = line.strip().lower()
+    return [
+        r.kind
+        for r in _compiled().rules
+        if r.hint and r.pattern.search(lowered) and not r.hint.search(lowered)
+    ]
+
+
+def test_hints_cover_every_line_their_rule_matches_in_pages() -> None:
+    # The hints only skip work: a line a rule matches always contains one of its hint words.
+    lines = [line for seed in range(300) for line in corrupt(P1 + P2, seed=seed).text.split("\n")]
+    assert [(line, _hint_misses(line)) for line in lines if _hint_misses(line)] == []
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_RULE_ALPHABET, max_size=40))
+def test_hints_cover_every_line_their_rule_matches(line: str) -> None:
+    assert _hint_misses(line) == []

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
 
-from docproc.data import both_scripts, script_variants
+from docproc.data import both_scripts
 from docproc.result import StepOutput, StepReport
 
 MAX_LINE = 120  # longer lines are prose: no rule here applies to them
@@ -34,11 +35,23 @@ _TAIL = (
     r"更多评论|最新评论·)"
 )
 
-# Literal words at least one of which is in any line the `footer` rule matches (its prefilter).
-_FOOTER_WORDS = (
-    "copyright © (c) icp 公网安备 网安备 许可证 违法和不良 rights 仅代表作者本人 信息存储空间 请勿转载 "
-    "建立镜像 转载申请 反侵权 著作权声明 传输内容声明 郑 违者 禁止"
-)
+# Prefilters: literal words at least one of which is in every line a rule matches. One search of
+# a plain-literal alternation is several times cheaper than the rule's own pattern (whose
+# alternatives are character classes once written for both scripts), and most lines have none.
+# tests/unit/test_steps_boilerplate.py checks that no rule matches a line its hint misses.
+_HINTS: dict[str, str] = {
+    "breadcrumb": "位置 当前您在 首页 > › » ＞",
+    "captcha": "验证码 看不清 刷新",
+    "prev_next": "上一 下一 前一篇 后一篇 回到顶部 返回 页",
+    "footer": (
+        "copyright © (c) icp 公网安备 网安备 许可证 违法和不良 rights 仅代表作者本人 信息存储空间 请勿转载 "
+        "建立镜像 转载申请 反侵权 著作权声明 传输内容声明 郑 违者 禁止"
+    ),
+    "footer_prose": (
+        "版权 未经 转载请注明 网站地图 联系我们 关于我们 免责声明 隐私政策 法律声明 广告服务 "
+        "友情链接 网站导航 意见反馈 投稿邮箱 技术支持 欢迎批评指正 给编辑写信 热线电话"
+    ),
+}
 
 # Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
 # (re.IGNORECASE would make the unanchored footer pattern ten times slower).
@@ -141,30 +154,52 @@ NAV_MEAN_ITEM = 6
 
 
 @dataclass(frozen=True, slots=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    hint: re.Pattern[str] | None  # a line this does not match cannot match `pattern`
+
+    def matches(self, lowered: str) -> bool:
+        return (self.hint is None or self.hint.search(lowered) is not None) and (
+            self.pattern.search(lowered) is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Patterns:
     tail: re.Pattern[str]
-    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    rules: tuple[_Rule, ...]
     widgets: re.Pattern[str]
-    footer: re.Pattern[str]
-    footer_words: tuple[str, ...]  # one of these is in every line the footer pattern matches
+    footer: _Rule
+
+
+def _spellings(word: str) -> set[str]:
+    """Every spelling of `word` that its both_scripts pattern matches: each character in either
+    script (the product is small: hints are a few characters long)."""
+    options = []
+    for c in word:
+        form = both_scripts(c)
+        options.append(form[1:-1] if len(form) > 1 and form.startswith("[") else c)
+    return {"".join(p) for p in product(*options)}
+
+
+def _hint(words: str) -> re.Pattern[str]:
+    spellings = sorted({s for w in words.split() for s in _spellings(w)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, spellings)))
 
 
 @cache
 def _compiled() -> _Patterns:
     """The patterns, made to match both scripts, compiled once per process."""
-    rules = tuple((k, re.compile(both_scripts(p))) for k, p in _RULES)
+    rules = tuple(
+        _Rule(k, re.compile(both_scripts(p)), _hint(_HINTS[k]) if k in _HINTS else None) for k, p in _RULES
+    )
     return _Patterns(
         re.compile(both_scripts(_TAIL)),
         rules,
         re.compile(both_scripts(_WIDGETS_SOURCE)),
-        dict(rules)["footer"],
-        tuple({v for w in _FOOTER_WORDS.split() for v in script_variants(w)}),
+        next(r for r in rules if r.kind == "footer"),
     )
-
-
-def _is_footer(lowered: str, patterns: _Patterns) -> bool:
-    # `in` tests first: one search of this long alternation costs more than 30 of them.
-    return any(w in lowered for w in patterns.footer_words) and bool(patterns.footer.search(lowered))
 
 
 def _kind(line: str, patterns: _Patterns) -> str | None:
@@ -176,20 +211,19 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
     if prose and len(line) > PROSE_LINE:
         # A longer line with commas or inner full stops is a sentence: of all the rules only a
         # platform disclaimer reads like one. Skipping the rest halves the step's time.
-        return "footer" if _is_footer(lowered, patterns) else None
-    for kind, pattern in patterns.rules:
-        if kind == "footer":
-            if _is_footer(lowered, patterns):
-                return kind
-        elif pattern.search(lowered):
-            if kind == "footer_prose":
+        return "footer" if patterns.footer.matches(lowered) else None
+    for rule in patterns.rules:
+        if rule.matches(lowered):
+            if rule.kind == "footer_prose":
                 if prose and len(line) > PROSE_SHORT:
                     continue
-                kind = "footer"
-            return kind
-    if patterns.widgets.match(lowered) or _TOOLBAR.match(line):
+                return "footer"
+            return rule.kind
+    # A toolbar has three brackets: `in` first, as most lines have none.
+    if patterns.widgets.match(lowered) or (("[" in line or "【" in line) and _TOOLBAR.match(line)):
         return "widgets"
-    if not _SENTENCE.search(line):
+    # Navigation needs separators: one search first, as most lines have none.
+    if not _SENTENCE.search(line) and _NAV_SEPARATORS.search(line):
         items = [i for i in _NAV_SEPARATORS.split(line) if i]
         lengths = [len(i) for i in items]
         short = max(lengths, default=0) <= NAV_MAX_ITEM and sum(lengths) <= NAV_MEAN_ITEM * len(items)
