@@ -14,6 +14,22 @@ Measured with `docproc local run` on 170 documents (the sample, its edits, news 
 crawled pages; a shared 2-core machine): 14 min wall / 4 min 13 s CPU before, 3.5 min / 59 s
 after, with the same records. moto's own code and semantics are kept; only which items
 it looks at changes. Used by the local stack only; the function never sees it.
+
+Three more, for start-up and per-request cost (issue #7):
+- Region lists: moto's EC2 models (imported by its CloudFormation) ask a new boto3 Session for
+  the regions of EC2 three times at import, each loading botocore's endpoint data and EC2's
+  whole service model (~1 s CPU of a 2.4 s import). The lists come from botocore's bundled
+  data, so they are computed once per process with one shared session.
+- SQS ReceiveMessage checked each message's retention period through GetQueueAttributes,
+  which recomputes every attribute, message counts included: O(queue) per message received,
+  so draining n queued messages cost O(n^2). The check now reads the one attribute it needs.
+- Every request listed its response class's methods with inspect.getmembers (~7% of a
+  small DynamoDB call); the list is remembered per class.
+- moto's response serializer looks each output member up under every alias its alias
+  providers propose, deciding the aliases anew for every value: 36 ms of CPU to return one
+  document record (each attribute value is a structure of ten members). The aliases depend
+  only on the member's name and shape, the shape's parent and the value's class, so they
+  are decided once per such combination (objects with their own alias table are left alone).
 """
 
 from __future__ import annotations
@@ -37,10 +53,106 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    _install_region_lists()
     _install_transactions()
     _install_partition_queries()
+    _install_sqs_retention_check()
+    _install_action_lookup()
+    _install_serializer_aliases()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
+
+
+def _install_region_lists() -> None:
+    import boto3.session
+
+    original = boto3.session.Session.get_available_regions
+    shared: list[Any] = []  # one session, made on first use (after the caller set its env)
+    known: dict[tuple[str, str, bool], list[str]] = {}
+
+    @functools.wraps(original)
+    def get_available_regions(
+        self: Any, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> list[str]:
+        key = (service_name, partition_name, allow_non_regional)
+        if key not in known:
+            if not shared:
+                shared.append(boto3.session.Session())
+            known[key] = original(shared[0], *key)
+        return list(known[key])
+
+    boto3.session.Session.get_available_regions = get_available_regions
+
+
+def _install_sqs_retention_check() -> None:
+    from moto.sqs.models import SQSBackend, unix_time
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        # moto's own test, with the period read from the queue instead of from all its attributes.
+        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
+
+    SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
+        is_message_valid_based_on_retention_period
+    )
+
+
+def _install_action_lookup() -> None:
+    from moto.core import responses
+
+    original = responses.method_names_from_class
+    cache: dict[type, list[str]] = {}
+
+    @functools.wraps(original)
+    def method_names_from_class(clazz: Any) -> list[str]:
+        if clazz not in cache:
+            cache[clazz] = original(clazz)
+        return cache[clazz]
+
+    responses.method_names_from_class = method_names_from_class
+
+
+def _install_serializer_aliases() -> None:
+    from moto.core.serialize import AttributePickerContext, ResponseSerializer, XFormedAttributePicker
+
+    original_keys = XFormedAttributePicker.get_possible_keys
+    original_value = ResponseSerializer.get_value
+    decided: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def possible_keys(picker: Any, context: Any) -> tuple[str, ...]:
+        shape = context.shape
+        # The shape objects themselves (not their ids) are in the key: kept alive, never reused.
+        parent = getattr(shape, "parent", None)
+        key = (context.key, shape, parent, type(context.obj), tuple(picker.alias_providers))
+        keys = decided.get(key)
+        if keys is None:
+            keys = decided[key] = tuple(original_keys(picker, context))
+        return keys
+
+    @functools.wraps(original_keys)
+    def get_possible_keys(self: Any, context: Any) -> Any:
+        if hasattr(context.obj, "Meta"):  # ExplicitAlias reads the object's own alias table
+            return original_keys(self, context)
+        return possible_keys(self, context)
+
+    @functools.wraps(original_value)
+    def get_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
+        plain = type(value) is dict and type(picker) is XFormedAttributePicker
+        if not plain or picker.response_transformers:
+            return original_value(self, value, key, shape)
+        # A plain dict (every DynamoDB attribute value): the picker's own lookup, minus its
+        # per-value context and dotted-path machinery (member names hold no dots).
+        keys = decided.get((key, shape, getattr(shape, "parent", None), dict, tuple(picker.alias_providers)))
+        if keys is None:
+            keys = possible_keys(picker, AttributePickerContext(obj=value, key=key, shape=shape))
+        for name in keys:
+            if name in value:
+                return value[name]
+        return None
+
+    XFormedAttributePicker.get_possible_keys = get_possible_keys  # type: ignore[method-assign]
+    ResponseSerializer.get_value = get_value  # type: ignore[method-assign]
 
 
 def _install_partition_queries() -> None:
