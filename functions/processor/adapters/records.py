@@ -12,7 +12,9 @@ bucket gives no version). A second delivery of the same upload changes nothing a
 nothing. A `failed` record may always be replaced: a redriven message must be able to succeed.
 
 Writing one outcome (`DocumentRecords.put`, docs/table.md has the why of each step):
-1. read the key's current record (the previous version, if any);
+1. read the key's current record (the previous version, if any); the read `is_recorded` just
+   made of the same key is used once instead of a second one (step 4's condition catches any
+   change since);
 2. a `kept` document is checked for duplicates: the HASH item's owner (exact), then the
    owners of its LSH band items (near); a match turns it into `duplicate`;
 3. a document still `kept` claims its HASH item (conditional put) and writes its band items
@@ -30,6 +32,7 @@ import hashlib
 import json
 import math
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -206,6 +209,8 @@ class DocumentRecords:
         self.near_duplicate_threshold = near_duplicate_threshold
         self.client = client or table.meta.client
         self.sleep = sleep
+        # (key, record as read) of the last is_recorded, per thread, for put() to start from.
+        self._last_read = threading.local()
 
     @property
     def table_name(self) -> str:
@@ -227,7 +232,9 @@ class DocumentRecords:
         `pipeline_version`, when given: an older pipeline's record is reprocessed)."""
         if not source_tag:
             return False
-        return _same_upload(self.get(key, UPLOAD_FIELDS), source_tag, pipeline_version)
+        item = self.get(key, PREVIOUS_FIELDS)
+        self._last_read.value = (key, item)
+        return _same_upload(item, source_tag, pipeline_version)
 
     def put(self, record: DocumentRecord) -> bool:
         """Record one outcome (steps in the module docstring); False: already recorded, a no-op.
@@ -237,7 +244,7 @@ class DocumentRecords:
         """
         decided = (record.status, list(record.reasons))
         for _ in range(MAX_WRITE_CONFLICTS):
-            previous = self.get(record.key, PREVIOUS_FIELDS)
+            previous = self._previous(record.key)
             if _same_upload(previous, record.source_tag, record.pipeline_version):
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
@@ -255,6 +262,16 @@ class DocumentRecords:
             self._release(previous, record)
             return True
         raise RuntimeError(f"record {record.key!r} kept changing while being written")
+
+    def _previous(self, key: str) -> dict[str, Any] | None:
+        """The record put() starts from: the one is_recorded read of this key, taken once (the
+        commit is conditional on it, so a stale one costs a retry, never a wrong write), else read."""
+        remembered = getattr(self._last_read, "value", None)
+        self._last_read.value = None
+        if remembered is not None and remembered[0] == key:
+            item: dict[str, Any] | None = remembered[1]
+            return item
+        return self.get(key, PREVIOUS_FIELDS)
 
     # -- duplicates ---------------------------------------------------------------------------
 
