@@ -71,7 +71,7 @@ def run_command(args: argparse.Namespace) -> int:
         keys = upload_all(stack, args.directory, files)
         with tqdm(total=len(keys), desc="processing", unit="msg", disable=None, file=sys.stderr) as bar:
             stack.drain(on_batch=bar.update)
-        documents = {str(d["key"]): d for d in stack.documents()}
+        documents = {str(d["key"]): d for d in stack.documents(keys)}
         if args.report:
             write_report(collect(stack.resource("dynamodb").Table(stack.names.table)), args.report)
     finished = []

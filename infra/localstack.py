@@ -27,7 +27,7 @@ import os
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -38,11 +38,12 @@ import boto3
 from infra import TEMPLATE, moto_speedups
 from infra.driver import DrainReport, EventSourceSettings, LambdaContext, QueueDriver
 from infra.patches import apply_dropped_properties
-from infra.sam import code_dir, functions, load_sam, translate, with_code_uris
+from infra.sam import code_dir, functions, load_sam, translate_cached, with_code_uris
 
 log = logging.getLogger(__name__)
 
 ACCOUNT_ID = "123456789012"  # moto's default account
+BATCH_GET_KEYS = 100  # BatchGetItem's limit per call
 DEFAULT_REGION = "us-east-1"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -163,8 +164,14 @@ class LocalStack:
         item: dict[str, Any] | None = got.get("Item")
         return item
 
-    def documents(self) -> list[dict[str, Any]]:
-        """Every document record in the table (a scan: fine for a local table)."""
+    def documents(self, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The document records of `keys` (those that have one), or every record in the table.
+
+        By keys it reads only the records (BatchGetItem); the scan reads every item of the
+        table, band and hash items included, which cost more than the whole drain.
+        """
+        if keys is not None:
+            return sorted(self._records_of(keys), key=lambda i: str(i["key"]))
         table = self.resource("dynamodb").Table(self.names.table)
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {}
@@ -174,6 +181,21 @@ class LocalStack:
             if "LastEvaluatedKey" not in page:
                 return sorted(items, key=lambda i: str(i["key"]))
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _records_of(self, keys: Sequence[str]) -> Iterator[dict[str, Any]]:
+        ddb = self.resource("dynamodb")
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self.names.table: {
+                    "Keys": [{"pk": f"DOC#{k}", "sk": "DOC"} for k in unique[start : start + BATCH_GET_KEYS]],
+                    "ConsistentRead": True,
+                }
+            }
+            while request:  # moto answers every key at once; the loop is for the API's contract
+                got = ddb.batch_get_item(RequestItems=request)
+                yield from got["Responses"].get(self.names.table, [])
+                request = got.get("UnprocessedKeys") or {}
 
     def clean_text(self, clean_key: str) -> str:
         body = self.client("s3").get_object(Bucket=self.names.clean_bucket, Key=clean_key)["Body"]
@@ -227,7 +249,7 @@ class LocalStack:
         uris = {
             logical_id: self._upload_code(logical_id, props) for logical_id, props in functions(sam).items()
         }
-        self.cfn_template = translate(with_code_uris(sam, uris), region=self.region)
+        self.cfn_template = translate_cached(with_code_uris(sam, uris), region=self.region)
         cfn = self.client("cloudformation")
         with quiet_moto_cloudformation():
             cfn.create_stack(

@@ -1,30 +1,37 @@
 """template.yaml -> plain CloudFormation, offline, the way `sam package` + the SAM transform do it.
 
 The local stack and the template tests both start here, so nothing restates the template.
+
+The translator is imported only when something is translated (importing it costs ~1.5 s of
+CPU), and the local stack's translations are kept on disk under build/, keyed by everything
+that decides them: the template as parsed, the code URIs, parameters, region and translator
+version. A changed template or function code is translated afresh.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import hashlib
+import json
+import os
+import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import boto3
-from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.yaml_helper import yaml_parse
 
 from infra import ROOT, TEMPLATE
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+CACHE_DIR = ROOT / "build" / "sam-cache"
 
 
 class BundledPolicyLoader:
     """Managed-policy names -> ARNs from the map bundled with the translator (no IAM call)."""
 
     def load(self) -> dict[str, str]:
+        from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
+
         return get_bundled_managed_policy_map("aws") or {}
 
 
@@ -39,6 +46,8 @@ def load_sam(path: Path = TEMPLATE) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=4)
 def _parse(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    from samtranslator.yaml_helper import yaml_parse
+
     parsed: dict[str, Any] = yaml_parse(path.read_text(encoding="utf-8"))
     return parsed
 
@@ -74,9 +83,59 @@ def translate(
     The region is given explicitly (a session with no credentials is enough) so translation
     never depends on the caller's AWS configuration.
     """
+    import boto3
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
     policies = BundledPolicyLoader().load()
     translated: dict[str, Any] = translator.translate(
         copy.deepcopy(sam), parameter_values=dict(parameters or {}), get_managed_policy_map=lambda: policies
     )
     return translated
+
+
+def translate_cached(
+    sam: dict[str, Any], parameters: dict[str, Any] | None = None, region: str = "us-east-1"
+) -> dict[str, Any]:
+    """translate(), remembered on disk for the same inputs (see the module docstring)."""
+    key = _translation_key(sam, parameters or {}, region)
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    translated = translate(sam, parameters, region)
+    _write_cache(key, translated)
+    return translated
+
+
+def _translation_key(sam: dict[str, Any], parameters: dict[str, Any], region: str) -> str | None:
+    try:
+        inputs = json.dumps([sam, parameters, region, metadata.version("aws-sam-translator")], sort_keys=True)
+    except (TypeError, ValueError, metadata.PackageNotFoundError):
+        return None  # something not plain JSON in the template (a YAML date...): never cached
+    return hashlib.sha256(inputs.encode("utf-8")).hexdigest()
+
+
+def _read_cache(key: str | None) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    try:
+        entry = json.loads((CACHE_DIR / "translated.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    template: dict[str, Any] | None = entry.get("template") if entry.get("key") == key else None
+    return template
+
+
+def _write_cache(key: str | None, translated: dict[str, Any]) -> None:
+    """One entry (the last translation), replaced atomically: parallel test workers share it."""
+    if key is None:
+        return
+    try:
+        text = json.dumps({"key": key, "template": translated})
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=CACHE_DIR, suffix=".tmp", delete=False) as out:
+            out.write(text)
+        os.replace(out.name, CACHE_DIR / "translated.json")
+    except (OSError, TypeError, ValueError):
+        return  # a read-only checkout just translates every time
