@@ -38,7 +38,7 @@ import boto3
 from infra import TEMPLATE, moto_speedups
 from infra.driver import DrainReport, EventSourceSettings, LambdaContext, QueueDriver
 from infra.patches import apply_dropped_properties
-from infra.sam import code_dir, functions, load_sam, translate_cached, with_code_uris
+from infra.sam import code_dir, functions, load_sam, translate_cached
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +249,7 @@ class LocalStack:
         uris = {
             logical_id: self._upload_code(logical_id, props) for logical_id, props in functions(sam).items()
         }
-        self.cfn_template = translate_cached(with_code_uris(sam, uris), region=self.region)
+        self.cfn_template = translate_cached(sam, uris, region=self.region)
         cfn = self.client("cloudformation")
         with quiet_moto_cloudformation():
             cfn.create_stack(

@@ -4,8 +4,8 @@ The local stack and the template tests both start here, so nothing restates the 
 
 The translator is imported only when something is translated (importing it costs ~1.5 s of
 CPU), and the local stack's translations are kept on disk under build/, keyed by everything
-that decides them: the template as parsed, the code URIs, parameters, region and translator
-version. A changed template or function code is translated afresh.
+that decides them: the template as parsed, parameters, region and translator version. A
+changed template is translated afresh.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from infra import ROOT, TEMPLATE
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 CACHE_DIR = ROOT / "build" / "sam-cache"
+STAND_IN_BUCKET = "docproc-sam-cache-code"  # in cached translations, replaced on the way out
 
 
 class BundledPolicyLoader:
@@ -96,16 +97,42 @@ def translate(
 
 
 def translate_cached(
-    sam: dict[str, Any], parameters: dict[str, Any] | None = None, region: str = "us-east-1"
+    sam: dict[str, Any],
+    code_uris: dict[str, str],
+    parameters: dict[str, Any] | None = None,
+    region: str = "us-east-1",
 ) -> dict[str, Any]:
-    """translate(), remembered on disk for the same inputs (see the module docstring)."""
-    key = _translation_key(sam, parameters or {}, region)
-    cached = _read_cache(key)
-    if cached is not None:
-        return cached
-    translated = translate(sam, parameters, region)
-    _write_cache(key, translated)
-    return translated
+    """translate(with_code_uris(sam, code_uris)), remembered on disk (see the module docstring).
+
+    Translated with a stand-in URI per function, then the real bucket and key put in its place,
+    so editing the function's code (a new zip, a new key) does not translate again.
+    """
+    stand_ins = {logical_id: f"s3://{STAND_IN_BUCKET}/{logical_id}.zip" for logical_id in code_uris}
+    generic = with_code_uris(sam, stand_ins)
+    key = _translation_key(generic, parameters or {}, region)
+    translated = _read_cache(key)
+    if translated is None:
+        translated = translate(generic, parameters, region)
+        _write_cache(key, translated)
+    real = {STAND_IN_BUCKET: _bucket_of(next(iter(code_uris.values()), f"s3://{STAND_IN_BUCKET}/"))}
+    real.update({stand_ins[i].split("/", 3)[3]: uri.split("/", 3)[3] for i, uri in code_uris.items()})
+    substituted: dict[str, Any] = _substitute(translated, real)
+    return substituted
+
+
+def _bucket_of(uri: str) -> str:
+    return uri.split("/", 3)[2]
+
+
+def _substitute(value: Any, strings: dict[str, str]) -> Any:
+    """`value` with every string that is a key of `strings` replaced by its value."""
+    if isinstance(value, str):
+        return strings.get(value, value)
+    if isinstance(value, list):
+        return [_substitute(v, strings) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, strings) for k, v in value.items()}
+    return value
 
 
 def _translation_key(sam: dict[str, Any], parameters: dict[str, Any], region: str) -> str | None:
