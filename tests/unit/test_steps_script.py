@@ -6,7 +6,7 @@ from functools import partial
 
 from docproc.clean import text_steps
 from docproc.config import Settings
-from docproc.steps.script import convert_script, detect_script
+from docproc.steps.script import convert_script, detect_script, to_simplified
 
 TRAD = "青島市刑偵支隊聯合教育、人社部門構建家校協同體系。"
 SIMP = "青岛市刑侦支队联合教育、人社部门构建家校协同体系。"
@@ -80,3 +80,17 @@ def test_script_variants_of_a_phrase_not_in_the_table_come_from_opencc() -> None
     from docproc.data import script_variants
 
     assert script_variants("没有这个词组的发票") == {"没有这个词组的发票", "沒有這個詞組的發票"}
+
+
+def test_one_character_converts_as_opencc_converts_it() -> None:
+    # script.to_simplified answers one character from the fold table: that must be OpenCC's t2s of
+    # that character alone, for every character the table covers.
+    import opencc
+
+    from docproc.data import t2s_char
+
+    t2s = opencc.OpenCC("t2s")
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000))]
+    assert [t2s_char(c) for c in chars] == [t2s.convert(c) for c in chars]
+    assert t2s_char("a") is None and t2s_char("\U00020000") is None
+    assert to_simplified("網") == "网" and to_simplified("𠁞") == t2s.convert("𠁞")

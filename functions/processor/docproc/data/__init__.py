@@ -110,6 +110,15 @@ def script_variants(phrase: str) -> set[str]:
     return {phrase, traditional}
 
 
+def t2s_char(char: str) -> str | None:
+    """OpenCC's t2s of the single character `char` where the fold covers it (CJK unified ideographs,
+    basic block and extension A: there t2s of one character is its fold, see test_steps_script),
+    else None. A dictionary lookup where a call into OpenCC costs a few microseconds."""
+    if "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff":
+        return _t2s_table()[0].get(ord(char), char)
+    return None
+
+
 def to_simplified(text: str) -> str:
     """`text` with each Traditional character replaced by its Simplified form, for matching
     against the lists only (never for output: script conversion is a step of its own)."""

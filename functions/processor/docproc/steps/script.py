@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from docproc.data import DATA_DIR, converter
+from docproc.data import DATA_DIR, converter, t2s_char
 from docproc.language import count_chars
 from docproc.result import StepOutput, StepReport
 
@@ -63,6 +63,9 @@ def _script_name(trad: int, simp: int) -> str:
 
 
 def to_simplified(text: str) -> str:
+    # One character (the garble repair asks hundreds of times a document): the precomputed table.
+    if len(text) == 1 and (char := t2s_char(text)) is not None:
+        return char
     return str(converter("t2s").convert(text))
 
 
