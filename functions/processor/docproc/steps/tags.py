@@ -7,9 +7,7 @@ only in their strict form (`&nbsp;`, `&amp;`, `&#12288;`, `&#x3000;`), so `AT&T`
 
 from __future__ import annotations
 
-import html
 import re
-from html.entities import html5
 
 from docproc.result import StepOutput, StepReport
 from docproc.steps.chars import _REMOVE as _CONTROL_OR_INVISIBLE
@@ -116,6 +114,10 @@ def _remove_script_blocks(text: str) -> tuple[str, int]:
 
 
 def _decode_entities(text: str, report: StepReport) -> str:
+    # Imported here: the html package costs ~4 ms at start-up, and most texts hold no entity.
+    import html
+    from html.entities import html5
+
     decoded = 0
 
     def decode(match: re.Match[str]) -> str:
