@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +160,42 @@ def test_clean_news_articles_come_through_unchanged() -> None:
     for line in THUCNEWS.read_text(encoding="utf-8").splitlines():
         text = line.split("\t", 1)[1]
         assert repair_garbled_spans(text).text == text
+
+
+def test_the_compact_table_is_what_the_builder_makes_of_the_readable_tables() -> None:
+    """data/garble_tables.bin is generated (python -m infra.build_garble_tables): a rebuild from
+    infra/garble_tables/ gives the same bytes, and it stays small (the Lambda package ships it)."""
+    from infra.build_garble_tables import COMPACT, compact, read_sources
+
+    committed = COMPACT.read_bytes()
+    assert compact(*read_sources()) == committed
+    assert len(committed) < 450_000
+
+
+def test_the_compact_table_holds_the_readable_counts() -> None:
+    from docproc.steps.garble import _bigram_count, _counts, _word_freq
+    from infra.build_garble_tables import read_sources
+
+    chars, pairs, words = read_sources()
+    counts, total = _counts()
+    assert counts == dict(chars) and total == sum(n for _, n in chars)
+    assert all(_bigram_count(p[0], p[1]) == n for p, n in pairs)
+    looked_up = [(w, n, _word_freq(w)) for w, n in words]
+    # Three words are no Simplified pair or pair + character (拚命, 沈思, 承乾宫): never looked up.
+    assert sorted(w for w, n, found in looked_up if found != n) == sorted(["承乾宫", "拚命", "沈思"])
+    found = [_word_freq(w) for w in ("账款", "公安局", "安局", "公安局长")]
+    assert found == [49, 584, 0, 0]
+    assert _word_freq("退款") == 0  # 25 in jieba's dictionary: below the table's floor of 40
+
+
+def test_repairing_needs_no_segmenter_and_clean_text_loads_no_table() -> None:
+    code = (
+        "import sys\n"
+        "from docproc.steps import garble\n"
+        "garble.repair_garbled_spans('数据显示，青岛市电信网络诈骗发案数持续下降。')\n"
+        "assert garble._table_streams.cache_info().currsize == 0\n"
+        f"out = garble.repair_garbled_spans({SEED_SPANS[0][0]!r})\n"
+        "assert out.report.count == 1 and 'rjieba' not in sys.modules, sorted(sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "functions" / "processor")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)

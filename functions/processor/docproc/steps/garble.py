@@ -22,15 +22,19 @@ comes through unchanged.
 
 from __future__ import annotations
 
-import gzip
 import math
 import re
+import sys
+import zlib
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise, repeat
+from operator import truediv
 from typing import NamedTuple
 
+from docproc.data import DATA_DIR
+from docproc.data import to_simplified as fold_to_simplified
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -77,56 +81,129 @@ _LAMBDA = 0.7
 _PINYIN_BONUS = 12.0
 
 
+# The compact table (infra/build_garble_tables.py; sources and licenses in data/README.md): this
+# line, then two zlib streams, characters first, then pairs and words: a document whose `?` is
+# ordinary punctuation needs only the first.
+_TABLE_FILE = "garble_tables.bin"
+_TABLE_MAGIC = b"docproc garble tables 1\n"
+
+
+@lru_cache(maxsize=1)
+def _table_streams() -> tuple[bytes, bytes]:
+    """The characters' section, decompressed, and the pairs' and words' one, still compressed."""
+    raw = (DATA_DIR / _TABLE_FILE).read_bytes()  # importlib.resources cost 10 ms to import
+    if not raw.startswith(_TABLE_MAGIC):
+        raise ValueError(f"{_TABLE_FILE}: not a garble table (rebuild: python -m infra.build_garble_tables)")
+    stream = zlib.decompressobj()
+    chars = stream.decompress(raw[len(_TABLE_MAGIC) :])
+    return chars, stream.unused_data
+
+
+def _sections(payload: bytes) -> dict[str, bytes]:
+    """`name:length ...` on the first line, then the sections back to back."""
+    header_end = payload.index(b"\n")
+    out: dict[str, bytes] = {}
+    offset = header_end + 1
+    for item in payload[:header_end].decode("ascii").split():
+        name, length = item.rsplit(":", 1)
+        out[name] = payload[offset : offset + int(length)]
+        offset += int(length)
+    return out
+
+
+def _uint32(raw: bytes) -> array[int]:
+    numbers = array("I")
+    numbers.frombytes(raw)
+    if sys.byteorder == "big":  # stored little-endian
+        numbers.byteswap()
+    return numbers
+
+
 @lru_cache(maxsize=1)
 def _counts() -> tuple[dict[str, int], int]:
-    """Character -> count, and the total, from the committed table (jieba's dictionary, data/README.md)."""
-    table = resources.files("docproc.data").joinpath("hanzi_freq.tsv")
-    counts = _read_counts(table.read_text(encoding="utf-8"))
+    """Character -> count, and the total (jieba's dictionary and icwced punctuation, data/README.md)."""
+    sections = _sections(_table_streams()[0])
+    chars = sections["chars"].decode("utf-8")
+    counts = dict(zip(chars, _uint32(sections["char_counts#"]), strict=True))
     return counts, sum(counts.values())
-
-
-def _read_counts(text: str) -> dict[str, int]:
-    """`key<TAB>count` lines after a `#` header, parsed in a few C calls (63k pairs in ~15 ms, a
-    line loop takes 100 ms): keys hold no tab or newline, though some are whitespace (U+3000)."""
-    while text.startswith("#"):
-        text = text[text.index("\n") + 1 :]
-    items = text.replace("\t", "\n").split("\n")
-    return dict(zip(items[0:-1:2], map(int, items[1::2]), strict=True))
 
 
 @lru_cache(maxsize=1)
 def _log_freq() -> dict[str, float]:
     """Character -> natural log of its relative frequency."""
     counts, total = _counts()
-    return {c: math.log(n / total) for c, n in counts.items()}
+    return dict(zip(counts, map(math.log, map(truediv, counts.values(), repeat(total))), strict=False))
+
+
+class _PairTable(NamedTuple):
+    """Character pairs (in Simplified) and the dictionary words they make.
+
+    The pairs after `a` are the characters seconds[row_ends[r - 1]:row_ends[r]], r = rows[a]; pair
+    counts and two-character word frequencies (0: no word) are aligned with `seconds`. The
+    three-character words starting with pair number i end in thirds[third_ends[k - 1]:third_ends[k]],
+    k = third_rows[i], with their frequencies aligned with `thirds`.
+    """
+
+    rows: dict[str, int]
+    row_ends: array[int]
+    seconds: str
+    counts: array[int]
+    word_freqs: array[int]
+    third_rows: dict[int, int]
+    third_ends: array[int]
+    thirds: str
+    word3_freqs: array[int]
 
 
 @lru_cache(maxsize=1)
-def _bigram_rows() -> dict[str, tuple[str, str]]:
-    """First character -> (the characters seen after it, their counts as text); loaded only when a
-    span is being repaired. One row per first character keeps the load at ~5k entries (~10 ms): a
-    dict of all 63k pairs took 56 ms to build on the first suspicious `?`."""
-    raw = resources.files("docproc.data").joinpath("hanzi_bigrams.tsv.gz").read_bytes()
-    text = gzip.decompress(raw).decode("utf-8")
-    while text.startswith("#"):
-        text = text[text.index("\n") + 1 :]
-    items = text.replace("\t", "\n").split("\n")
-    rows = zip(items[0:-1:3], items[1::3], items[2::3], strict=True)
-    return {first: (seconds, counts) for first, seconds, counts in rows}
+def _pairs() -> _PairTable:
+    """Loaded only when a span is being repaired: two small dicts, the rest is sliced as stored."""
+    sections = _sections(zlib.decompress(_table_streams()[1]))
+    firsts = sections["firsts"].decode("utf-8")
+    third_pairs = _uint32(sections["third_pairs#"])
+    return _PairTable(
+        rows=dict(zip(firsts, range(len(firsts)), strict=True)),
+        row_ends=_uint32(sections["row_ends#"]),
+        seconds=sections["seconds"].decode("utf-8"),
+        counts=_uint32(sections["pair_counts#"]),
+        word_freqs=_uint32(sections["word2_freqs#"]),
+        third_rows=dict(zip(third_pairs, range(len(third_pairs)), strict=True)),
+        third_ends=_uint32(sections["third_ends#"]),
+        thirds=sections["thirds"].decode("utf-8"),
+        word3_freqs=_uint32(sections["word3_freqs#"]),
+    )
 
 
-@lru_cache(maxsize=4096)
-def _row_counts(first: str) -> list[int]:
-    return [int(n) for n in _bigram_rows()[first][1].split(" ")]
+def _pair_index(a: str, b: str) -> int:
+    """Where the pair `ab` sits in the pair table, or -1."""
+    table = _pairs()
+    row = table.rows.get(a)
+    if row is None or len(b) != 1:
+        return -1
+    return table.seconds.find(b, table.row_ends[row - 1] if row else 0, table.row_ends[row])
 
 
 def _bigram_count(a: str, b: str) -> int:
     """How often `b` follows `a` (pairs within dictionary words, plus pairs with punctuation)."""
-    row = _bigram_rows().get(a)
+    index = _pair_index(a, b)
+    return _pairs().counts[index] if index >= 0 else 0
+
+
+def _word_freq(word: str) -> int:
+    """The dictionary frequency of a two- or three-character word (jieba's, from 40 up), or 0."""
+    if len(word) not in (2, 3):
+        return 0
+    index = _pair_index(word[0], word[1])
+    if index < 0:
+        return 0
+    table = _pairs()
+    if len(word) == 2:
+        return table.word_freqs[index]
+    row = table.third_rows.get(index)
     if row is None:
         return 0
-    index = row[0].find(b)
-    return _row_counts(a)[index] if index >= 0 else 0
+    found = table.thirds.find(word[2], table.third_ends[row - 1] if row else 0, table.third_ends[row])
+    return table.word3_freqs[found] if found >= 0 else 0
 
 
 def char_log_frequency(char: str) -> float:
@@ -444,8 +521,9 @@ def _context_score(prev: str, char: str, nxt: str) -> float:
     c = _simplified_char(char)
     score = _conditional(before[-1:], c) + (_conditional(c, after[0]) if after else 0.0)
     for word in {before[-1:] + c, before[-2:] + c, c + after[:1], c + after[:2]}:
-        if len(word) > 1 and _has_word(word):
-            score += 0.5 * math.log(max(1, _word_freq(word)))
+        freq = _word_freq(word)
+        if freq:
+            score += 0.5 * math.log(freq)
     return score
 
 
@@ -474,24 +552,11 @@ def _simplified_char(char: str) -> str:
     return out if len(out) == 1 else char
 
 
-@lru_cache(maxsize=4096)
-def _has_word(word: str) -> bool:
-    import rjieba  # the segmenter's dictionary, loaded once per process and only when a span is repaired
-
-    return bool(rjieba.has_word(word))
-
-
-@lru_cache(maxsize=4096)
-def _word_freq(word: str) -> int:
-    import rjieba
-
-    return int(rjieba.suggest_freq(word))
-
-
 def _to_simplified(text: str) -> str:
-    from docproc.steps.script import to_simplified
-
-    return to_simplified(text)
+    # The shared character fold (a precomputed table every document loads for the line steps), not
+    # the script step's OpenCC converter: one character at a time they agree, and a Simplified page
+    # never loads the converter.
+    return fold_to_simplified(text)
 
 
 def _reads_as(char: str, pinyin: str) -> bool:
