@@ -94,3 +94,12 @@ def test_one_character_converts_as_opencc_converts_it() -> None:
     assert [t2s_char(c) for c in chars] == [t2s.convert(c) for c in chars]
     assert t2s_char("a") is None and t2s_char("\U00020000") is None
     assert to_simplified("網") == "网" and to_simplified("𠁞") == t2s.convert("𠁞")
+
+
+def test_the_fold_finds_every_character_it_folds() -> None:
+    from docproc.data import _t2s_table, to_simplified
+
+    fold = _t2s_table()
+    chars = [chr(c) for c in fold.table]
+    assert [c for c in chars if not (fold.traditional_only.match(c) or fold.both_ways.match(c))] == []
+    assert to_simplified("麽網a") == "么网a"

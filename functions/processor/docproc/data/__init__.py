@@ -11,6 +11,7 @@ of repeated characters. See README.md here for where each list comes from and it
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,22 +43,37 @@ def _read_table(name: str) -> str:
     return (DATA_DIR / name).read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class _Fold:
+    table: dict[int, str]  # Traditional code point -> Simplified character
+    # str.translate looks up every character (about 0.2 µs each); a character-class search (a
+    # bitmap in the regex engine) finds out much faster that a line has nothing to fold. The
+    # folded characters are the Traditional-only ones of stats/script_chars.txt plus a few that
+    # OpenCC maps both ways: that pattern, spelled as docproc.language and steps.script spell it,
+    # is compiled once for the three (re's cache), the few in a class of their own.
+    traditional_only: re.Pattern[str]
+    both_ways: re.Pattern[str]
+
+
 @cache
-def _t2s_table() -> tuple[dict[int, str], re.Pattern[str]]:
+def _t2s_table() -> _Fold:
     # OpenCC's t2s applied to every CJK unified ideograph on its own (its character table, no phrase
     # rule), precomputed by infra/build_script_tables.py: from OpenCC at start-up it cost ~40 ms.
     traditional, simplified = _read_table("t2s_chars.txt").split("\n")[:2]
-    table = dict(zip(map(ord, traditional), simplified, strict=True))
-    # str.translate looks up every character (about 0.2 µs each); a character-class search
-    # (a bitmap in the regex engine) finds out much faster that a line has nothing to fold.
-    return table, re.compile("[" + traditional + "]")
+    trad_only = (DATA_DIR / "stats" / "script_chars.txt").read_text(encoding="utf-8").split("\n")[0]
+    both_ways = "".join(sorted(set(traditional) - set(trad_only)))
+    return _Fold(
+        dict(zip(map(ord, traditional), simplified, strict=True)),
+        re.compile(f"[{trad_only}]+"),
+        re.compile(f"[{both_ways}]") if both_ways else re.compile("(?!)"),
+    )
 
 
 @cache
 def _s2t_variants() -> dict[str, str]:
     """Simplified character -> the Traditional characters that fold to it."""
     variants: dict[str, str] = {}
-    for trad, simp in _t2s_table()[0].items():
+    for trad, simp in _t2s_table().table.items():
         variants[simp] = variants.get(simp, "") + chr(trad)
     return variants
 
@@ -115,12 +131,14 @@ def t2s_char(char: str) -> str | None:
     basic block and extension A: there t2s of one character is its fold, see test_steps_script),
     else None. A dictionary lookup where a call into OpenCC costs a few microseconds."""
     if "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff":
-        return _t2s_table()[0].get(ord(char), char)
+        return _t2s_table().table.get(ord(char), char)
     return None
 
 
 def to_simplified(text: str) -> str:
     """`text` with each Traditional character replaced by its Simplified form, for matching
     against the lists only (never for output: script conversion is a step of its own)."""
-    table, traditional = _t2s_table()
-    return text.translate(table) if traditional.search(text) else text
+    fold = _t2s_table()
+    if fold.traditional_only.search(text) or fold.both_ways.search(text):
+        return text.translate(fold.table)
+    return text
