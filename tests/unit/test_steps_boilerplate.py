@@ -61,6 +61,14 @@ def kept(text: str) -> list[str]:
         ("网易通行证： 密码：", "widgets"),
         ("搜狐首页 - 新闻 - 体育 - 娱乐 - 财经 - IT - 汽车", "navigation"),
         ("新浪简介 | About Sina | 广告服务 | 联系我们 | 招聘信息", "navigation"),
+        ("您是本文第 154 个阅览者", "counter"),
+        ("你是第 你是第 344522 位访问者 位访问者", "counter"),
+        ("(本文发表于首页批评与建议, 已被阅读178次)", "counter"),
+        ("| 主題已經關閉，停止回復．", "forum"),
+        ("游客 欢迎你！", "forum"),
+        ("本文通告引用(Trackback)链接: /wp-trackback.php?p=1700", "trackback"),
+        ("你可以使用这个链接引用该篇文章 http://blog.example.cn/tb.b?diaryID=2756656", "trackback"),
+        ("日 一 二 三 四 五 六", "calendar"),
     ],
 )
 def test_each_kind_goes(line: str, kind: str) -> None:
@@ -101,6 +109,9 @@ def test_a_comment_link_at_the_top_does_not_take_the_article() -> None:
         "评论员文章：让反诈宣传无死角",
         "本报将继续关注版权所有人与平台之间的纠纷，相关报道请见明日版面。",
         "张三 李四 王五",  # three names: not a navigation row
+        "你是第一个发现这个问题的人吗？",  # no count: not a visitor counter
+        "星期日一早，一家人去了公园",
+        "主题公园已经关闭了三年",
     ],
 )
 def test_headings_and_prose_stay(line: str) -> None:
@@ -164,3 +175,25 @@ def test_hints_cover_every_line_their_rule_matches_in_pages() -> None:
 @given(st.text(alphabet=_RULE_ALPHABET, max_size=40))
 def test_hints_cover_every_line_their_rule_matches(line: str) -> None:
     assert _hint_misses(line) == []
+
+
+NOTICE = (
+    "根据《中华人民共和国著作权法》等法律法规，未经书面许可，擅自转载本报社作品的，将涉嫌侵犯著作权人合法权益。"
+    "为规范网络转载行为，本报社郑重公告："
+)
+
+
+def test_a_reprint_notice_ends_the_article() -> None:
+    tail = f"{NOTICE}\n一、任何单位或个人使用本报社原创内容，必须事先取得书面授权；\n二、欢迎读者提供侵权线索：\n法律顾问 0432-1234567\n"
+    article = [P1, HEADING, P2, P1 + P2, P2 + P1]
+    out = remove_boilerplate("\n".join([*article, tail]))
+    assert [line for line in out.text.split("\n") if line] == article
+    assert out.report.detail == {"tail_lines": 4}
+
+
+def test_a_reprint_notice_high_on_the_page_or_an_article_about_reprinting_stays() -> None:
+    # Only in the last third of the page does the notice start the tail; a sentence on copyright
+    # that does not name the site's own rights is prose anywhere.
+    case = "法院认定，被告未经许可转载原告的摄影作品，侵犯了原告的著作权，判令其赔偿经济损失。"
+    assert kept(f"{P1}\n{NOTICE}\n{P2}\n{P1}") == [P1, NOTICE, P2, P1]
+    assert kept(f"{P1}\n{P2}\n{case}") == [P1, P2, case]

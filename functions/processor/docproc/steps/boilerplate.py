@@ -47,6 +47,8 @@ _HINTS: dict[str, str] = {
         "copyright © (c) icp 公网安备 网安备 许可证 违法和不良 rights 仅代表作者本人 信息存储空间 请勿转载 "
         "建立镜像 转载申请 反侵权 著作权声明 传输内容声明 郑 违者 禁止"
     ),
+    "counter": "第 已被",
+    "trackback": "trackback 引用通告 通告引用 引用该篇文章 引用这篇文章",
     "footer_prose": (
         "版权 未经 转载请注明 网站地图 联系我们 关于我们 免责声明 隐私政策 法律声明 广告服务 "
         "友情链接 网站导航 意见反馈 投稿邮箱 技术支持 欢迎批评指正 给编辑写信 热线电话"
@@ -119,7 +121,30 @@ _RULES: tuple[tuple[str, str], ...] = (
             rf"请先登录)(?:$|{_S}(?:注册|登录|忘记密码|找回密码|退出))"
         ),
     ),
+    (
+        # Visitor and reader counters: `你是第 344522 位访问者`, `您是本文第 154 个阅览者`,
+        # `(本文发表于首页, 已被阅读178次)`.
+        "counter",
+        r"^[你您]是(?:本[文站帖页])?第[^。！？，]{0,8}?\d+\s*[个位名]|已被(?:阅读|浏览|点击|查看)\s*\d+\s*次",
+    ),
+    (
+        # A forum's own status and greeting lines: `主题已经关闭，停止回复`, `| 回复线索：`, `游客 欢迎你！`.
+        "forum",
+        r"^[|｜\s]*(?:本?(?:主题|帖子?)已(?:经)?(?:被)?(?:关闭|锁定)|回复线索|游客\s*[,，]?\s*欢迎[你您]|欢迎[你您]\s*[,，]?\s*游客)",
+    ),
+    # A blog's trackback box: `本文通告引用(Trackback)链接: ...`, `你可以使用这个链接引用该篇文章 http://...`.
+    ("trackback", r"trackback|引用通告|通告引用|引用该篇文章|引用这篇文章"),
+    # A calendar widget's weekday row: `日 一 二 三 四 五 六`.
+    ("calendar", r"^(?:(?:星期|周)?[日一二三四五六天]\s*){7}$"),
 )
+
+# A publisher's reprint notice (`未经书面许可，擅自转载本报社作品的，将涉嫌侵犯著作权人合法权益……本报社
+# 郑重公告：`) is prose and may be long, but naming the site's own rights and reprinting together
+# in a paragraph in the last third of the page marks the end of the article: it starts the tail
+# like a comment widget does. (A one-line `未经本网授权，请勿转载` is a footer line: see _RULES.)
+NOTICE_BEFORE_AFTER_RATIO = 2.0
+_NOTICE_SELF = re.compile(both_scripts("本报|本网|本站|本刊|本社|本台|本平台|本公众号"))
+_NOTICE_RIGHTS = re.compile(both_scripts("著作权|版权|侵权|授权"))
 
 # A row of page controls and counters only: `阅读全文(736) | 回复(0) | 引用(1)`, `阅读 ()`,
 # `发送给朋友 发表评论 打印本文`. Possessive quantifiers keep the match linear.
@@ -213,7 +238,8 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
         # platform disclaimer reads like one. Skipping the rest halves the step's time.
         return "footer" if patterns.footer.matches(lowered) else None
     for rule in patterns.rules:
-        if rule.matches(lowered):
+        hint = rule.hint  # inlined rule.matches: this loop runs for every short line
+        if (hint is None or hint.search(lowered) is not None) and rule.pattern.search(lowered) is not None:
             if rule.kind == "footer_prose":
                 if prose and len(line) > PROSE_SHORT:
                     continue
@@ -252,6 +278,15 @@ def _drop_link_lists(lines: list[str], detail: dict[str, int]) -> list[str]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
+def _is_reprint_notice(line: str) -> bool:
+    # `in` first: most lines never mention reprinting.
+    return (
+        ("转载" in line or "轉載" in line)
+        and _NOTICE_SELF.search(line) is not None
+        and _NOTICE_RIGHTS.search(line) is not None
+    )
+
+
 def remove_boilerplate(text: str) -> StepOutput:
     """Drop boilerplate lines, and everything after a comment widget or related-links header."""
     patterns = _compiled()
@@ -264,13 +299,20 @@ def remove_boilerplate(text: str) -> StepOutput:
     for i, line in enumerate(lines):
         stripped = line.strip()
         offset += len(line) + 1
+        after = total - offset + len(line) + 1  # characters from this line on
         if stripped and len(stripped) <= MAX_LINE and patterns.tail.search(stripped):
-            after = total - offset + len(line) + 1
             if before >= TAIL_MIN_BEFORE and before >= TAIL_BEFORE_AFTER_RATIO * after:
                 detail["tail_lines"] = sum(1 for x in lines[i:] if x.strip())
                 break
             detail["tail_marker"] = detail.get("tail_marker", 0) + 1
             continue
+        if (
+            len(stripped) > PROSE_LINE
+            and before >= NOTICE_BEFORE_AFTER_RATIO * after
+            and _is_reprint_notice(stripped)
+        ):
+            detail["tail_lines"] = sum(1 for x in lines[i:] if x.strip())
+            break
         kind = _kind(stripped, patterns)
         if kind is None:
             kept.append(line)
