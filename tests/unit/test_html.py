@@ -190,3 +190,16 @@ def test_a_character_alone_in_its_span_is_kept_and_an_icon_glyph_is_not() -> Non
     assert "例一：2月2日中午11时左右，城东一幢废弃的三层楼房突然倒塌。" in out.text
     assert "\ue600" not in out.text and "\u200b" not in out.text
     assert out.removed["lone_chars_kept"] == 4  # 月 日 时 。
+
+
+def test_a_failure_while_preparing_the_tree_falls_back_to_plain_main_content(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import docproc.html as html
+
+    def broken(tree: object) -> dict[str, int]:
+        raise RuntimeError("unexpected markup")
+
+    monkeypatch.setattr(html, "_prepare_body", broken)
+    out = extract_main_content(_page(f"<div>{ARTICLE}</div>"))
+    assert "摊主王师傅说" in out.text and out.removed == {"prepare_failed": 1}

@@ -75,6 +75,7 @@ _BLOCK_TAGS = frozenset(
 POST_LIST_MIN = 3
 FIRST_POST_MIN_CHARS = 100
 MAX_STAMP_TEXT = 120  # a text node this long is a paragraph that mentions a time, not a stamp
+MAX_STAMPS = 1000  # a thread page has far fewer posts; bounds the ancestor chains built
 _STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
 _POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"})
 
@@ -125,7 +126,10 @@ def extract_main_content(page: str) -> Extracted:
             body = extract_plain_text(tree, main_content=False)
         else:
             if tree.body is not None:
-                removed = _prepare_body(tree)
+                try:
+                    removed = _prepare_body(tree)
+                except Exception:  # the extraction without these rules beats no text at all
+                    tree, removed = HTMLTree.parse(page), {"prepare_failed": 1}
             body = extract_plain_text(tree, **_EXTRACT_OPTIONS).replace(_KEEP_MARK, "")
     except Exception:  # a page the parser cannot read is an empty page, not a crashed batch
         return Extracted("", {})
@@ -256,11 +260,12 @@ def _ancestors(m: _Measured, i: int) -> list[int]:
 def _later_posts(m: _Measured) -> list[int]:
     """The nodes from a thread's second post to the end of the thread's container."""
     groups: dict[tuple[str, ...], list[list[int]]] = {}
-    for s in m.stamps:
+    for s in m.stamps[:MAX_STAMPS]:
         chain = _ancestors(m, s)
         key = tuple(f"{m.tag[j]}.{m.nodes[j].class_name}" for j in chain)
         groups.setdefault(key, []).append(chain)
     out: list[int] = []
+    children: dict[int, list[int]] = {}  # built on the first thread found: one pass over the nodes
     for chains in groups.values():
         if len(chains) < POST_LIST_MIN:
             continue
@@ -273,8 +278,11 @@ def _later_posts(m: _Measured) -> list[int]:
         posts = [c[depth] for c in chains]
         if len(set(posts)) < len(posts) or m.tag[posts[0]] not in _POST_TAGS:
             continue
-        container = m.parent[posts[0]]
-        siblings = [j for j in range(posts[0], len(m.nodes)) if m.parent[j] == container]
+        if not children:
+            for j in range(1, len(m.nodes)):
+                children.setdefault(m.parent[j], []).append(j)
+        siblings = children[m.parent[posts[0]]]
+        siblings = siblings[siblings.index(posts[0]) :]
         # The first post runs from its stamp's element to the second's: a stamp in the post's
         # header has the post's text in the siblings that follow it.
         first = siblings[: siblings.index(posts[1])]
