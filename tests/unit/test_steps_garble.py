@@ -189,13 +189,23 @@ def test_the_compact_table_holds_the_readable_counts() -> None:
 
 
 def test_repairing_needs_no_segmenter_and_clean_text_loads_no_table() -> None:
+    """In a fresh process: no `?` loads nothing, an ordinary `?` only the stored characters."""
     code = (
         "import sys\n"
         "from docproc.steps import garble\n"
         "garble.repair_garbled_spans('数据显示，青岛市电信网络诈骗发案数持续下降。')\n"
         "assert garble._table_streams.cache_info().currsize == 0\n"
+        "garble.repair_garbled_spans('李?琴表示，比赛很激烈。这是为什么?因为成本太高。')\n"
+        "assert garble._scoring_table.cache_info().currsize == 0  # the pre-check built no dict\n"
         f"out = garble.repair_garbled_spans({SEED_SPANS[0][0]!r})\n"
         "assert out.report.count == 1 and 'rjieba' not in sys.modules, sorted(sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "functions" / "processor")}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+def test_the_pre_check_scores_like_the_dicts() -> None:
+    from docproc.steps.garble import _mean, _stored_score
+
+    for text in ("因为成本太高", "?!苯\ue3d3眨\ue0d7", "丝睢\ue1ea尿_局", "What?", "鼻鄭u市", "\ufffd𠀀"):
+        assert _mean(text, _stored_score) == mean_log_frequency(text), text
