@@ -49,6 +49,8 @@ def test_metadata_follows_the_target_script() -> None:
             "2005-01-14 17:02:30 来源: 21世纪经济报道 发表评论 查看评论",
             {"source": "21世纪经济报道", "published": "2005-01-14 17:02:30"},
         ),
+        ("原标题：城东菜市场改造完成：摊位增加到一百六十个", {}),  # the first headline: dropped only
+        ("（原標題：菜市場改造後生意好了三成）", {}),
     ],
 )
 def test_byline_forms(line: str, expected: dict[str, str]) -> None:
@@ -67,6 +69,7 @@ def test_byline_forms(line: str, expected: dict[str, str]) -> None:
         "2013年7月13日 香港 亚洲国际博览馆",  # a date without a time: a table row
         "代表性论文专著目录",  # 文 inside a word is no byline
         "会议于2005年3月11日12:12开始，持续两小时。",
+        "原标题下面的正文更长",  # no colon: not a meta line
     ],
 )
 def test_article_lines_stay(line: str) -> None:

@@ -68,6 +68,10 @@ _DATE_TIME = re.compile(
 _DATELINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})")
 _NOT_DATELINE = re.compile(r"[。！？!?，；;“”]")
 MAX_DATELINE = 80
+# `原标题：刺死辱母者于欢的罪与悔` under a reprinted article's new headline: the headline it was first
+# published with, a meta line (the article's text repeats neither). Dropped; no metadata key.
+_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:原标题|原標題|原题|原題)\s*[:：]\s*\S")
+MAX_ORIGINAL_TITLE = 80
 _HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
 
 
@@ -86,7 +90,11 @@ def _names(text: str) -> str:
 
 def _lift(line: str, found: dict[str, str]) -> bool:
     """If `line` (stripped) is a byline or meta line, put its values in `found` and say so."""
-    if not line or len(line) > MAX_LINE:
+    if not line:
+        return False
+    if len(line) <= MAX_ORIGINAL_TITLE and _ORIGINAL_TITLE.match(line):
+        return True
+    if len(line) > MAX_LINE:
         return False
     pair, meta_line, reporter, editor = _patterns()
     meta = meta_line.match(line)
