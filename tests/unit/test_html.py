@@ -203,3 +203,16 @@ def test_a_failure_while_preparing_the_tree_falls_back_to_plain_main_content(
     monkeypatch.setattr(html, "_prepare_body", broken)
     out = extract_main_content(_page(f"<div>{ARTICLE}</div>"))
     assert "摊主王师傅说" in out.text and out.removed == {"prepare_failed": 1}
+
+
+def test_stamped_comments_under_an_article_lose_only_the_later_comments() -> None:
+    # A comment list is a post list too: the article above it is outside the list and stays.
+    comment = (
+        '<div class="cmt"><span>网友{n}</span> <span>2024-07-0{n} 10:2{n}</span>'
+        "<p>这次改造确实方便了很多，以前下雨天进市场要绕着水坑走，现在通道宽了，地面也平整了，"
+        "早上买菜的老人明显多了起来，希望后续的管理也能跟上，别让摊位又占到通道上。第{n}条。</p></div>"
+    )
+    comments = "".join(comment.format(n=n) for n in range(1, 5))
+    out = extract_main_content(_page(f"<div><h1>城东菜市场改造完成</h1>{ARTICLE}</div><div>{comments}</div>"))
+    assert "摊主王师傅说" in out.text and "今年春天" in out.text
+    assert "第1条" in out.text and "第2条" not in out.text and "第4条" not in out.text
