@@ -250,12 +250,18 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
         return "widgets"
     # Navigation needs separators: one search first, as most lines have none.
     if not _SENTENCE.search(line) and _NAV_SEPARATORS.search(line):
-        items = [i for i in _NAV_SEPARATORS.split(line) if i]
-        lengths = [len(i) for i in items]
-        short = max(lengths, default=0) <= NAV_MAX_ITEM and sum(lengths) <= NAV_MEAN_ITEM * len(items)
-        if len(items) >= NAV_MIN_ITEMS and short:
+        lengths = [len(i) for i in _NAV_SEPARATORS.split(line) if i]
+        if len(lengths) >= NAV_MIN_ITEMS and _short_items(lengths):
+            return "navigation"
+        # A long menu row often ends in the date or a search prompt: `首页 | 时事 | ... | 贴图
+        # 2006年12月27日（京港台时间）`. With twice the items, the last may be long.
+        if len(lengths) >= 2 * NAV_MIN_ITEMS and _short_items(lengths[:-1]):
             return "navigation"
     return None
+
+
+def _short_items(lengths: list[int]) -> bool:
+    return max(lengths) <= NAV_MAX_ITEM and sum(lengths) <= NAV_MEAN_ITEM * len(lengths)
 
 
 def _drop_link_lists(lines: list[str], detail: dict[str, int]) -> list[str]:
