@@ -569,26 +569,44 @@ def function_package() -> Package:
     """The function's package, built by its Makefile as `sam build` runs it; cached by content.
 
     The key covers every file of functions/processor/ (code, requirements, Makefile): a change
-    rebuilds it (pip's own cache keeps that to seconds). Only the latest build is kept."""
+    rebuilds it (pip's own cache keeps that to seconds). Built aside and renamed into place, so
+    that two benches on one checkout never see half a package."""
     root = PACKAGE_CACHE / f"function-{_tree_digest(FUNCTION_DIR)}"
-    package = Package(root / "compiled", root / "source", PACKAGE_CACHE / "runtime")
     if not (root / ".complete").is_file():
-        for old in PACKAGE_CACHE.glob("function-*"):
-            shutil.rmtree(old)
-        command = ["make", "--no-print-directory", "-f", str(FUNCTION_MAKEFILE)]
-        command += [
+        _prune_packages(keep=root)
+        building = root.with_name(f"{root.name}.{os.getpid()}.building")
+        shutil.rmtree(building, ignore_errors=True)
+        command = [
+            "make",
+            "--no-print-directory",
+            "-f",
+            str(FUNCTION_MAKEFILE),
             f"build-{FUNCTION_LOGICAL_ID}",
-            f"ARTIFACTS_DIR={package.compiled}",
-            f"PYTHON={sys.executable}",
         ]
+        command += [f"ARTIFACTS_DIR={building / 'compiled'}", f"PYTHON={sys.executable}"]
         proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
         if proc.returncode != 0:
+            shutil.rmtree(building, ignore_errors=True)
             errors = [line for line in proc.stderr.splitlines() if line.startswith(("ERROR", "make:"))]
             raise RuntimeError((errors or proc.stderr.strip().splitlines() or ["make failed"])[0])
-        shutil.copytree(package.compiled, package.source, ignore=shutil.ignore_patterns("__pycache__"))
-        (root / ".complete").write_text(" ".join(command) + "\n")
-    link_runtime(package.runtime)
-    return package
+        shutil.copytree(
+            building / "compiled", building / "source", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        (building / ".complete").write_text(" ".join(command) + "\n")
+        try:
+            building.rename(root)
+        except OSError:  # another bench finished the same build first
+            shutil.rmtree(building, ignore_errors=True)
+    runtime = PACKAGE_CACHE / "runtime"
+    link_runtime(runtime)
+    return Package(root / "compiled", root / "source", runtime)
+
+
+def _prune_packages(keep: Path, max_age_s: float = 3600) -> None:
+    """Older builds (~140 MB each), once no bench can still be using them."""
+    for old in PACKAGE_CACHE.glob("function-*"):
+        if old != keep and time.time() - old.stat().st_mtime > max_age_s:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _tree_digest(root: Path) -> str:
@@ -609,9 +627,10 @@ def link_runtime(directory: Path) -> None:
         origin = Path(spec.origin)
         if origin.name == "__init__.py":  # a package: link its folder
             origin = origin.parent
-        link = directory / origin.name
-        link.unlink(missing_ok=True)
-        link.symlink_to(origin)
+        staged = directory / f".{origin.name}.{os.getpid()}"
+        staged.unlink(missing_ok=True)
+        staged.symlink_to(origin)
+        os.replace(staged, directory / origin.name)  # atomic: a concurrent bench sees one or the other
 
 
 LAMBDA_PLATFORM = ["--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11"]
