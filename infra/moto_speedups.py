@@ -30,6 +30,9 @@ Three more, for start-up and per-request cost (issue #7):
   document record (each attribute value is a structure of ten members). The aliases depend
   only on the member's name and shape, the shape's parent and the value's class, so they
   are decided once per such combination (objects with their own alias table are left alone).
+- A new DynamoDB item re-measured all the attributes it already had each time it took one
+  (O(attributes^2), nested maps walked each time): the same 405000-byte check is made with
+  a running total while the item is built.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def install() -> None:
     _install_sqs_retention_check()
     _install_action_lookup()
     _install_serializer_aliases()
+    _install_item_size_check()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -184,6 +188,30 @@ def _install_partition_queries() -> None:
 
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
+
+
+def _install_item_size_check() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict, bytesize
+
+    original = Item.__init__
+    limit = 405000  # moto's limit (LimitedSizeDict.__setitem__)
+
+    @functools.wraps(original)
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self.attrs = LimitedSizeDict()
+        total = 0  # what LimitedSizeDict would sum: the keys and values set so far
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            size = bytesize(key) + typed.size()
+            if total + size > limit:
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, key, typed)
+            total += size
+
+    Item.__init__ = __init__  # type: ignore[method-assign]
 
 
 def _install_transactions() -> None:
