@@ -69,6 +69,8 @@ def kept(text: str) -> list[str]:
         ("本文通告引用(Trackback)链接: /wp-trackback.php?p=1700", "trackback"),
         ("你可以使用这个链接引用该篇文章 http://blog.example.cn/tb.b?diaryID=2756656", "trackback"),
         ("日 一 二 三 四 五 六", "calendar"),
+        ("10111213141516", "calendar"),  # day numbers run together by the extraction
+        ("3 4 5 6 7 8 9", "calendar"),
         (
             "首页 | 时事 | 生活 | 财经 | 法律 | 文体 | 播客 | 视频 | 历史 | 贴图 2006年12月27日（京港台时间）",
             "navigation",
@@ -117,6 +119,8 @@ def test_a_comment_link_at_the_top_does_not_take_the_article() -> None:
         "星期日一早，一家人去了公园",
         "主题公园已经关闭了三年",
         "春天 | 夏天 | 秋天 | 冬天：城东菜市场一年四季的变化",  # few items: the long one is a title
+        "2010",  # a year alone (a table cell) is not a calendar row
+        "13579",
     ],
 )
 def test_headings_and_prose_stay(line: str) -> None:

@@ -176,6 +176,8 @@ PROSE_SHORT = 24  # ... and one this short is not, commas or not
 NAV_MIN_ITEMS = 4
 NAV_MAX_ITEM = 12  # `About Sina`
 NAV_MEAN_ITEM = 6
+CALENDAR_MIN_DAYS = 5  # a week row cut by the month's start or end still has this many
+MAX_CALENDAR_ROW = 14  # seven two-digit days
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,8 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
                     continue
                 return "footer"
             return rule.kind
+    if line[0].isdigit() and _is_calendar_days(line):
+        return "calendar"
     # A toolbar has three brackets: `in` first, as most lines have none.
     if patterns.widgets.match(lowered) or (("[" in line or "【" in line) and _TOOLBAR.match(line)):
         return "widgets"
@@ -258,6 +262,21 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
         if len(lengths) >= 2 * NAV_MIN_ITEMS and _short_items(lengths[:-1]):
             return "navigation"
     return None
+
+
+def _is_calendar_days(line: str) -> bool:
+    """A calendar widget's row of day numbers, spaced or run together: `3 4 5 6 7 8 9`,
+    `10111213141516`. At least CALENDAR_MIN_DAYS consecutive numbers and nothing else."""
+    digits = "".join(line.split())
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_CALENDAR_ROW:
+        return False
+    for first in (1, 2):
+        day, pos, count = int(digits[:first]), first, 1
+        while pos < len(digits) and digits.startswith(str(day + 1), pos):
+            day, pos, count = day + 1, pos + len(str(day + 1)), count + 1
+        if pos == len(digits) and count >= CALENDAR_MIN_DAYS and day <= 31:
+            return True
+    return False
 
 
 def _short_items(lengths: list[int]) -> bool:
