@@ -216,3 +216,17 @@ def test_stamped_comments_under_an_article_lose_only_the_later_comments() -> Non
     out = extract_main_content(_page(f"<div><h1>城东菜市场改造完成</h1>{ARTICLE}</div><div>{comments}</div>"))
     assert "摊主王师傅说" in out.text and "今年春天" in out.text
     assert "第1条" in out.text and "第2条" not in out.text and "第4条" not in out.text
+
+
+def test_an_entry_form_goes_and_a_page_wrapped_in_a_form_stays() -> None:
+    reply = (
+        '<form action="/reply"><table><tr><td>您的Email:</td><td><input name="mail"></td></tr>'
+        '<tr><td>留言：</td><td><textarea name="text"></textarea></td></tr>'
+        '<tr><td><input type="submit" value="发表"></td></tr></table></form>'
+    )
+    out = extract_main_content(_page(f"<div>{ARTICLE}</div>{reply}"))
+    assert "摊主王师傅说" in out.text and "您的Email" not in out.text and "留言" not in out.text
+    assert out.removed["forms"] == 1
+    # A short article inside a page-wide form (as ASP.NET pages are) is the form's text.
+    wrapped = '<form id="form1"><input type="text" name="q"><div><p>城东菜市场今天恢复营业。</p></div></form>'
+    assert "城东菜市场今天恢复营业。" in extract_main_content(_page(wrapped)).text

@@ -66,6 +66,10 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 
+FORM_MAX_CHARS = 200  # plain characters: a form with more text is (or wraps) content
+FORM_MAX_SHARE = 0.5  # ... and so is one holding half the page's plain text
+_TEXT_FIELDS = 'textarea, select, input:not([type]), input[type="text"], input[type="password"]'
+
 # A thread or a blog listing: POST_LIST_MIN or more posts, each stamped with a date and time at
 # the same place in the same markup (`楼层： 第 2 楼 时间：2005-08-28 23:38:58`, `〓 发布时间
 # 2005/03/16 01:08:28 by ...`, a post title's `2005-03-18 01:58:01`). The first post is the page's
@@ -147,12 +151,14 @@ def extract_main_content(page: str) -> Extracted:
 
 
 def _prepare_body(tree: Any) -> dict[str, int]:
-    """Take link-dense blocks and a thread's later posts out of the tree and mark lone characters
-    to keep; say what went."""
+    """Take link-dense blocks, a thread's later posts and entry forms out of the tree and mark
+    lone characters to keep; say what went."""
     m = _measure(tree.body)
     kinds: dict[int, str] = {i: "later_posts" for i in _later_posts(m)}
     for i in _link_dense_blocks(m):
         kinds.setdefault(i, "link_blocks")
+    for i in _entry_forms(m):
+        kinds.setdefault(i, "forms")
     doomed, inside = _outermost(m, kinds)
     removed: dict[str, int] = {}
     # Lone characters first: a removed subtree is freed, and nothing inside it may be touched.
@@ -243,6 +249,21 @@ def _link_dense_blocks(m: _Measured) -> list[int]:
         and m.links[i] >= LINK_BLOCK_MIN_LINKS
         and m.link_chars[i] >= LINK_DENSITY * m.chars[i]
         and m.longest_plain[i] < LINK_BLOCK_MAX_PLAIN
+    ]
+
+
+def _entry_forms(m: _Measured) -> list[int]:
+    """Forms with a text field and little text: reply boxes, search boxes, login and mail-a-friend
+    forms, whose labels (`您的Email:`, `留言：`) are not content. A form wrapping a whole page (as
+    ASP.NET pages do) holds the article's text and stays."""
+    page_plain = m.chars[0] - m.link_chars[0]
+    return [
+        i
+        for i in range(1, len(m.nodes))
+        if m.tag[i] == "form"
+        and (plain := m.chars[i] - m.link_chars[i]) < FORM_MAX_CHARS
+        and plain <= FORM_MAX_SHARE * page_plain  # a short page inside one form keeps its text
+        and m.nodes[i].query_selector(_TEXT_FIELDS) is not None
     ]
 
 
