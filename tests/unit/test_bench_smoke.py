@@ -51,7 +51,7 @@ def test_targets_are_checked_against_flat_keys() -> None:
     checks = {c["key"]: c["ok"] for c in bench.check_targets(result)}
     assert checks["core.docproc.cpu.mb_per_s"] is True
     assert checks["core.docproc.cpu.sample_ms"] is False
-    assert checks["local_stack.docs_per_s"] is None
+    assert checks["local_stack.docs_per_s_cpu"] is None
 
 
 def test_unknown_section_is_refused() -> None:
