@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, compress, repeat
-from operator import add, mul, ne, sub
+from operator import add, countOf, ne, sub
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -50,32 +52,52 @@ class NgramLevel:
 def ngram_levels(ids: list[int], max_n: int) -> dict[int, NgramLevel]:
     """For n = 2..max_n: the most frequent word n-gram and the positions of repeated n-grams.
 
-    `ids` are the words as small integers (equal words, equal ids). An n-gram becomes the
-    integer id1*K^(n-1) + ... + idn (K > every id), built with map() over whole lists, so
-    counting hashes integers, not tuples of words. An n-gram can only repeat where its first
-    n-1 words repeat, so each size only looks at the positions the previous one kept: few
-    after n = 3 in most documents.
+    `ids` are the words as small non-negative integers (equal words, equal ids). An n-gram
+    becomes one integer, so counting hashes integers, not tuples of words: a bigram is its two
+    ids packed in one integer (bigram_keys), an n-gram the (n-1)-gram's key * K + its last id
+    (K > every id), built with map() over whole lists. An n-gram can only repeat where its
+    first n-1 words repeat, so each size only looks at the positions the previous one kept:
+    few after n = 3 in most documents.
     """
     base = max(ids, default=0) + 2
-    positions = list(range(len(ids)))
-    keys = ids
     levels: dict[int, NgramLevel] = {}
+    keys = bigram_keys(ids)
+    positions: Sequence[int] = range(len(keys))
     for n in range(2, max_n + 1):
-        fits = bisect_right(positions, len(ids) - n)  # the n-gram must end inside the text
-        positions, keys = positions[:fits], keys[:fits]
-        last_words = map(ids.__getitem__, map(add, positions, repeat(n - 1)))
-        keys = list(map(add, map(mul, keys, repeat(base)), last_words))
-        if not keys:
-            levels[n] = NgramLevel(0, 0, [], [])
-            continue
+        if n > 2:
+            fits = bisect_right(positions, len(ids) - n)  # the n-gram must end inside the text
+            positions, keys = positions[:fits], keys[:fits]
+            last_words = ids[n - 1 :]  # the last word of the n-gram at p is last_words[p]
+            keys = list(map(add, map(base.__mul__, keys), map(last_words.__getitem__, positions)))
         counts = Counter(keys)
-        top = max(counts, key=counts.__getitem__)  # C-level max: most_common(1) runs in Python
+        top_count = max(counts.values(), default=0)
+        if top_count < 2:  # no n-gram repeats, so no longer one does either
+            levels.update((m, NgramLevel(0, 0, [], [])) for m in range(n, max_n + 1))
+            break
+        # The first n-gram reaching the top count, in order of first occurrence (as max() picks it).
+        top = next(compress(counts, map(top_count.__eq__, counts.values())))
         top_position = positions[keys.index(top)]
-        repeats = list(map((1).__lt__, map(counts.__getitem__, keys)))
-        positions, keys = list(compress(positions, repeats)), list(compress(keys, repeats))
-        top_count = counts[top] if counts[top] > 1 else 0
-        levels[n] = NgramLevel(top_count, top_position, positions, keys)
+        # Past n = 2 most positions kept repeat again: where all do, there is nothing to filter.
+        if n == 2 or countOf(counts.values(), 1):
+            repeats = list(map((1).__lt__, map(counts.__getitem__, keys)))
+            positions, keys = list(compress(positions, repeats)), list(compress(keys, repeats))
+        levels[n] = NgramLevel(top_count, top_position, list(positions), keys)
     return levels
+
+
+def bigram_keys(ids: list[int]) -> list[int]:
+    """(ids[p], ids[p + 1]) as one integer, for every p: the ids written as 32-bit integers and
+    read back as 64-bit ones at both offsets, in C (3x faster than building them with map())."""
+    pairs = len(ids) - 1
+    if pairs < 1:
+        return []
+    if max(ids) >> 32:  # not word ids: any injective pairing will do
+        return list(map(add, map((max(ids) + 1).__mul__, ids), ids[1:]))
+    data = array("I", ids).tobytes()
+    keys = [0] * pairs
+    keys[0::2] = memoryview(data[: (pairs + 1) // 2 * 8]).cast("Q").tolist()
+    keys[1::2] = memoryview(data[4 : 4 + pairs // 2 * 8]).cast("Q").tolist()
+    return keys
 
 
 def word_ids(words: list[str]) -> list[int]:
