@@ -151,7 +151,8 @@ def _minhash_normalized(norm: str) -> list[int]:
     # In slices: the minima of the union are the minima of the slices' minima, and a 10 MB text's
     # tokens as decimal strings all at once took ~90 MiB.
     for start in range(0, len(tokens), _UPDATE_TOKENS):
-        hasher.update(list(map(str, tokens[start : start + _UPDATE_TOKENS].tolist())))
+        # int.__repr__ is str() without the type call: 15% fewer instructions, the same text.
+        hasher.update(list(map(int.__repr__, tokens[start : start + _UPDATE_TOKENS].tolist())))
     return [int(v) for v in hasher.digest()]
 
 

@@ -7,11 +7,10 @@ JSON (numbers, strings, short capped lists) and small: it goes into the DynamoDB
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
-from docproc.keywords import stopwords, top_keywords
+from docproc.keywords import stopwords, top_keywords, words_without_letter
 from docproc.language import han_script, identify_language, script_of_counts
 from docproc.quantities import find_quantities
 from docproc.result import StepReport
@@ -28,7 +27,6 @@ SCHEMA_VERSION = 2  # 2: word and repetition statistics of huge documents on a b
 # characters are a 300 KB Chinese text, ten times the longest news article; line and character counts,
 # composition, language and quantities still read the whole text.
 MAX_MEASURED_CHARS = 100_000
-_NO_LETTER = re.compile(r"[\d_\W]+")  # a word with no letter of any script (Han is a letter)
 COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 
@@ -69,7 +67,7 @@ def compute_stats(
     words = words_of(segment(measured))
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
-    no_letter = frozenset(filter(_NO_LETTER.fullmatch, counts))  # numbers: shared with keywords
+    no_letter = words_without_letter(counts)  # numbers: shared with keywords
     stats.update(_word_stats(words, counts, no_letter))
     # Word ids from the Counter's keys: no second pass to number the words.
     vocab = dict(zip(counts, range(len(counts)), strict=False))
