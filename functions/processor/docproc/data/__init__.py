@@ -49,8 +49,8 @@ class _Fold:
     # str.translate looks up every character (about 0.2 µs each); a character-class search (a
     # bitmap in the regex engine) finds out much faster that a line has nothing to fold. The
     # folded characters are the Traditional-only ones of stats/script_chars.txt plus a few that
-    # OpenCC maps both ways: that pattern, spelled as docproc.language and steps.script spell it,
-    # is compiled once for the three (re's cache), the few in a class of their own.
+    # OpenCC maps both ways: that pattern, spelled as docproc.language spells it for the script
+    # counts, is compiled once for both (re's cache), the few in a class of their own.
     traditional_only: re.Pattern[str]
     both_ways: re.Pattern[str]
 
@@ -64,7 +64,7 @@ def _t2s_table() -> _Fold:
     both_ways = "".join(sorted(set(traditional) - set(trad_only)))
     return _Fold(
         dict(zip(map(ord, traditional), simplified, strict=True)),
-        re.compile(f"[{trad_only}]+"),
+        re.compile(f"[{trad_only}]"),
         re.compile(f"[{both_ways}]") if both_ways else re.compile("(?!)"),
     )
 

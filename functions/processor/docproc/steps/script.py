@@ -9,12 +9,10 @@ skipped when nothing would change.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Literal
 
-from docproc.data import DATA_DIR, converter, t2s_char
-from docproc.language import count_chars
+from docproc.data import converter, t2s_char
+from docproc.language import script_char_counts
 from docproc.result import StepOutput, StepReport
 
 Target = Literal["simplified", "traditional", "keep"]
@@ -23,27 +21,10 @@ Target = Literal["simplified", "traditional", "keep"]
 _DOMINANT_SHARE = 0.9
 
 
-@lru_cache(maxsize=1)
-def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(Traditional-only characters, Simplified-only characters) as two compiled character classes.
-
-    The sets are OpenCC's own (t2s changes / s2t changes), precomputed into
-    docproc/data/stats/script_chars.txt (shared with the language statistics): deriving them from
-    OpenCC at start-up costs ~340 ms, reading them ~1 ms.
-    """
-    lines = (DATA_DIR / "stats" / "script_chars.txt").read_text(encoding="utf-8")
-    trad_only, simp_only = lines.split("\n")[:2]
-    # Runs: one match per run, not per character. The pattern strings are those of
-    # docproc.language's statistics, so that re's cache compiles each once per process (~7 ms each).
-    # (One-character classes would count 1.2x-2.5x faster, as a leading repeat loses the regex
-    # engine's fast character-set scan: worth it only if both modules switch.)
-    return re.compile(f"[{trad_only}]+"), re.compile(f"[{simp_only}]+")
-
-
 def script_counts(text: str) -> tuple[int, int]:
-    """(Traditional-only characters, Simplified-only characters) in `text`."""
-    trad, simp = _script_patterns()
-    return count_chars(trad, text), count_chars(simp, text)
+    """(Traditional-only characters, Simplified-only characters) in `text`: OpenCC's own sets,
+    the same classes as the language statistics (docproc.language)."""
+    return script_char_counts(text)
 
 
 def detect_script(text: str) -> str:
