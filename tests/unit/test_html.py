@@ -230,3 +230,25 @@ def test_an_entry_form_goes_and_a_page_wrapped_in_a_form_stays() -> None:
     # A short article inside a page-wide form (as ASP.NET pages are) is the form's text.
     wrapped = '<form id="form1"><input type="text" name="q"><div><p>城东菜市场今天恢复营业。</p></div></form>'
     assert "城东菜市场今天恢复营业。" in extract_main_content(_page(wrapped)).text
+
+
+def test_the_result_of_a_page_reports_what_extraction_took() -> None:
+    # The same page as bytes through the pipeline: the record's steps start with the extraction,
+    # which names the related-links block it removed; a text document has no such step.
+    related = "<br>".join(
+        f'·<a href="/n/{i}">{t}</a>' for i, t in enumerate(["夜市开张", "公交改线", "新桥通车"])
+    )
+    page = _page(f"<table><tr><td><h1>城东菜市场改造完成</h1>{ARTICLE}</td></tr><tr><td>{related}</td></tr></table>")
+    data = page.encode("utf-8")
+    result = process_document(data, key="incoming/market.html")
+    first = result.steps[0]
+    assert first.step == "extract_main_content"
+    assert first.count == 1 and first.detail["link_blocks"] == 1
+    assert first.detail["link_blocks_chars"] == len("·夜市开张·公交改线·新桥通车")
+    # everything the page lost on the way to the text: markup, navigation, the links block
+    assert first.chars_removed == len(page) - len(extract_main_content(page).text)
+    assert "夜市开张" not in result.text and "摊主王师傅说" in result.text
+    # the statistics still measure the text steps only
+    assert "extract_main_content" not in result.stats["steps_run"]
+    text = process_document(ARTICLE.replace("<p>", "").replace("</p>", "\n").encode("utf-8"), key="a.txt")
+    assert all(s.step != "extract_main_content" for s in text.steps)

@@ -7,8 +7,8 @@ from docproc.config import Settings
 from docproc.decide import decide
 from docproc.decode import HTML, Rejection, decode_document
 from docproc.dedup import signature
-from docproc.html import extract_main_content
-from docproc.result import Result, Status
+from docproc.html import Extracted, extract_main_content
+from docproc.result import Result, Status, StepReport
 from docproc.stats import compute_stats
 from docproc.text_metadata import complete_metadata
 
@@ -28,10 +28,12 @@ def process_document(
     if isinstance(decoded, Rejection):
         return _rejected(decoded.reason, len(data))
     page: dict[str, str] = {}
+    page_steps: list[StepReport] = []
     chars_decoded = len(decoded.text)  # the whole page, markup included, for HTML
     if decoded.content_type == HTML:
         # A page: keep its main content (and its own title/author/date), then clean that as text.
         extracted = extract_main_content(decoded.text)
+        page_steps.append(_extraction_report(extracted, chars_decoded))
         decoded.text = extracted.text
         page = {("page_title" if k == "title" else k): v for k, v in extracted.metadata.items()}
     cleaned = clean_text(decoded.text, settings)
@@ -52,7 +54,22 @@ def process_document(
         if v and not found.get(k):  # what the text itself says wins; the page's <head> fills gaps
             found[k] = v
     metadata = complete_metadata(found, decoded.text, stats)
-    return Result(status, reasons, cleaned.text, metadata, cleaned.steps, stats, sig)
+    # The statistics measure the text steps (noise_ratio is over the extracted text); the
+    # result lists the extraction too, so that what a page lost before them is reported.
+    return Result(status, reasons, cleaned.text, metadata, page_steps + cleaned.steps, stats, sig)
+
+
+def _extraction_report(extracted: Extracted, chars_decoded: int) -> StepReport:
+    """What main-content extraction took from a page: blocks removed by rule before it (link
+    blocks, a thread's later posts, entry forms, with their characters), and in all, the markup
+    and everything else outside the main content."""
+    rules = ("link_blocks", "later_posts", "forms")
+    return StepReport(
+        step="extract_main_content",
+        count=sum(extracted.removed.get(rule, 0) for rule in rules),
+        chars_removed=max(0, chars_decoded - len(extracted.text)),
+        detail=dict(extracted.removed),
+    )
 
 
 def _rejected(reason: str, size: int) -> Result:
