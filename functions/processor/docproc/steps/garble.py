@@ -27,7 +27,7 @@ import re
 import sys
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise, repeat
@@ -293,11 +293,11 @@ def repair_garbled_spans(text: str) -> StepOutput:
         return StepOutput(text, report)
     before = len(text)
     if has_marker:
-        text, repaired = _repair_all(text)
+        text, repaired = _splice(text, _marked_repairs(text))
         report.detail["repaired"] = repaired
         report.count += repaired
     if _PUA.search(text):
-        text, unmarked = _repair_unmarked(text)
+        text, unmarked = _splice(text, _unmarked_repairs(text))
         if unmarked:
             report.detail["repaired_unmarked"] = unmarked
             report.count += unmarked
@@ -310,29 +310,34 @@ def repair_garbled_spans(text: str) -> StepOutput:
     return StepOutput(text, report)
 
 
-def _repair_all(text: str) -> tuple[str, int]:
+def _splice(text: str, repairs: Iterator[_Repair]) -> tuple[str, int]:
+    """`text` with each repair's span replaced by its text (repairs in order, not overlapping)."""
     out: list[str] = []
     pos = 0
-    repaired = 0
+    for fix in repairs:
+        out.append(text[pos : fix.start])
+        out.append(fix.text)
+        pos = fix.end
+    out.append(text[pos:])
+    return "".join(out), (len(out) - 1) // 2
+
+
+def _marked_repairs(text: str) -> Iterator[_Repair]:
+    """Repairs of the spans around each `?` (or U+FFFD) a lost lead byte left."""
+    pos = 0
     for match in _MARKER.finditer(text):
         if match.start() < pos:  # inside a span already repaired
             continue
         fix = _repair_at(text, match.start())
         if fix is not None:
-            out.append(text[pos : fix.start])
-            out.append(fix.text)
             pos = fix.end
-            repaired += 1
-    out.append(text[pos:])
-    return "".join(out), repaired
+            yield fix
 
 
-def _repair_unmarked(text: str) -> tuple[str, int]:
+def _unmarked_repairs(text: str) -> Iterator[_Repair]:
     """Shifted runs whose lost lead byte left no `?`: found by the Private Use Area characters a
     shifted GBK run often decodes to (user-defined rows), started where the rare characters start."""
-    out: list[str] = []
     pos = 0
-    repaired = 0
     tries = 0
     skip_until = 0
     for match in _PUA.finditer(text):
@@ -360,12 +365,8 @@ def _repair_unmarked(text: str) -> tuple[str, int]:
         # character bigrams: unigram frequencies cannot tell `意督先王的` from `意识较弱的`.
         stop = max(c.end for c in found)
         fix = max(found, key=lambda c: _bigram_score(text[earliest : c.start] + c.text + text[c.end : stop]))
-        out.append(text[pos : fix.start])
-        out.append(fix.text)
         pos = fix.end
-        repaired += 1
-    out.append(text[pos:])
-    return "".join(out), repaired
+        yield fix
 
 
 def _gbk_pair(char: str) -> bytes | None:
