@@ -13,14 +13,22 @@ $(STAMP): requirements-dev.txt functions/processor/requirements.txt pyproject.to
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the local stack on moto, every file in seeds/ through the real handler
+# The statistics' C module (functions/processor/docproc/_native.c), built in place; where no
+# compiler is, build_native.py says so and the same statistics run in pure Python.
+NATIVE_STAMP := $(VENV)/.native
+
+$(NATIVE_STAMP): $(STAMP) functions/processor/docproc/_native.c functions/processor/build_native.py
+	$(BIN)/python functions/processor/build_native.py
+	touch $(NATIVE_STAMP)
+
+demo: $(STAMP) $(NATIVE_STAMP)  ## the local stack on moto, every file in seeds/ through the real handler
 	$(BIN)/docproc local run seeds
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint security  ## lint, type checks, template checks, checkov and the whole test suite
+test: lint security $(NATIVE_STAMP)  ## lint, type checks, template checks, checkov and the whole test suite
 	$(BIN)/pytest -q
 
 # checkov in its own environment: beside our pins it would downgrade boto3 and packaging.
@@ -39,7 +47,7 @@ security: $(CHECKOV_STAMP)  ## checkov over template.yaml
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet \
 		--skip-download
 
-eval: $(STAMP)  ## cleaning quality against the gold texts in ../shared/corpus
+eval: $(STAMP) $(NATIVE_STAMP)  ## cleaning quality against the gold texts in ../shared/corpus
 	$(BIN)/docproc eval
 
 # The stock chain `make bench` measures docproc against, in its own environment (not CI's).
@@ -53,7 +61,7 @@ $(REF_STAMP): infra/bench-reference-requirements.txt
 	$(REF_VENV)/bin/python -m pip install -q -r infra/bench-reference-requirements.txt
 	touch $(REF_STAMP)
 
-bench: $(STAMP) $(REF_STAMP)  ## speed, cold start, memory and package size, side by side with the stock chain
+bench: $(STAMP) $(NATIVE_STAMP) $(REF_STAMP)  ## speed, cold start, memory and package size, side by side with the stock chain
 	$(BIN)/python -m infra.bench $(BENCH_ARGS)
 
 clean:

@@ -76,15 +76,29 @@ def test_every_module_has_unchecked_hash_bytecode_for_the_runtime(artifacts: Pat
 
 
 def test_the_code_is_copied_without_build_files_or_dev_bytecode(artifacts: Path) -> None:
-    assert not (artifacts / "Makefile").exists() and not (artifacts / "requirements.txt").exists()
+    for name in ("Makefile", "requirements.txt", "build_native.py", "docproc/_native.c"):
+        assert not (artifacts / name).exists(), name
     for path in CODE.rglob("*"):
         rel = path.relative_to(CODE)
         if (
             path.is_file()
             and "__pycache__" not in rel.parts
-            and rel.name not in {"Makefile", "requirements.txt"}
+            and rel.name not in {"Makefile", "requirements.txt", "build_native.py"}
+            and path.suffix not in {".c", ".so"}  # the module is compiled for the package, below
         ):
             assert (artifacts / rel).read_bytes() == path.read_bytes(), rel
+
+
+# manylinux2014: what Lambda's python3.11 (Amazon Linux 2, glibc 2.26) is sure to load.
+MAX_GLIBC = (2, 17)
+
+
+def test_the_statistics_module_is_compiled_for_the_runtime(artifacts: Path) -> None:
+    built = sorted((artifacts / "docproc").glob("_native*.so"))
+    assert [p.name for p in built] == ["_native.cpython-311-x86_64-linux-gnu.so"]
+    # The symbol versions it needs are strings in its .gnu.version_r section.
+    needed = {tuple(map(int, v)) for v in re.findall(rb"GLIBC_(\d+)\.(\d+)", built[0].read_bytes())}
+    assert needed and max(needed) <= MAX_GLIBC, sorted(needed)
 
 
 def test_what_the_lambda_runtime_provides_is_left_out(artifacts: Path) -> None:
@@ -132,12 +146,14 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
         f"for name in {LAZY_IMPORTS!r}: importlib.import_module(name)\n"
         "app.objects(); app.records()\n"
         f"result = process_document(open({str(SAMPLE)!r}, 'rb').read(), key='sample.txt')\n"
-        "print(app.__file__, docproc.__file__, app.tracer is not None, result.status)\n"
+        "from docproc.native import native\n"
+        "print(app.__file__, docproc.__file__, app.tracer is not None, result.status, native.__file__)\n"
         "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
     )
-    app_file, docproc_file, traced, status, *files = run_in_lambda_layout(
+    app_file, docproc_file, traced, status, native_file, *files = run_in_lambda_layout(
         artifacts, tmp_path / "runtime", code
     )
+    assert Path(native_file).parent == artifacts / "docproc"  # the C statistics, from the package
     assert Path(app_file) == artifacts / "app.py"
     assert Path(docproc_file) == artifacts / "docproc" / "__init__.py"
     assert traced == "True" and status == "kept"

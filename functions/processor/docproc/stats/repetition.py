@@ -18,6 +18,8 @@ from functools import cache
 from itertools import accumulate, compress, repeat
 from operator import add, countOf, ne, sub
 
+from docproc.native import native
+
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
 CHAR_NGRAM = 10
@@ -166,6 +168,9 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
     """data-juicer's character repetition: the sqrt(#distinct)-most frequent n-grams' share of all."""
     if len(text) < n:
         return 0.0
+    if native is not None:  # the same count in one C pass, no string per position
+        top_occurrences = native.char_ngram_top(text, n)
+        return round(top_occurrences / (len(text) - n + 1), 4) if top_occurrences else 0.0
     counts = char_ngram_counts(text, n)
     # Only repeated n-grams can be among the most frequent ones (few: they alone are sorted).
     repeated = sorted(filter((1).__lt__, counts.values()), reverse=True)
@@ -182,13 +187,37 @@ def repetition_stats(
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
     word_chars = list(map(len, words))
-    total_chars = sum(word_chars)
     ids = word_ids(words) if ids is None else ids
-    levels = ngram_levels(ids, DUP_NGRAM_SIZES[-1])
+    out.update(word_ngram_fractions(ids, word_chars))
+    out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
+    return out
+
+
+def word_ngram_fractions(ids: list[int], word_chars: list[int]) -> dict[str, float]:
+    """top_{n}gram_char_frac for TOP_NGRAM_SIZES and dup_{n}gram_char_frac for DUP_NGRAM_SIZES."""
+    out: dict[str, float] = {}
+    total_chars = sum(word_chars)
+    max_n = DUP_NGRAM_SIZES[-1]
+    if native is not None and max(ids, default=0) < 1 << 32:  # array("I") holds 32-bit ids
+        # One C pass per size, the same counts as ngram_levels; the divisions stay here, so
+        # the rounding is the same too.
+        levels = native.ngram_levels(array("I", ids), array("I", word_chars), max_n)
+        found = dict(zip(range(2, max_n + 1), levels, strict=True))
+        for n in TOP_NGRAM_SIZES:
+            top_count, start, _ = found[n]
+            out[f"top_{n}gram_char_frac"] = (
+                round(sum(word_chars[start : start + n]) * top_count / total_chars, 4)
+                if top_count and total_chars
+                else 0.0
+            )
+        for n in DUP_NGRAM_SIZES:
+            covered = found[n][2]
+            out[f"dup_{n}gram_char_frac"] = round(covered / total_chars, 4) if covered else 0.0
+        return out
+    by_size = ngram_levels(ids, max_n)
     for n in TOP_NGRAM_SIZES:
-        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(levels[n], n, word_chars, total_chars)
+        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(by_size[n], n, word_chars, total_chars)
     cumulative = list(accumulate(word_chars, initial=0))
     for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(levels[n], n, cumulative, total_chars)
-    out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
+        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(by_size[n], n, cumulative, total_chars)
     return out

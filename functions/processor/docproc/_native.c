@@ -1,0 +1,297 @@
+/* docproc._native: the statistics' per-position passes in one C loop each.
+ *
+ * Each function returns exactly what its pure-Python counterpart in docproc/stats/repetition.py
+ * or docproc/dedup.py computes (tests/unit/test_native.py checks both on random and real
+ * texts); Python keeps the arithmetic that produces floats, so rounding is the same too. The
+ * Python versions create one object per position (an n-gram key, a 10-character string, a
+ * decimal token): here nothing is created per position.
+ *
+ * Built by functions/processor/build_native.py (the dev environment and the Lambda package);
+ * where it is not built, the pure-Python path runs with the same results.
+ *
+ * Only libc's memory functions are used, so the module loads on Lambda's Amazon Linux 2
+ * (glibc 2.26; tests/template/test_build.py checks the symbol versions).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A 64-bit finaliser (MurmurHash3's fmix64): spreads the polynomial keys over the table. */
+static inline uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* An open-addressing table of distinct keys: the first position of each key and its count.
+ * Keys are compared in full (by the caller's `same` test), so hash collisions cost a probe,
+ * never a wrong count. */
+typedef struct {
+    Py_ssize_t mask;
+    uint64_t *hash;
+    Py_ssize_t *first; /* -1: empty slot */
+    Py_ssize_t *count;
+} Table;
+
+static int table_init(Table *t, Py_ssize_t keys) {
+    Py_ssize_t size = 16;
+    while (size < 2 * keys) size <<= 1;
+    t->mask = size - 1;
+    t->hash = PyMem_Malloc((size_t)size * sizeof(uint64_t));
+    t->first = PyMem_Malloc((size_t)size * sizeof(Py_ssize_t));
+    t->count = PyMem_Malloc((size_t)size * sizeof(Py_ssize_t));
+    if (!t->hash || !t->first || !t->count) return -1;
+    return 0;
+}
+
+static void table_clear(Table *t) { memset(t->first, 0xff, (size_t)(t->mask + 1) * sizeof(Py_ssize_t)); }
+
+static void table_free(Table *t) {
+    PyMem_Free(t->hash);
+    PyMem_Free(t->first);
+    PyMem_Free(t->count);
+}
+
+/* ngram_levels(ids, word_chars, max_n) -> [(top_count, top_position, covered_chars)] for
+ * n = 2..max_n.
+ *
+ * ids: the words as uint32 ids (array('I')); word_chars: each word's length (array('I')).
+ * top_count: occurrences of the most frequent n-gram, 0 when none repeats (then every larger n
+ * is (0, 0, 0) too); top_position: where the first n-gram (in order of first occurrence)
+ * reaching that count first occurs; covered_chars: characters of the words covered by the
+ * n-gram occurrences that repeat an earlier one (overlaps counted once). The same as
+ * repetition.ngram_levels + top_ngram_char_frac / dup_ngram_char_frac before their division. */
+static PyObject *ngram_levels(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer ids_buf, chars_buf;
+    Py_ssize_t max_n;
+    if (!PyArg_ParseTuple(args, "y*y*n", &ids_buf, &chars_buf, &max_n)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t words = ids_buf.len / 4;
+    const uint32_t *ids = ids_buf.buf;
+    const uint32_t *chars = chars_buf.buf;
+    uint64_t *keys = NULL, *cumulative = NULL;
+    Py_ssize_t *slot_of = NULL, *positions = NULL;
+    Table table = {0};
+    if (chars_buf.len != ids_buf.len || max_n < 2) {
+        PyErr_SetString(PyExc_ValueError, "ids and word_chars differ in length, or max_n < 2");
+        goto done;
+    }
+    if (!(result = PyList_New(0))) goto done;
+    keys = PyMem_Malloc((size_t)(words + 1) * sizeof(uint64_t));
+    cumulative = PyMem_Malloc((size_t)(words + 1) * sizeof(uint64_t));
+    slot_of = PyMem_Malloc((size_t)(words + 1) * sizeof(Py_ssize_t));
+    positions = PyMem_Malloc((size_t)(words + 1) * sizeof(Py_ssize_t));
+    if (!keys || !cumulative || !slot_of || !positions || table_init(&table, words) < 0) {
+        Py_CLEAR(result);
+        PyErr_NoMemory();
+        goto done;
+    }
+    cumulative[0] = 0;
+    for (Py_ssize_t p = 0; p < words; p++) {
+        cumulative[p + 1] = cumulative[p] + chars[p];
+        keys[p] = ids[p] + 1;
+    }
+    /* An n-gram can only repeat where its first n-1 words repeat: each size looks only at the
+     * positions the previous size kept (few past n = 3 in most documents), in ascending order. */
+    Py_ssize_t kept = words > 1 ? words - 1 : 0;
+    for (Py_ssize_t p = 0; p < kept; p++) positions[p] = p;
+    for (Py_ssize_t n = 2; n <= max_n; n++) {
+        Py_ssize_t top_count = 0, top_position = 0;
+        uint64_t covered = 0;
+        while (kept > 0 && positions[kept - 1] + n > words) kept--; /* must end inside the text */
+        if (kept > 0) {
+            table_clear(&table);
+            for (Py_ssize_t k = 0; k < kept; k++) {
+                Py_ssize_t p = positions[k];
+                /* The key of the n-gram at p: its (n-1)-gram's key extended by its last word. */
+                keys[p] = keys[p] * 0x100000001b3ULL + ids[p + n - 1] + 1;
+                uint64_t h = mix64(keys[p]);
+                Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)table.mask);
+                for (;;) {
+                    Py_ssize_t q = table.first[slot];
+                    if (q < 0) {
+                        table.first[slot] = p;
+                        table.hash[slot] = h;
+                        table.count[slot] = 1;
+                        break;
+                    }
+                    if (table.hash[slot] == h && memcmp(ids + q, ids + p, (size_t)n * 4) == 0) {
+                        table.count[slot]++;
+                        break;
+                    }
+                    slot = (slot + 1) & table.mask;
+                }
+                slot_of[k] = slot;
+            }
+            for (Py_ssize_t k = 0; k < kept; k++) {
+                Py_ssize_t s = slot_of[k];
+                if (table.count[s] > top_count) { /* ties keep the earliest first occurrence */
+                    top_count = table.count[s];
+                    top_position = table.first[s];
+                }
+            }
+            if (top_count < 2) {
+                top_count = top_position = 0;
+                kept = 0; /* no n-gram repeats, so no longer one does either */
+            } else {
+                Py_ssize_t until = 0, still = 0; /* words before `until` are counted already */
+                for (Py_ssize_t k = 0; k < kept; k++) {
+                    Py_ssize_t p = positions[k], s = slot_of[k];
+                    if (table.count[s] < 2) continue;
+                    positions[still++] = p;
+                    if (table.first[s] == p) continue; /* a first occurrence */
+                    Py_ssize_t from = p > until ? p : until;
+                    if (p + n > from) covered += cumulative[p + n] - cumulative[from];
+                    until = p + n;
+                }
+                kept = still;
+            }
+        }
+        PyObject *item = Py_BuildValue("(nnK)", top_count, top_position, (unsigned long long)covered);
+        if (!item || PyList_Append(result, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(item);
+    }
+done:
+    PyMem_Free(keys);
+    PyMem_Free(cumulative);
+    PyMem_Free(slot_of);
+    PyMem_Free(positions);
+    table_free(&table);
+    PyBuffer_Release(&ids_buf);
+    PyBuffer_Release(&chars_buf);
+    return result;
+}
+
+static int by_count_descending(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* The integer square root: int(math.sqrt(d)) for every d below 2**52. */
+static Py_ssize_t isqrt(Py_ssize_t d) {
+    Py_ssize_t r = 0;
+    while ((r + 1) * (r + 1) <= d) r++;
+    return r;
+}
+
+/* char_ngram_top(text, n) -> occurrences of the isqrt(#distinct) most frequent repeated
+ * character n-grams of `text`: the numerator of repetition.char_ngram_repetition. */
+static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "Un", &text, &n)) return NULL;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (n < 1 || length < n) return PyLong_FromLong(0);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t grams = length - n + 1;
+    Table table = {0};
+    Py_ssize_t *repeated = NULL;
+    PyObject *result = NULL;
+    if (table_init(&table, grams) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    table_clear(&table);
+    const uint64_t base = 0x100000001b3ULL;
+    uint64_t power = 1; /* base ** (n - 1): what the character leaving the window weighs */
+    for (Py_ssize_t i = 1; i < n; i++) power *= base;
+    uint64_t key = 0;
+    for (Py_ssize_t i = 0; i < n - 1; i++) key = key * base + PyUnicode_READ(kind, data, i);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t p = 0; p < grams; p++) {
+        if (p > 0) key -= power * PyUnicode_READ(kind, data, p - 1);
+        key = key * base + PyUnicode_READ(kind, data, p + n - 1);
+        uint64_t h = mix64(key);
+        Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)table.mask);
+        for (;;) {
+            Py_ssize_t q = table.first[slot];
+            if (q < 0) {
+                table.first[slot] = p;
+                table.hash[slot] = h;
+                table.count[slot] = 1;
+                distinct++;
+                break;
+            }
+            if (table.hash[slot] == h &&
+                memcmp((const char *)data + q * kind, (const char *)data + p * kind, (size_t)(n * kind)) == 0) {
+                table.count[slot]++;
+                break;
+            }
+            slot = (slot + 1) & table.mask;
+        }
+    }
+    Py_ssize_t n_repeated = 0;
+    if (!(repeated = PyMem_Malloc((size_t)(distinct + 1) * sizeof(Py_ssize_t)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t s = 0; s <= table.mask; s++)
+        if (table.first[s] >= 0 && table.count[s] > 1) repeated[n_repeated++] = table.count[s];
+    Py_ssize_t top = isqrt(distinct);
+    if (top > n_repeated) top = n_repeated;
+    qsort(repeated, (size_t)n_repeated, sizeof(Py_ssize_t), by_count_descending);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < top; i++) total += repeated[i];
+    result = PyLong_FromSsize_t(total);
+done:
+    table_free(&table);
+    PyMem_Free(repeated);
+    return result;
+}
+
+/* decimal_tokens(tokens) -> the uint64 values of `tokens` (a buffer of native uint64) as
+ * decimal strings: what map(int.__repr__, memoryview.tolist()) gives, without the ints. */
+static PyObject *decimal_tokens(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer buf;
+    if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
+    Py_ssize_t count = buf.len / 8;
+    PyObject *result = PyList_New(count);
+    if (result) {
+        const unsigned char *bytes = buf.buf;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            uint64_t v;
+            memcpy(&v, bytes + i * 8, 8);
+            char digits[20];
+            int at = 20;
+            do {
+                digits[--at] = (char)('0' + v % 10);
+                v /= 10;
+            } while (v);
+            PyObject *s = PyUnicode_New(20 - at, 127);
+            if (!s) {
+                Py_CLEAR(result);
+                break;
+            }
+            memcpy(PyUnicode_1BYTE_DATA(s), digits + at, (size_t)(20 - at));
+            PyList_SET_ITEM(result, i, s);
+        }
+    }
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
+    {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
+    {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> list of decimal strings."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }

@@ -1,0 +1,130 @@
+"""The C module (docproc/_native.c) is built where a compiler is, and gives exactly what the
+pure-Python statistics give: the same numbers, the same signature, the same record."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc import dedup
+from docproc.native import native
+from docproc.pipeline import process_document
+from docproc.stats import repetition
+
+T = TypeVar("T")
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+HAS_COMPILER = shutil.which(os.environ.get("CC", "cc").split()[0]) is not None
+
+pytestmark = pytest.mark.skipif(
+    not HAS_COMPILER, reason="no C compiler here: the pure-Python statistics run, tested everywhere else"
+)
+
+
+def _pure(monkeypatch: pytest.MonkeyPatch, call: Callable[[], T]) -> T:
+    """call() as on a package built without the module."""
+    with monkeypatch.context() as m:
+        m.setattr(repetition, "native", None)
+        m.setattr(dedup, "native", None)
+        return call()
+
+
+def test_the_module_is_built_where_a_compiler_is() -> None:
+    # `make` builds it (functions/processor/build_native.py); a stale or missing build would
+    # silently run the slow path everywhere.
+    assert native is not None
+    source = Path(repetition.__file__).parents[1] / "_native.c"
+    assert Path(str(native.__file__)).stat().st_mtime >= source.stat().st_mtime, "rebuild: make"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=60),
+)
+def test_word_ngram_fractions_are_the_pure_ones(words: list[tuple[int, int]]) -> None:
+    # Few distinct ids: long repeats, overlapping repeats and ties for the top n-gram are common.
+    ids = [w for w, _ in words]
+    chars = [length for _, length in words]  # words of length 0 included: the sums must still agree
+    with pytest.MonkeyPatch.context() as m:
+        fast = repetition.word_ngram_fractions(ids, chars)
+        m.setattr(repetition, "native", None)
+        assert fast == repetition.word_ngram_fractions(ids, chars)
+
+
+def test_word_ngram_fractions_on_a_repeated_paragraph() -> None:
+    ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] * 3 + [13, 14]
+    chars = [2] * len(ids)
+    fast = repetition.word_ngram_fractions(ids, chars)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(repetition, "native", None)
+        assert fast == repetition.word_ngram_fractions(ids, chars)
+    assert fast["dup_10gram_char_frac"] == round(48 / 76, 4)  # the 2nd and 3rd copies
+    assert fast["top_2gram_char_frac"] == round(4 * 3 / 76, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab中é\U00020000", max_size=80), st.integers(1, 12))
+def test_char_ngram_repetition_is_the_pure_one(text: str, n: int) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        fast = repetition.char_ngram_repetition(text, n)
+        m.setattr(repetition, "native", None)
+        assert fast == repetition.char_ngram_repetition(text, n)
+
+
+def test_char_ngram_repetition_past_the_short_text_size() -> None:
+    # Past SHORT_TEXT_CHARS the Python path counts hashes of the n-grams; C counts them exactly.
+    text = ("新华社北京电" * 7 + "记者报道。\n") * 2000 + "".join(map(chr, range(0x4E00, 0x4E00 + 5000)))
+    assert len(text) > repetition.SHORT_TEXT_CHARS
+    with pytest.MonkeyPatch.context() as m:
+        fast = repetition.char_ngram_repetition(text)
+        m.setattr(repetition, "native", None)
+        assert fast == repetition.char_ngram_repetition(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=40))
+def test_decimal_tokens_are_the_ints_written_out(values: list[int]) -> None:
+    tokens = memoryview(array("Q", values))
+    assert native is not None
+    assert native.decimal_tokens(tokens) == list(map(str, values))
+
+
+def test_native_rejects_mismatched_inputs() -> None:
+    assert native is not None
+    with pytest.raises(ValueError):
+        native.ngram_levels(array("I", [1, 2]), array("I", [1]), 10)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in SEEDS.glob("*") if p.is_file()), ids=lambda p: p.name)
+def test_a_seed_document_gives_the_same_result_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+    fast = process_document(data, key=path.name)
+    slow = _pure(monkeypatch, lambda: process_document(data, key=path.name))
+    assert fast == slow
+    assert fast.stats["char_10gram_rep_ratio"] == slow.stats["char_10gram_rep_ratio"]
+
+
+def test_a_repetitive_page_gives_the_same_result_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join(
+        ["热门推荐 热门推荐 点击查看 更多精彩内容"] * 12
+        + [f"第{i}段：本报记者从市统计局获悉，今年前三季度全市经济运行总体平稳。" for i in range(30)]
+        + ["Buy cheap watches buy cheap watches online now"] * 8
+    ).encode()
+    fast = process_document(text, key="page.txt")
+    assert fast == _pure(monkeypatch, lambda: process_document(text, key="page.txt"))
+    assert fast.stats["dup_10gram_char_frac"] > 0.5  # the numbered lines differ in one word only
+    assert fast.stats["char_10gram_rep_ratio"] > 0.3
+
+
+def test_the_module_is_loaded_from_this_checkout() -> None:
+    assert native is not None
+    assert Path(str(native.__file__)).parent == Path(repetition.__file__).parents[1]
+    assert sys.modules["docproc._native"] is native
