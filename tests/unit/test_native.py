@@ -3,6 +3,7 @@ pure-Python statistics give: the same numbers, the same signature, the same reco
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
@@ -15,10 +16,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup
+from docproc import dedup, language
+from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import repetition
+
+# The module, not the function docproc.stats re-exports under its name.
+composition = importlib.import_module("docproc.stats.composition")
+
+# Every module that takes the C path where the module is built.
+USERS = (repetition, dedup, stats_module, composition, language)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -32,8 +40,8 @@ pytestmark = pytest.mark.skipif(
 def _pure(monkeypatch: pytest.MonkeyPatch, call: Callable[[], T]) -> T:
     """call() as on a package built without the module."""
     with monkeypatch.context() as m:
-        m.setattr(repetition, "native", None)
-        m.setattr(dedup, "native", None)
+        for module in USERS:
+            m.setattr(module, "native", None)
         return call()
 
 
@@ -128,3 +136,40 @@ def test_the_module_is_loaded_from_this_checkout() -> None:
     assert native is not None
     assert Path(str(native.__file__)).parent == Path(repetition.__file__).parents[1]
     assert sys.modules["docproc._native"] is native
+
+
+_TOKENS = st.sampled_from(["中国", "Hello", "hello", "HELLO", "İstanbul", "ß", "_", "3.5", "，", " ", "...", "①", "x_y", "", "Ⅻ", "ǅ"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TOKENS | st.text(alphabet="aA中_.， 1", max_size=4), max_size=40))
+def test_word_census_is_the_pure_one(tokens: list[str]) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        words, counts, ids = stats_module.word_census(tokens)
+        m.setattr(stats_module, "native", None)
+        p_words, p_counts, p_ids = stats_module.word_census(tokens)
+    assert (words, ids) == (p_words, p_ids)
+    assert list(counts.items()) == list(p_counts.items())  # the same order too
+
+
+_SCRIPT_SAMPLE = "這個简体中文網络的人們说，English 123 〇\U00020000😀\ue000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_SCRIPT_SAMPLE, max_size=60))
+def test_script_and_composition_counts_are_the_pure_ones(text: str) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        script = language.script_char_counts(text)
+        comp = composition.composition(text)
+        han_and_rest = composition.native.han_census(text) if composition.native else None
+        m.setattr(language, "native", None)
+        m.setattr(composition, "native", None)
+        assert script == language.script_char_counts(text)
+        assert comp == composition.composition(text)
+        pure_han, pure_rest = composition._han_census(text)
+    assert han_and_rest is not None
+    assert han_and_rest[0] == pure_han and list(han_and_rest[1].items()) == list(pure_rest.items())
+
+
+def test_script_counts_of_known_characters() -> None:
+    assert language.script_char_counts("這個網絡 这个网络 中文") == (4, 4)

@@ -283,10 +283,218 @@ static PyObject *decimal_tokens(PyObject *self, PyObject *arg) {
     return result;
 }
 
+/* Whether `token` holds a word character (regex \w: alphanumeric or '_'), as segment.words_of
+ * decides it. */
+static int holds_word_char(PyObject *token) {
+    int kind = PyUnicode_KIND(token);
+    const void *data = PyUnicode_DATA(token);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == '_' || Py_UNICODE_ISALNUM(ch)) return 1;
+    }
+    return 0;
+}
+
+/* word_census(tokens) -> (words, counts, ids): the tokens that are words (in order), each
+ * lower-cased word's count (a dict in order of first occurrence, as Counter(lowered) is) and
+ * each word's id (its lower-cased form's index in `counts`). What segment.words_of,
+ * map(str.lower), Counter and the id numbering in stats.compute_stats give, deciding each
+ * distinct token once. */
+static PyObject *word_census(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *tokens = PySequence_Fast(arg, "tokens must be a sequence");
+    if (!tokens) return NULL;
+    Py_ssize_t n_tokens = PySequence_Fast_GET_SIZE(tokens);
+    PyObject **items = PySequence_Fast_ITEMS(tokens);
+    PyObject *seen = PyDict_New();    /* token -> id (an int), or None: not a word */
+    PyObject *vocab = PyDict_New();   /* lower-cased word -> id */
+    PyObject *words = PyList_New(0), *ids = PyList_New(0), *counts = NULL, *result = NULL;
+    Py_ssize_t *tally = NULL, capacity = 0;
+    if (!seen || !vocab || !words || !ids) goto done;
+    for (Py_ssize_t i = 0; i < n_tokens; i++) {
+        PyObject *token = items[i];
+        if (!PyUnicode_Check(token)) {
+            PyErr_SetString(PyExc_TypeError, "tokens must be strings");
+            goto done;
+        }
+        PyObject *id = PyDict_GetItemWithError(seen, token); /* borrowed */
+        if (!id) {
+            if (PyErr_Occurred()) goto done;
+            if (!holds_word_char(token)) {
+                id = Py_None;
+            } else {
+                PyObject *lowered = PyObject_CallMethod(token, "lower", NULL);
+                if (!lowered) goto done;
+                id = PyDict_GetItemWithError(vocab, lowered);
+                if (!id) {
+                    if (PyErr_Occurred() || !(id = PyLong_FromSsize_t(PyDict_GET_SIZE(vocab)))) {
+                        Py_DECREF(lowered);
+                        goto done;
+                    }
+                    int failed = PyDict_SetItem(vocab, lowered, id);
+                    Py_DECREF(id); /* the dict holds it now */
+                    if (failed < 0) {
+                        Py_DECREF(lowered);
+                        goto done;
+                    }
+                }
+                Py_DECREF(lowered);
+            }
+            if (PyDict_SetItem(seen, token, id) < 0) goto done;
+        }
+        if (id == Py_None) continue;
+        Py_ssize_t index = PyLong_AsSsize_t(id);
+        if (index >= capacity) {
+            Py_ssize_t grown = capacity ? capacity * 2 : 1024;
+            while (grown <= index) grown *= 2;
+            Py_ssize_t *bigger = PyMem_Realloc(tally, (size_t)grown * sizeof(Py_ssize_t));
+            if (!bigger) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            memset(bigger + capacity, 0, (size_t)(grown - capacity) * sizeof(Py_ssize_t));
+            tally = bigger;
+            capacity = grown;
+        }
+        tally[index]++;
+        if (PyList_Append(words, token) < 0 || PyList_Append(ids, id) < 0) goto done;
+    }
+    if (!(counts = PyDict_New())) goto done;
+    Py_ssize_t pos = 0;
+    PyObject *word, *id;
+    while (PyDict_Next(vocab, &pos, &word, &id)) {
+        PyObject *count = PyLong_FromSsize_t(tally[PyLong_AsSsize_t(id)]);
+        if (!count || PyDict_SetItem(counts, word, count) < 0) {
+            Py_XDECREF(count);
+            goto done;
+        }
+        Py_DECREF(count);
+    }
+    result = PyTuple_Pack(3, words, counts, ids);
+done:
+    PyMem_Free(tally);
+    Py_DECREF(tokens);
+    Py_XDECREF(seen);
+    Py_XDECREF(vocab);
+    Py_XDECREF(words);
+    Py_XDECREF(ids);
+    Py_XDECREF(counts);
+    return result;
+}
+
+/* count_flagged(text, table) -> (characters whose table byte has bit 0 set, ... bit 1 set).
+ * table: 65536 bytes, one per BMP code point (characters past the BMP count in neither): the
+ * counts of language.script_char_counts' two one-character classes, in one pass. */
+static PyObject *count_flagged(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    if (table.len != 0x10000) {
+        PyBuffer_Release(&table);
+        PyErr_SetString(PyExc_ValueError, "the table must have 65536 bytes");
+        return NULL;
+    }
+    const unsigned char *flags = table.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), first = 0, second = 0;
+    if (kind != PyUnicode_1BYTE_KIND) { /* Latin-1 text holds no Han character: both stay 0 */
+        for (Py_ssize_t i = 0; i < length; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (ch < 0x10000) {
+                unsigned char f = flags[ch];
+                first += f & 1;
+                second += (f >> 1) & 1;
+            }
+        }
+    }
+    PyBuffer_Release(&table);
+    return Py_BuildValue("(nn)", first, second);
+}
+
+static inline int is_han(Py_UCS4 ch) {
+    return (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0x3400 && ch <= 0x4DBF) ||
+           (ch >= 0xF900 && ch <= 0xFAFF) || (ch >= 0x20000 && ch <= 0x3134F) || ch == 0x3007;
+}
+
+/* han_census(text) -> (Han characters, {every other character: its count}): the Han ranges of
+ * composition._HAN_RUN, and Counter() of the rest, in order of first occurrence. */
+static PyObject *han_census(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), han = 0, n_order = 0;
+    /* BMP counts in an array (pages touched on demand); first occurrences in `order`. */
+    uint32_t *bmp = PyMem_Calloc(0x10000, sizeof(uint32_t));
+    Py_ssize_t most = length < 0x110000 ? length : 0x110000; /* distinct characters, at most */
+    Py_UCS4 *order = PyMem_Malloc((size_t)(most + 1) * sizeof(Py_UCS4));
+    PyObject *rest = PyDict_New(), *astral = PyDict_New(), *result = NULL;
+    if (!bmp || !order || !rest || !astral) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (is_han(ch)) {
+            han++;
+        } else if (ch < 0x10000) {
+            if (bmp[ch]++ == 0) order[n_order++] = ch;
+        } else { /* rare: emoji, PUA planes; kept in order with the rest below */
+            PyObject *key = PyUnicode_FromOrdinal((int)ch);
+            if (!key) goto done;
+            PyObject *count = PyDict_GetItemWithError(astral, key);
+            Py_ssize_t n = count ? PyLong_AsSsize_t(count) : 0;
+            PyObject *bumped = PyLong_FromSsize_t(n + 1);
+            if ((!count && PyErr_Occurred()) || !bumped || PyDict_SetItem(astral, key, bumped) < 0) {
+                Py_XDECREF(bumped);
+                Py_DECREF(key);
+                goto done;
+            }
+            Py_DECREF(bumped);
+            Py_DECREF(key);
+            if (!count) order[n_order++] = ch;
+        }
+    }
+    for (Py_ssize_t k = 0; k < n_order; k++) {
+        Py_UCS4 ch = order[k];
+        PyObject *key = PyUnicode_FromOrdinal((int)ch), *count;
+        if (!key) goto done;
+        if (ch < 0x10000) {
+            count = PyLong_FromUnsignedLong(bmp[ch]);
+        } else {
+            count = PyDict_GetItemWithError(astral, key);
+            Py_XINCREF(count);
+        }
+        if (!count || PyDict_SetItem(rest, key, count) < 0) {
+            Py_XDECREF(count);
+            Py_DECREF(key);
+            goto done;
+        }
+        Py_DECREF(count);
+        Py_DECREF(key);
+    }
+    result = Py_BuildValue("(nO)", han, rest);
+done:
+    PyMem_Free(bmp);
+    PyMem_Free(order);
+    Py_XDECREF(rest);
+    Py_XDECREF(astral);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> list of decimal strings."},
+    {"count_flagged", count_flagged, METH_VARARGS, "Characters flagged by bit 0 and bit 1 of a BMP table."},
+    {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
+    {"word_census", word_census, METH_O, "tokens -> (words, lower-cased word counts, word ids)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from docproc.native import native
+
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
 # Han share of letters above which a text is Chinese without asking CLD2.
@@ -41,8 +43,27 @@ def script_char_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     step, so each pattern compiles once per process. One character per match, not runs: a
     leading repeat loses the regex engine's fast character-set scan (1.2-2.5x slower).
     """
-    trad, simp = (DATA_DIR / "script_chars.txt").read_text(encoding="utf-8").split("\n")[:2]
+    trad, simp = _script_chars()
     return re.compile(f"[{trad}]"), re.compile(f"[{simp}]")
+
+
+@cache
+def _script_chars() -> tuple[str, str]:
+    trad, simp = (DATA_DIR / "script_chars.txt").read_text(encoding="utf-8").split("\n")[:2]
+    return trad, simp
+
+
+@cache
+def _script_table() -> bytes | None:
+    """One byte per BMP code point: bit 0 Traditional-only, bit 1 Simplified-only (for the C
+    count); None if a character lies past the BMP (then the regex classes count)."""
+    table = bytearray(0x10000)
+    for bit, chars in enumerate(_script_chars()):
+        for ch in chars:
+            if ord(ch) > 0xFFFF:
+                return None
+            table[ord(ch)] |= 1 << bit
+    return bytes(table)
 
 
 # Texts are matched this many characters at a time: findall on a whole 10 MB text held every
@@ -68,6 +89,9 @@ def count_matches(pattern: re.Pattern[str], text: str) -> int:
 
 def script_char_counts(text: str) -> tuple[int, int]:
     """(Traditional-only characters, Simplified-only characters) in `text`."""
+    if native is not None and (table := _script_table()) is not None:  # both in one C pass
+        counted: tuple[int, int] = native.count_flagged(text, table)
+        return counted
     trad_re, simp_re = script_char_classes()
     return count_matches(trad_re, text), count_matches(simp_re, text)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from docproc.keywords import stopwords, top_keywords, words_without_letter
 from docproc.language import han_script, identify_language, script_of_counts
+from docproc.native import native
 from docproc.quantities import find_quantities
 from docproc.result import StepReport
 from docproc.segment import segment, words_of
@@ -64,14 +65,9 @@ def compute_stats(
     stats.update(_composition_and_language(text_in, text_out, _script_counts_out(steps)))
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
-    words = words_of(segment(measured))
-    lowered = list(map(str.lower, words))
-    counts = Counter(lowered)
+    words, counts, ids = word_census(segment(measured))
     no_letter = words_without_letter(counts)  # numbers: shared with keywords
     stats.update(_word_stats(words, counts, no_letter))
-    # Word ids from the Counter's keys: no second pass to number the words.
-    vocab = dict(zip(counts, range(len(counts)), strict=False))
-    ids = list(map(vocab.__getitem__, lowered))
     stats.update(repetition_stats(lines, paragraphs, words, measured, ids))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
     stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
@@ -80,6 +76,20 @@ def compute_stats(
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
     stats.update(quantities=quantities, quantity_count=n_quantities, dates=dates, date_count=n_dates)
     return stats
+
+
+def word_census(tokens: list[str]) -> tuple[list[str], Counter[str], list[int]]:
+    """(the tokens that are words, each lower-cased word's count, each word's id: the index of
+    its lower-cased form among the counts' keys, which are in order of first occurrence)."""
+    if native is not None:  # the same three, each distinct token decided once, in C
+        words, counts, ids = native.word_census(tokens)
+        return words, Counter(counts), ids
+    words = words_of(tokens)
+    lowered = list(map(str.lower, words))
+    counts = Counter(lowered)
+    # Word ids from the Counter's keys: no second pass to number the words.
+    vocab = dict(zip(counts, range(len(counts)), strict=False))
+    return words, counts, list(map(vocab.__getitem__, lowered))
 
 
 def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from docproc.language import CHUNK_CHARS, count_chars
+from docproc.native import native
 
 # Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
 _PUA = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]+")
@@ -79,18 +80,24 @@ class Composition:
 
 
 def composition(text: str) -> Composition:
+    han, rest = native.han_census(text) if native is not None else _han_census(text)
+    counts: dict[str, int] = {"han": han} if han else {}
+    for ch, n in rest.items():
+        cls = char_class(ch)
+        counts[cls] = counts.get(cls, 0) + n
+    return Composition(counts, len(text) - counts.get("space", 0))
+
+
+def _han_census(text: str) -> tuple[int, dict[str, int]]:
+    """(Han characters, each other character's count in order of first occurrence); in C where
+    the module is built."""
     # One pass: the Han characters are what removing them takes away (a findall would hold every
     # run of a large document as a string at once, and a second pass would build `rest`).
     if len(text) <= CHUNK_CHARS:
         rest = _HAN_RUN.sub("", text)
     else:  # sub builds a list of every piece between matches: bounded by chunks on large texts
         rest = "".join(_HAN_RUN.sub("", text[i : i + CHUNK_CHARS]) for i in range(0, len(text), CHUNK_CHARS))
-    han = len(text) - len(rest)
-    counts: dict[str, int] = {"han": han} if han else {}
-    for ch, n in Counter(rest).items():
-        cls = char_class(ch)
-        counts[cls] = counts.get(cls, 0) + n
-    return Composition(counts, len(text) - counts.get("space", 0))
+    return len(text) - len(rest), Counter(rest)
 
 
 def pua_chars(text: str) -> int:
