@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docproc.steps import byline
 from docproc.steps.byline import extract_byline
 
 HEADLINE = "青島:電信網絡詐騙發案數持續下降,全民反詐“防火墻”越筑越牢"
@@ -95,3 +96,50 @@ def test_never_raises_and_only_removes_lines(text: str) -> None:
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_raises(text: str) -> None:
     extract_byline(text, target="simplified")
+
+
+# The byline patterns are only tried on lines holding what every match holds (a colon, or the
+# reporter's and editor's hint words): a line a pattern matches must always pass its check.
+# Lines made of the patterns' own words in both scripts, names and separators match them often.
+_WORDS = (
+    "记者 記者 实习生 實習生 特约记者 文 文/图 撰文 作者 责任编辑 責任編輯 责编 编辑 編輯 来源 來源 时间 "
+    "张三 李四 王五五 張海杰 報 日报 新聞 网 通讯员 通訊員 报道 摄 讯 发自北京 2022-04-14 、 ， 和 · "
+    ": ： / | ｜ （ ） ( ) 【 】"
+)
+_BYLINE_TOKENS = [*_WORDS.split(), " ", "\u3000"]
+
+
+def _hint_misses(line: str) -> list[str]:
+    misses = []
+    if byline._meta_line().match(line) and ":" not in line and "：" not in line:
+        misses.append("meta")
+    if byline._reporter().match(line) and not byline._REPORTER_HINT.search(line):
+        misses.append("reporter")
+    if byline._editor().match(line) and not byline._EDITOR_HINT.search(line):
+        misses.append("editor")
+    return misses
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "青島財經日報/首頁新聞記者 張海杰",
+        "責任編輯:李賽男",
+        "责任编辑 李赛男",
+        "文/張三",
+        "撰文：李四",
+        "作者 王五",
+        "（記者 張三 通訊員 李四）",
+        "本报实习生 张三 报道",
+        "来源：南方周末 作者：柯玉圆 发布时间：2022-04-14",
+    ],
+)
+def test_hints_hold_on_bylines(line: str) -> None:
+    assert extract_byline(line).report.count == 1
+    assert _hint_misses(line) == []
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_BYLINE_TOKENS), min_size=1, max_size=7).map("".join))
+def test_hints_cover_every_line_a_pattern_matches(line: str) -> None:
+    assert _hint_misses(line) == []
