@@ -8,6 +8,7 @@ word gets the table's default, the median IDF of the words left out. Loaded once
 from __future__ import annotations
 
 import gzip
+import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -72,13 +73,8 @@ def top_keywords(
         no_letter = words_without_letter(counts)
     others = counts.keys() - stopwords() - no_letter
     candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))
-    scores = list(map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default))))
-    if len(scores) > k:
-        # The k largest (score, word) pairs, as heapq.nlargest gives them, without a Python loop
-        # over every candidate (news articles have 1000-2000): only the pairs scoring at least
-        # the k-th largest score can be among them, and they are few; the float sort is in C.
-        kth = sorted(scores, reverse=True)[k - 1]
-        keep = list(map(kth.__le__, scores))
-        scores, candidates = list(compress(scores, keep)), list(compress(candidates, keep))
-    best = sorted(zip(scores, candidates, strict=True), reverse=True)[:k]
+    scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
+    # nlargest is sorted(..., reverse=True)[:k], ties included, without sorting every candidate
+    # (news articles have 1000-2000: the sort was 0.5 ms of a 10 ms document).
+    best = heapq.nlargest(k, zip(scores, candidates, strict=True))
     return [[w, round(score / total, 4)] for score, w in best]
