@@ -173,3 +173,12 @@ def test_script_and_composition_counts_are_the_pure_ones(text: str) -> None:
 
 def test_script_counts_of_known_characters() -> None:
     assert language.script_char_counts("這個網絡 这个网络 中文") == (4, 4)
+
+
+def test_word_census_lower_cases_every_character_as_str_lower() -> None:
+    # The C census skips str.lower() for tokens whose characters all map to themselves.
+    assert native is not None
+    tokens = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    words, counts, _ = native.word_census(tokens)
+    assert list(counts) == list(dict.fromkeys(w.lower() for w in words))
+    assert "Σ" in words and "σ" in counts and "İ".lower() in counts

@@ -296,6 +296,19 @@ static int holds_word_char(PyObject *token) {
     return 0;
 }
 
+/* Whether str.lower() would change `token`: some character's simple lower-case mapping differs
+ * from it (that of U+0130, the one character whose full mapping differs alone, does too). */
+static int lowers(PyObject *token) {
+    int kind = PyUnicode_KIND(token);
+    const void *data = PyUnicode_DATA(token);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_TOLOWER(ch) != ch) return 1;
+    }
+    return 0;
+}
+
 /* word_census(tokens) -> (words, counts, ids): the tokens that are words (in order), each
  * lower-cased word's count (a dict in order of first occurrence, as Counter(lowered) is) and
  * each word's id (its lower-cased form's index in `counts`). What segment.words_of,
@@ -324,8 +337,13 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
             if (!holds_word_char(token)) {
                 id = Py_None;
             } else {
-                PyObject *lowered = PyObject_CallMethod(token, "lower", NULL);
-                if (!lowered) goto done;
+                /* Most tokens (Han words, numbers) are their own lower case: no new string. */
+                PyObject *lowered;
+                if (lowers(token)) {
+                    if (!(lowered = PyObject_CallMethod(token, "lower", NULL))) goto done;
+                } else {
+                    lowered = Py_NewRef(token);
+                }
                 id = PyDict_GetItemWithError(vocab, lowered);
                 if (!id) {
                     if (PyErr_Occurred() || !(id = PyLong_FromSsize_t(PyDict_GET_SIZE(vocab)))) {
