@@ -74,10 +74,17 @@ def test_the_function_knows_the_same_max_receive_count_as_the_redrive_policy() -
     assert env["MAX_RECEIVE_COUNT"] == redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
 
 
+# Run by the build (functions/processor/Makefile), not shipped: what they read (CC) is the
+# build machine's, not the function's configuration.
+BUILD_SCRIPTS = frozenset({"build_native.py"})
+
+
 def _env_names_read_in_source(directory: Path) -> set[str]:
     """Names passed to os.environ[...] / os.environ.get(...) / os.getenv(...) in the function's code."""
     names: set[str] = set()
     for path in directory.rglob("*.py"):
+        if path.name in BUILD_SCRIPTS:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             key: ast.expr | None
             if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
