@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -82,3 +83,116 @@ def received(stack: LocalStack, name: str, sent_seconds_ago: int) -> list[str]:
     sent: Any = message  # moto declares sent_timestamp as None before it is set
     sent.sent_timestamp = int((time.time() - sent_seconds_ago) * 1000)
     return [m["Body"] for m in sqs.receive_message(QueueUrl=queue).get("Messages", [])]
+
+
+def test_requests_moto_answers_keep_sigv4_headers_without_the_hmac(stack: LocalStack) -> None:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from infra.moto_speedups import PLACEHOLDER_SIGNATURE
+
+    sts = stack.client("sts")
+    sent: list[str] = []
+    sts.meta.events.register(
+        "before-send", lambda request, **_: sent.append(request.headers["Authorization"].decode())
+    )
+    assert sts.get_caller_identity()["Account"] == "123456789012"  # the account moto reads from the key
+    (header,) = sent
+    assert re.match(
+        rf"AWS4-HMAC-SHA256 Credential=\w+/\d{{8}}/{stack.region}/sts/aws4_request, SignedHeaders=", header
+    )
+    assert header.endswith(f"Signature={PLACEHOLDER_SIGNATURE}")
+
+    # A request moto does not answer in process (a local server, say) is signed for real.
+    credentials = Credentials("testing", "testing", "testing")
+    signed = []
+    for add_auth in (SigV4Auth.add_auth, SigV4Auth.add_auth.__wrapped__):
+        request = AWSRequest(method="POST", url="http://127.0.0.1:5000/", data=b"{}")
+        request.context["timestamp"] = "20261202T000000Z"
+        add_auth(SigV4Auth(credentials, "sqs", stack.region), request)
+        signed.append(request.headers["Authorization"].rpartition("Signature=")[2])
+    assert PLACEHOLDER_SIGNATURE not in signed
+    assert len(signed[0]) == 64
+
+
+def test_sending_to_a_queue_answers_as_before(stack: LocalStack) -> None:
+    sqs = stack.client("sqs")
+    standard = sqs.create_queue(QueueName="standard")["QueueUrl"]
+    for body in ("a", "b", "a"):
+        sqs.send_message(QueueUrl=standard, MessageBody=body)
+    counts = sqs.get_queue_attributes(QueueUrl=standard, AttributeNames=["ApproximateNumberOfMessages"])
+    assert counts["Attributes"]["ApproximateNumberOfMessages"] == "3"
+
+    deduplicated = sqs.create_queue(
+        QueueName="deduplicated.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for body in ("a", "b", "a"):
+        sqs.send_message(QueueUrl=deduplicated, MessageBody=body, MessageGroupId="g")
+    counts = sqs.get_queue_attributes(QueueUrl=deduplicated, AttributeNames=["ApproximateNumberOfMessages"])
+    assert counts["Attributes"]["ApproximateNumberOfMessages"] == "2"
+
+    plain_fifo = sqs.create_queue(QueueName="plain.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    with pytest.raises(ClientError, match="MessageDeduplicationId"):
+        sqs.send_message(QueueUrl=plain_fifo, MessageBody="a", MessageGroupId="g")
+
+
+def test_an_update_expression_parsed_once_still_updates_and_still_refuses(stack: LocalStack) -> None:
+    ddb = stack.client("dynamodb")
+    key = {"pk": {"S": "COUNTER#x"}, "sk": {"S": "STATUS#kept"}}
+    for _ in range(3):
+        ddb.update_item(
+            TableName=stack.names.table,
+            Key=key,
+            UpdateExpression="ADD documents :d SET gsi1pk = :g",
+            ExpressionAttributeValues={":d": {"N": "2"}, ":g": {"S": "COUNTERS"}},
+        )
+    item = ddb.get_item(TableName=stack.names.table, Key=key)["Item"]
+    assert item["documents"] == {"N": "6"}
+    for _ in range(2):  # a parse error is not remembered as a tree
+        with pytest.raises(ClientError, match="Invalid UpdateExpression"):
+            ddb.update_item(TableName=stack.names.table, Key=key, UpdateExpression="ADD documents :d SET")
+
+
+def test_requests_are_routed_and_answered_with_request_ids(stack: LocalStack) -> None:
+    s3 = stack.client("s3")
+    s3.put_object(Bucket=stack.names.raw_bucket, Key="other/a.txt", Body=b"a")
+    got = s3.get_object(Bucket=stack.names.raw_bucket, Key="other/a.txt")
+    assert got["Body"].read() == b"a"
+    described = stack.client("dynamodb").describe_table(TableName=stack.names.table)
+    assert re.fullmatch(r"[A-Za-z0-9]{52}", described["ResponseMetadata"]["RequestId"])
+
+
+def test_attribute_values_are_written_as_moto_writes_them(
+    stack: LocalStack, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.serialize import BaseJSONSerializer
+
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.drain()
+    ddb = stack.client("dynamodb")
+    odd = {
+        "pk": {"S": "ODD"},
+        "sk": {"S": "X"},
+        "empty": {"S": ""},
+        "n": {"N": "-1.5e3"},
+        "flags": {"L": [{"BOOL": False}, {"NULL": True}, {"L": []}, {"M": {}}]},
+        "sets": {
+            "M": {"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x00", b"\xff"]}}
+        },
+        "blob": {"B": b"\x00\x01"},
+        "nested": {"M": {"deeper": {"M": {"s": {"S": "字"}, "b": {"B": b"x"}}}}},
+    }
+    ddb.put_item(TableName=stack.names.table, Item=odd)
+    keys = [{"pk": {"S": "DOC#incoming/a.txt"}, "sk": {"S": "DOC"}}, {"pk": {"S": "ODD"}, "sk": {"S": "X"}}]
+
+    def read() -> Any:
+        got = ddb.batch_get_item(RequestItems={stack.names.table: {"Keys": keys}})["Responses"]
+        return sorted(got[stack.names.table], key=lambda item: item["pk"]["S"])
+
+    fast = read()
+    wrapped = BaseJSONSerializer._serialize_type_structure.__wrapped__  # type: ignore[attr-defined]
+    monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure", wrapped)
+    assert fast == read()
+    assert fast[1] == odd
+    assert len(fast[0]["stats"]["M"]) > 10  # a real record, with its statistics
