@@ -196,3 +196,39 @@ def test_attribute_values_are_written_as_moto_writes_them(
     assert fast == read()
     assert fast[1] == odd
     assert len(fast[0]["stats"]["M"]) > 10  # a real record, with its statistics
+
+
+def test_attribute_values_in_requests_are_read_as_moto_reads_them(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.parse import BaseJSONParser
+
+    ddb = stack.client("dynamodb")
+    item = {
+        "n": {"N": "-1.5e3"},
+        "empty": {"S": ""},
+        "flags": {"L": [{"BOOL": False}, {"NULL": True}, {"L": []}, {"M": {}}]},
+        "sets": {
+            "M": {"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x00", b"\xff"]}}
+        },
+        "blob": {"B": b"\x00\x01"},
+        "nested": {"M": {"deeper": {"M": {"s": {"S": "字"}, "l": {"L": [{"N": "1"}, {"S": "x"}]}}}}},
+    }
+
+    def written(sk: str) -> Any:
+        key = {"pk": {"S": "ODD"}, "sk": {"S": sk}}
+        ddb.put_item(TableName=stack.names.table, Item={**key, **item})
+        ddb.update_item(
+            TableName=stack.names.table,
+            Key=key,
+            UpdateExpression="SET added = :m",
+            ExpressionAttributeValues={":m": item["nested"]},
+        )
+        got = ddb.get_item(TableName=stack.names.table, Key=key)["Item"]
+        return {name: value for name, value in got.items() if name != "sk"}
+
+    fast = written("fast")
+    wrapped = BaseJSONParser._parse_structure.__wrapped__  # type: ignore[attr-defined]
+    monkeypatch.setattr(BaseJSONParser, "_parse_structure", wrapped)
+    assert fast == written("moto")
+    assert fast["added"] == item["nested"]
