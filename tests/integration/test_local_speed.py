@@ -232,3 +232,17 @@ def test_attribute_values_in_requests_are_read_as_moto_reads_them(
     monkeypatch.setattr(BaseJSONParser, "_parse_structure", wrapped)
     assert fast == written("moto")
     assert fast["added"] == item["nested"]
+
+
+def test_backends_are_looked_up_and_reset_as_before(stack: LocalStack) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.base_backend import BackendDict
+    from moto.sqs.models import sqs_backends
+
+    sqs = stack.client("sqs")
+    sqs.create_queue(QueueName="kept-until-reset")
+    assert any(d is sqs_backends for d in BackendDict._instances)  # type: ignore[misc]
+    assert "kept-until-reset" in sqs_backends[DEFAULT_ACCOUNT_ID][stack.region].queues
+    BackendDict.reset()  # what a new mock does: every account cleared, every dict unregistered
+    assert sqs_backends[DEFAULT_ACCOUNT_ID][stack.region].queues == {}
+    assert any(d is sqs_backends for d in BackendDict._instances)  # type: ignore[misc]
