@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup, language
+from docproc import dedup, keywords, language
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
@@ -26,7 +27,7 @@ from docproc.stats import repetition
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language)
+USERS = (repetition, dedup, stats_module, composition, language, keywords)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -182,3 +183,24 @@ def test_word_census_lower_cases_every_character_as_str_lower() -> None:
     words, counts, _ = native.word_census(tokens)
     assert list(counts) == list(dict.fromkeys(w.lower() for w in words))
     assert "Σ" in words and "σ" in counts and "İ".lower() in counts
+
+
+_WORDS = ["中国", "经济", "发展", "的", "我们", "ab", "AB", "a", "2024", "3.5", "新华社", "记者", "增长率", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(_WORDS), st.integers(1, 6), max_size=len(_WORDS)),
+    st.dictionaries(st.sampled_from(_WORDS), st.sampled_from([1.5, 2.0, 7.25, 9.9]), max_size=6),
+    st.integers(1, 12),
+)
+def test_top_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, float], k: int) -> None:
+    # Few distinct scores: ties, broken by the word as heapq.nlargest breaks them, are common.
+    table = (idf, 7.25)
+    total = sum(counts.values())
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(keywords, "idf_table", lambda: table)
+        m.setattr(keywords, "stopwords", lambda: frozenset({"的", "我们"}))
+        fast = keywords.top_keywords(Counter(counts), total, k)
+        m.setattr(keywords, "native", None)
+        assert fast == keywords.top_keywords(Counter(counts), total, k)

@@ -506,12 +506,93 @@ done:
     return result;
 }
 
+/* One keyword candidate: a TF * IDF score and its word (borrowed from the counts dict). */
+typedef struct {
+    double score;
+    PyObject *word;
+} Scored;
+
+/* Whether candidate a ranks before b as (score, word) tuples do under reverse=True. */
+static int ranks_before(const Scored *a, const Scored *b, int *failed) {
+    if (a->score != b->score) return a->score > b->score;
+    int cmp = PyUnicode_Compare(a->word, b->word);
+    if (cmp == -1 && PyErr_Occurred()) *failed = 1;
+    return cmp > 0;
+}
+
+/* top_keywords(counts, stop, no_letter, idf, default, min_chars, k) -> [(score, word)]: the k
+ * best (count * IDF, word) pairs of the words in `counts` that are neither stop words nor
+ * without a letter and have at least min_chars characters, best first; what
+ * heapq.nlargest(k, zip(scores, candidates)) gives in keywords.top_keywords. */
+static PyObject *top_keywords(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *counts, *stop, *no_letter, *idf;
+    double fallback;
+    Py_ssize_t min_chars, k;
+    if (!PyArg_ParseTuple(args, "O!OOO!dnn", &PyDict_Type, &counts, &stop, &no_letter, &PyDict_Type, &idf,
+                          &fallback, &min_chars, &k))
+        return NULL;
+    if (!PyAnySet_Check(stop) || !PyAnySet_Check(no_letter)) {
+        PyErr_SetString(PyExc_TypeError, "stop and no_letter must be sets");
+        return NULL;
+    }
+    if (k < 1) return PyList_New(0);
+    Scored *best = PyMem_Malloc((size_t)(k + 1) * sizeof(Scored));
+    if (!best) return PyErr_NoMemory();
+    Py_ssize_t filled = 0, pos = 0;
+    PyObject *word, *count, *result = NULL;
+    int failed = 0;
+    while (PyDict_Next(counts, &pos, &word, &count)) {
+        if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) < min_chars) continue;
+        int skip = PySet_Contains(stop, word);
+        if (skip == 0) skip = PySet_Contains(no_letter, word);
+        if (skip < 0) goto done;
+        if (skip) continue;
+        double tf = PyLong_AsDouble(count);
+        if (tf == -1.0 && PyErr_Occurred()) goto done;
+        PyObject *value = PyDict_GetItemWithError(idf, word);
+        double weight = fallback;
+        if (value) {
+            weight = PyFloat_AsDouble(value);
+            if (weight == -1.0 && PyErr_Occurred()) goto done;
+        } else if (PyErr_Occurred()) {
+            goto done;
+        }
+        Scored candidate = {tf * weight, word};
+        if (filled == k && !ranks_before(&candidate, &best[k - 1], &failed)) {
+            if (failed) goto done;
+            continue;
+        }
+        /* Insert in order (k is small: ten). */
+        Py_ssize_t at = filled < k ? filled++ : k - 1;
+        while (at > 0 && ranks_before(&candidate, &best[at - 1], &failed)) {
+            best[at] = best[at - 1];
+            at--;
+        }
+        if (failed) goto done;
+        best[at] = candidate;
+    }
+    if (!(result = PyList_New(filled))) goto done;
+    for (Py_ssize_t i = 0; i < filled; i++) {
+        PyObject *pair = Py_BuildValue("(dO)", best[i].score, best[i].word);
+        if (!pair) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, pair);
+    }
+done:
+    PyMem_Free(best);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> list of decimal strings."},
     {"count_flagged", count_flagged, METH_VARARGS, "Characters flagged by bit 0 and bit 1 of a BMP table."},
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
+    {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
     {"word_census", word_census, METH_O, "tokens -> (words, lower-cased word counts, word ids)."},
     {NULL, NULL, 0, NULL},
 };

@@ -17,6 +17,8 @@ from itertools import compress, filterfalse, repeat
 from operator import mul
 from pathlib import Path
 
+from docproc.native import native
+
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
 MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
@@ -71,6 +73,9 @@ def top_keywords(
     idf, default = idf_table()
     if no_letter is None:
         no_letter = words_without_letter(counts)
+    if native is not None:  # the same pairs from one C pass over the counts, no set built
+        best = native.top_keywords(counts, stopwords(), no_letter, idf, default, MIN_KEYWORD_CHARS, k)
+        return [[w, round(score / total, 4)] for score, w in best]
     others = counts.keys() - stopwords() - no_letter
     candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))
     scores = map(mul, map(counts.__getitem__, candidates), map(idf.get, candidates, repeat(default)))
