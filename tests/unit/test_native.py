@@ -21,13 +21,14 @@ from docproc import dedup, keywords, language
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
+from docproc.stats import lines as lines_module
 from docproc.stats import repetition
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language, keywords)
+USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -204,3 +205,13 @@ def test_top_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, f
         fast = keywords.top_keywords(Counter(counts), total, k)
         m.setattr(keywords, "native", None)
         assert fast == keywords.top_keywords(Counter(counts), total, k)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="。！？!?…”」』\"'.a中 \n\u3000\xa0\t\ue000\U000f0001\U00020000", max_size=40))
+def test_sentence_and_private_use_counts_are_the_pure_ones(text: str) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        sentences, private = lines_module.count_sentences(text), composition.pua_chars(text)
+        m.setattr(lines_module, "native", None)
+        m.setattr(composition, "native", None)
+        assert (sentences, private) == (lines_module.count_sentences(text), composition.pua_chars(text))

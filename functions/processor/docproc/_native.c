@@ -586,12 +586,73 @@ done:
     return result;
 }
 
+static inline int is_sentence_ender(Py_UCS4 ch) {
+    return ch == 0x3002 || ch == 0xFF01 || ch == 0xFF1F || ch == '!' || ch == '?'; /* 。！？!? */
+}
+
+static inline int is_closing_quote(Py_UCS4 ch) {
+    return ch == 0x201D || ch == 0x300D || ch == 0x300F || ch == '"' || ch == '\''; /* ”」』"' */
+}
+
+/* sentence_ends(text) -> the number of matches of lines._SENTENCE_END in `text`: a run of
+ * 。！？!? or of … with one closing quote after it, or a full stop before whitespace or the
+ * end; scanned as the regex engine scans, leftmost and without overlaps. */
+static PyObject *sentence_ends(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), found = 0, i = 0;
+    while (i < length) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (is_sentence_ender(ch) || ch == 0x2026) { /* … */
+            int ellipsis = ch == 0x2026;
+            i++;
+            while (i < length) {
+                Py_UCS4 next = PyUnicode_READ(kind, data, i);
+                if (ellipsis ? next != 0x2026 : !is_sentence_ender(next)) break;
+                i++;
+            }
+            if (i < length && is_closing_quote(PyUnicode_READ(kind, data, i))) i++;
+            found++;
+        } else {
+            if (ch == '.' && (i + 1 == length || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1)))) found++;
+            i++;
+        }
+    }
+    return PyLong_FromSsize_t(found);
+}
+
+/* private_use(text) -> characters of the Private Use Areas (U+E000-U+F8FF, planes 15-16). */
+static PyObject *private_use(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), found = 0;
+    if (kind != PyUnicode_1BYTE_KIND) {
+        for (Py_ssize_t i = 0; i < length; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            found += (ch >= 0xE000 && ch <= 0xF8FF) || ch >= 0xF0000;
+        }
+    }
+    return PyLong_FromSsize_t(found);
+}
+
 static PyMethodDef methods[] = {
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> list of decimal strings."},
     {"count_flagged", count_flagged, METH_VARARGS, "Characters flagged by bit 0 and bit 1 of a BMP table."},
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
+    {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
+    {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
     {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
     {"word_census", word_census, METH_O, "tokens -> (words, lower-cased word counts, word ids)."},
     {NULL, NULL, 0, NULL},
