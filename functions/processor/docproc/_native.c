@@ -309,11 +309,12 @@ static int lowers(PyObject *token) {
     return 0;
 }
 
-/* word_census(tokens) -> (words, counts, ids): the tokens that are words (in order), each
- * lower-cased word's count (a dict in order of first occurrence, as Counter(lowered) is) and
- * each word's id (its lower-cased form's index in `counts`). What segment.words_of,
- * map(str.lower), Counter and the id numbering in stats.compute_stats give, deciding each
- * distinct token once. */
+/* word_census(tokens) -> (words, counts, ids, chars, total_chars): the tokens that are words
+ * (in order), each lower-cased word's count (a dict in order of first occurrence, as
+ * Counter(lowered) is), each word's id (its lower-cased form's index in `counts`) and length,
+ * both as native uint32 in bytes (for memoryview.cast("I"), and ngram_levels as they are), and
+ * the words' characters in all. What segment.words_of, map(str.lower), Counter, the id
+ * numbering and map(len) give in stats.word_census, deciding each distinct token once. */
 static PyObject *word_census(PyObject *self, PyObject *arg) {
     (void)self;
     PyObject *tokens = PySequence_Fast(arg, "tokens must be a sequence");
@@ -322,9 +323,16 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
     PyObject **items = PySequence_Fast_ITEMS(tokens);
     PyObject *seen = PyDict_New();    /* token -> id (an int), or None: not a word */
     PyObject *vocab = PyDict_New();   /* lower-cased word -> id */
-    PyObject *words = PyList_New(0), *ids = PyList_New(0), *counts = NULL, *result = NULL;
-    Py_ssize_t *tally = NULL, capacity = 0;
-    if (!seen || !vocab || !words || !ids) goto done;
+    PyObject *words = PyList_New(0), *counts = NULL, *result = NULL, *ids = NULL, *chars = NULL;
+    Py_ssize_t *tally = NULL, capacity = 0, n_words = 0, total_chars = 0;
+    /* at most one id and one length per token */
+    uint32_t *id_of = PyMem_Malloc((size_t)(n_tokens + 1) * sizeof(uint32_t));
+    uint32_t *length_of = PyMem_Malloc((size_t)(n_tokens + 1) * sizeof(uint32_t));
+    if (!id_of || !length_of) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!seen || !vocab || !words) goto done;
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         PyObject *token = items[i];
         if (!PyUnicode_Check(token)) {
@@ -376,7 +384,15 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
             capacity = grown;
         }
         tally[index]++;
-        if (PyList_Append(words, token) < 0 || PyList_Append(ids, id) < 0) goto done;
+        if (PyList_Append(words, token) < 0) goto done;
+        Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+        if (index > UINT32_MAX || length > UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "a word id or length past 32 bits");
+            goto done;
+        }
+        id_of[n_words] = (uint32_t)index;
+        length_of[n_words++] = (uint32_t)length;
+        total_chars += length;
     }
     if (!(counts = PyDict_New())) goto done;
     Py_ssize_t pos = 0;
@@ -389,9 +405,15 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
         }
         Py_DECREF(count);
     }
-    result = PyTuple_Pack(3, words, counts, ids);
+    ids = PyBytes_FromStringAndSize((const char *)id_of, n_words * (Py_ssize_t)sizeof(uint32_t));
+    chars = PyBytes_FromStringAndSize((const char *)length_of, n_words * (Py_ssize_t)sizeof(uint32_t));
+    if (!ids || !chars) goto done;
+    result = Py_BuildValue("(OOOOn)", words, counts, ids, chars, total_chars);
 done:
     PyMem_Free(tally);
+    PyMem_Free(id_of);
+    PyMem_Free(length_of);
+    Py_XDECREF(chars);
     Py_DECREF(tokens);
     Py_XDECREF(seen);
     Py_XDECREF(vocab);
@@ -654,7 +676,7 @@ static PyMethodDef methods[] = {
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
     {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
-    {"word_census", word_census, METH_O, "tokens -> (words, lower-cased word counts, word ids)."},
+    {"word_census", word_census, METH_O, "tokens -> (words, lower-cased counts, ids, lengths, characters)."},
     {NULL, NULL, 0, NULL},
 };
 

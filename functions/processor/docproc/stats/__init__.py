@@ -8,6 +8,8 @@ JSON (numbers, strings, short capped lists) and small: it goes into the DynamoDB
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from docproc.keywords import stopwords, top_keywords, words_without_letter
@@ -65,10 +67,13 @@ def compute_stats(
     stats.update(_composition_and_language(text_in, text_out, _script_counts_out(steps)))
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
-    words, counts, ids = word_census(segment(measured))
+    census = word_census(segment(measured))
+    words, counts = census.words, census.counts
     no_letter = words_without_letter(counts)  # numbers: shared with keywords
-    stats.update(_word_stats(words, counts, no_letter))
-    stats.update(repetition_stats(lines, paragraphs, words, measured, ids))
+    stats.update(_word_stats(words, counts, no_letter, census.total_chars))
+    stats.update(
+        repetition_stats(lines, paragraphs, words, measured, census.ids, census.chars, census.total_chars)
+    )
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
     stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
     # Spam left in the kept text shows in what the text is most about.
@@ -78,18 +83,31 @@ def compute_stats(
     return stats
 
 
-def word_census(tokens: list[str]) -> tuple[list[str], Counter[str], list[int]]:
-    """(the tokens that are words, each lower-cased word's count, each word's id: the index of
-    its lower-cased form among the counts' keys, which are in order of first occurrence)."""
-    if native is not None:  # the same three, each distinct token decided once, in C
-        words, counts, ids = native.word_census(tokens)
-        return words, Counter(counts), ids
+@dataclass(frozen=True, slots=True)
+class WordCensus:
+    """The words of a segmented text, with what the word statistics share."""
+
+    words: list[str]  # the tokens that are words, in order
+    counts: Counter[str]  # each lower-cased word's count, in order of first occurrence
+    ids: Sequence[int]  # each word's id: its lower-cased form's index among the counts' keys
+    chars: Sequence[int]  # each word's length
+    total_chars: int  # the words' characters in all
+
+
+def word_census(tokens: list[str]) -> WordCensus:
+    """The words of `tokens` (segment's output) and their counts, ids and lengths."""
+    if native is not None:  # the same, each distinct token decided once, in C
+        words, counts, ids, chars, total = native.word_census(tokens)
+        # ids and lengths stay native uint32: the n-gram pass reads them as they are.
+        as_uint32 = memoryview(ids).cast("I"), memoryview(chars).cast("I")
+        return WordCensus(words, Counter(counts), *as_uint32, total)
     words = words_of(tokens)
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
     # Word ids from the Counter's keys: no second pass to number the words.
     vocab = dict(zip(counts, range(len(counts)), strict=False))
-    return words, counts, list(map(vocab.__getitem__, lowered))
+    lengths = list(map(len, words))
+    return WordCensus(words, counts, list(map(vocab.__getitem__, lowered)), lengths, sum(lengths))
 
 
 def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
@@ -140,8 +158,11 @@ def _composition_and_language(
     return out
 
 
-def _word_stats(words: list[str], counts: Counter[str], no_letter: frozenset[str]) -> dict[str, Any]:
-    """Word counts; `counts` holds the lower-cased words, `no_letter` those without a letter."""
+def _word_stats(
+    words: list[str], counts: Counter[str], no_letter: frozenset[str], total_chars: int
+) -> dict[str, Any]:
+    """Word counts; `counts` holds the lower-cased words, `no_letter` those without a letter,
+    `total_chars` the words' characters."""
     if not words:
         return {
             "words": 0,
@@ -155,7 +176,7 @@ def _word_stats(words: list[str], counts: Counter[str], no_letter: frozenset[str
     return {
         "words": len(words),
         "unique_words": len(counts),
-        "mean_word_chars": round(sum(map(len, words)) / len(words), 3),
+        "mean_word_chars": round(total_chars / len(words), 3),
         "stopword_ratio": round(n_stop / len(words), 4),
         "alpha_word_ratio": round(1 - n_no_letter / len(words), 4),
     }

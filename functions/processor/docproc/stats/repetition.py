@@ -108,7 +108,7 @@ def word_ids(words: list[str]) -> list[int]:
     return list(map(vocab.__getitem__, words))
 
 
-def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: list[int], total_chars: int) -> float:
+def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: Sequence[int], total_chars: int) -> float:
     """Characters covered by the most frequent word n-gram (all its occurrences) / all word characters."""
     if not level.top_count or not total_chars:
         return 0.0
@@ -179,29 +179,38 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
 
 
 def repetition_stats(
-    lines: list[str], paragraphs: list[str], words: list[str], text: str, ids: list[int] | None = None
+    lines: list[str],
+    paragraphs: list[str],
+    words: list[str],
+    text: str,
+    ids: Sequence[int] | None = None,
+    word_chars: Sequence[int] | None = None,
+    total_chars: int | None = None,
 ) -> dict[str, float]:
-    """All repetition fields; `ids` (word_ids of `words`, or of their lower-cased forms) may be
-    passed in when the caller already has them."""
+    """All repetition fields; `ids` (word_ids of `words`, or of their lower-cased forms), the
+    words' lengths and their sum may be passed in when the caller already has them."""
     out: dict[str, float] = {}
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
-    word_chars = list(map(len, words))
+    word_chars = list(map(len, words)) if word_chars is None else word_chars
     ids = word_ids(words) if ids is None else ids
-    out.update(word_ngram_fractions(ids, word_chars))
+    out.update(word_ngram_fractions(ids, word_chars, total_chars))
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
 
 
-def word_ngram_fractions(ids: list[int], word_chars: list[int]) -> dict[str, float]:
-    """top_{n}gram_char_frac for TOP_NGRAM_SIZES and dup_{n}gram_char_frac for DUP_NGRAM_SIZES."""
+def word_ngram_fractions(
+    ids: Sequence[int], word_chars: Sequence[int], total_chars: int | None = None
+) -> dict[str, float]:
+    """top_{n}gram_char_frac for TOP_NGRAM_SIZES and dup_{n}gram_char_frac for DUP_NGRAM_SIZES;
+    `total_chars` is sum(word_chars), when the caller has it."""
     out: dict[str, float] = {}
-    total_chars = sum(word_chars)
+    total_chars = sum(word_chars) if total_chars is None else total_chars
     max_n = DUP_NGRAM_SIZES[-1]
-    if native is not None and max(ids, default=0) < 1 << 32:  # array("I") holds 32-bit ids
+    if native is not None and (isinstance(ids, memoryview) or max(ids, default=0) < 1 << 32):
         # One C pass per size, the same counts as ngram_levels; the divisions stay here, so
-        # the rounding is the same too.
-        levels = native.ngram_levels(array("I", ids), array("I", word_chars), max_n)
+        # the rounding is the same too. Native uint32 as they come from the word census.
+        levels = native.ngram_levels(_uint32(ids), _uint32(word_chars), max_n)
         found = dict(zip(range(2, max_n + 1), levels, strict=True))
         for n in TOP_NGRAM_SIZES:
             top_count, start, _ = found[n]
@@ -214,10 +223,15 @@ def word_ngram_fractions(ids: list[int], word_chars: list[int]) -> dict[str, flo
             covered = found[n][2]
             out[f"dup_{n}gram_char_frac"] = round(covered / total_chars, 4) if covered else 0.0
         return out
-    by_size = ngram_levels(ids, max_n)
+    by_size = ngram_levels(ids if isinstance(ids, list) else list(ids), max_n)
     for n in TOP_NGRAM_SIZES:
         out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(by_size[n], n, word_chars, total_chars)
     cumulative = list(accumulate(word_chars, initial=0))
     for n in DUP_NGRAM_SIZES:
         out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(by_size[n], n, cumulative, total_chars)
     return out
+
+
+def _uint32(values: Sequence[int]) -> memoryview | array[int]:
+    """`values` as native uint32: as they are when they already are."""
+    return values if isinstance(values, memoryview) else array("I", values)
