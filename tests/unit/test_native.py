@@ -203,6 +203,7 @@ def test_top_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, f
     total = sum(counts.values())
     with pytest.MonkeyPatch.context() as m:
         m.setattr(keywords, "idf_table", lambda: table)
+        m.setattr(keywords, "idf_ceiling", lambda: max([*idf.values(), 7.25]))
         m.setattr(keywords, "stopwords", lambda: frozenset({"的", "我们"}))
         fast = keywords.top_keywords(Counter(counts), total, k)
         m.setattr(keywords, "native", None)
@@ -217,3 +218,20 @@ def test_sentence_and_private_use_counts_are_the_pure_ones(text: str) -> None:
         m.setattr(lines_module, "native", None)
         m.setattr(composition, "native", None)
         assert (sentences, private) == (lines_module.count_sentences(text), composition.pua_chars(text))
+
+
+def test_the_idf_ceiling_bounds_every_word() -> None:
+    table, default = keywords.idf_table()
+    assert keywords.idf_ceiling() == max(*table.values(), default)
+
+
+def test_top_keywords_on_a_long_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many words seen once or twice, a few often: the C pass scores the frequent ones first and
+    # skips the tail it can rule out; the result must be what scoring every word gives.
+    counts = Counter({f"词{i:04d}": 1 + (i % 3 == 0) for i in range(3000)})
+    counts.update({"经济": 9, "增长": 7, "市场": 7, "发展": 5, "企业": 4, "投资": 4})
+    fast = keywords.top_keywords(counts, sum(counts.values()))
+    with monkeypatch.context() as m:
+        m.setattr(keywords, "native", None)
+        assert fast == keywords.top_keywords(counts, sum(counts.values()))
+    assert len(fast) == keywords.MAX_KEYWORDS

@@ -542,57 +542,98 @@ static int ranks_before(const Scored *a, const Scored *b, int *failed) {
     return cmp > 0;
 }
 
-/* top_keywords(counts, stop, no_letter, idf, default, min_chars, k) -> [(score, word)]: the k
- * best (count * IDF, word) pairs of the words in `counts` that are neither stop words nor
+/* Insert `candidate` into best[0..*filled) (kept in rank order, at most k). */
+static int keep_if_better(Scored *best, Py_ssize_t *filled, Py_ssize_t k, Scored candidate) {
+    int failed = 0;
+    if (*filled == k && !ranks_before(&candidate, &best[k - 1], &failed)) return failed ? -1 : 0;
+    Py_ssize_t at = *filled < k ? (*filled)++ : k - 1;
+    while (at > 0 && ranks_before(&candidate, &best[at - 1], &failed)) {
+        best[at] = best[at - 1];
+        at--;
+    }
+    best[at] = candidate;
+    return failed ? -1 : 0;
+}
+
+/* count * IDF(word), IDF from `idf` or `fallback`; -1.0 with an exception set on error. */
+static double keyword_score(PyObject *idf, PyObject *word, Py_ssize_t count, double fallback) {
+    PyObject *value = PyDict_GetItemWithError(idf, word);
+    double weight = fallback;
+    if (value) {
+        weight = PyFloat_AsDouble(value);
+        if (weight == -1.0 && PyErr_Occurred()) return -1.0;
+    } else if (PyErr_Occurred()) {
+        return -1.0;
+    }
+    return (double)count * weight;
+}
+
+/* top_keywords(counts, stop, no_letter, idf, default, ceiling, min_chars, k) -> [(score, word)]:
+ * the k best (count * IDF, word) pairs of the words in `counts` that are neither stop words nor
  * without a letter and have at least min_chars characters, best first; what
- * heapq.nlargest(k, zip(scores, candidates)) gives in keywords.top_keywords. */
+ * heapq.nlargest(k, zip(scores, candidates)) gives in keywords.top_keywords.
+ *
+ * `ceiling` is the largest IDF any word can get. The words at least as frequent as the k-th most
+ * frequent are scored first; the k-th best of their scores then bounds the rest: a word whose
+ * count * ceiling is below it can neither enter nor tie, and its IDF is never looked up. The IDF
+ * table is large (44k words): the lookups, each a likely cache miss, were most of the time. */
 static PyObject *top_keywords(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *counts, *stop, *no_letter, *idf;
-    double fallback;
+    double fallback, ceiling;
     Py_ssize_t min_chars, k;
-    if (!PyArg_ParseTuple(args, "O!OOO!dnn", &PyDict_Type, &counts, &stop, &no_letter, &PyDict_Type, &idf,
-                          &fallback, &min_chars, &k))
+    if (!PyArg_ParseTuple(args, "O!OOO!ddnn", &PyDict_Type, &counts, &stop, &no_letter, &PyDict_Type, &idf,
+                          &fallback, &ceiling, &min_chars, &k))
         return NULL;
     if (!PyAnySet_Check(stop) || !PyAnySet_Check(no_letter)) {
         PyErr_SetString(PyExc_TypeError, "stop and no_letter must be sets");
         return NULL;
     }
     if (k < 1) return PyList_New(0);
+    Py_ssize_t size = PyDict_GET_SIZE(counts), n = 0, filled = 0, pos = 0;
     Scored *best = PyMem_Malloc((size_t)(k + 1) * sizeof(Scored));
-    if (!best) return PyErr_NoMemory();
-    Py_ssize_t filled = 0, pos = 0;
+    PyObject **words = PyMem_Malloc((size_t)(size + 1) * sizeof(PyObject *));
+    Py_ssize_t *tf = PyMem_Malloc((size_t)(size + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *frequent = PyMem_Malloc((size_t)(k + 1) * sizeof(Py_ssize_t)); /* descending */
     PyObject *word, *count, *result = NULL;
-    int failed = 0;
+    if (!best || !words || !tf || !frequent) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* The candidates (borrowed from `counts`, which outlives this call) and the k largest counts. */
+    Py_ssize_t n_frequent = 0;
     while (PyDict_Next(counts, &pos, &word, &count)) {
         if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) < min_chars) continue;
         int skip = PySet_Contains(stop, word);
         if (skip == 0) skip = PySet_Contains(no_letter, word);
         if (skip < 0) goto done;
         if (skip) continue;
-        double tf = PyLong_AsDouble(count);
-        if (tf == -1.0 && PyErr_Occurred()) goto done;
-        PyObject *value = PyDict_GetItemWithError(idf, word);
-        double weight = fallback;
-        if (value) {
-            weight = PyFloat_AsDouble(value);
-            if (weight == -1.0 && PyErr_Occurred()) goto done;
-        } else if (PyErr_Occurred()) {
+        Py_ssize_t c = PyLong_AsSsize_t(count);
+        if (c == -1 && PyErr_Occurred()) goto done;
+        words[n] = word;
+        tf[n++] = c;
+        if (n_frequent < k || c > frequent[k - 1]) {
+            Py_ssize_t at = n_frequent < k ? n_frequent++ : k - 1;
+            while (at > 0 && c > frequent[at - 1]) {
+                frequent[at] = frequent[at - 1];
+                at--;
+            }
+            frequent[at] = c;
+        }
+    }
+    Py_ssize_t kth_count = n_frequent < k ? PY_SSIZE_T_MIN : frequent[k - 1];
+    for (Py_ssize_t i = 0; i < n; i++) { /* the frequent words: scored in full */
+        if (tf[i] < kth_count) continue;
+        Scored candidate = {keyword_score(idf, words[i], tf[i], fallback), words[i]};
+        if ((candidate.score == -1.0 && PyErr_Occurred()) || keep_if_better(best, &filled, k, candidate) < 0)
             goto done;
-        }
-        Scored candidate = {tf * weight, word};
-        if (filled == k && !ranks_before(&candidate, &best[k - 1], &failed)) {
-            if (failed) goto done;
-            continue;
-        }
-        /* Insert in order (k is small: ten). */
-        Py_ssize_t at = filled < k ? filled++ : k - 1;
-        while (at > 0 && ranks_before(&candidate, &best[at - 1], &failed)) {
-            best[at] = best[at - 1];
-            at--;
-        }
-        if (failed) goto done;
-        best[at] = candidate;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) { /* the rest: only those that could still rank */
+        if (tf[i] >= kth_count) continue;
+        if (filled == k && (double)tf[i] * ceiling < best[k - 1].score) continue;
+        Scored candidate = {keyword_score(idf, words[i], tf[i], fallback), words[i]};
+        if ((candidate.score == -1.0 && PyErr_Occurred()) || keep_if_better(best, &filled, k, candidate) < 0)
+            goto done;
     }
     if (!(result = PyList_New(filled))) goto done;
     for (Py_ssize_t i = 0; i < filled; i++) {
@@ -605,6 +646,9 @@ static PyObject *top_keywords(PyObject *self, PyObject *args) {
     }
 done:
     PyMem_Free(best);
+    PyMem_Free(words);
+    PyMem_Free(tf);
+    PyMem_Free(frequent);
     return result;
 }
 

@@ -43,6 +43,13 @@ def idf_table() -> tuple[dict[str, float], float]:
     return table, default
 
 
+@cache
+def idf_ceiling() -> float:
+    """The largest IDF any word gets (a listed word's, or the default for the rest)."""
+    idf, default = idf_table()
+    return max(max(idf.values(), default=default), default)
+
+
 def words_without_letter(words: Iterable[str]) -> frozenset[str]:
     """The words with no letter of any script (numbers, codes such as `3.5` or `__`).
 
@@ -74,7 +81,8 @@ def top_keywords(
     if no_letter is None:
         no_letter = words_without_letter(counts)
     if native is not None:  # the same pairs from one C pass over the counts, no set built
-        best = native.top_keywords(counts, stopwords(), no_letter, idf, default, MIN_KEYWORD_CHARS, k)
+        stop, ceiling = stopwords(), idf_ceiling()
+        best = native.top_keywords(counts, stop, no_letter, idf, default, ceiling, MIN_KEYWORD_CHARS, k)
         return [[w, round(score / total, 4)] for score, w in best]
     others = counts.keys() - stopwords() - no_letter
     candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))
