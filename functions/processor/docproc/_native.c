@@ -18,6 +18,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A str argument's characters, as PyUnicode_READ reads them. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Text;
+
+/* Fill `t` from `arg`; 0, or -1 with a TypeError when `arg` is not a str. */
+static int text_of(PyObject *arg, Text *t) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return -1;
+    }
+    t->kind = PyUnicode_KIND(arg);
+    t->data = PyUnicode_DATA(arg);
+    t->length = PyUnicode_GET_LENGTH(arg);
+    return 0;
+}
+
 /* A 64-bit finaliser (MurmurHash3's fmix64): spreads the polynomial keys over the table. */
 static inline uint64_t mix64(uint64_t h) {
     h ^= h >> 33;
@@ -463,13 +482,11 @@ static inline int is_han(Py_UCS4 ch) {
  * composition._HAN_RUN, and Counter() of the rest, in order of first occurrence. */
 static PyObject *han_census(PyObject *self, PyObject *arg) {
     (void)self;
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "text must be a str");
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), han = 0, n_order = 0;
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t length = t.length, han = 0, n_order = 0;
     /* BMP counts in an array (pages touched on demand); first occurrences in `order`. */
     uint32_t *bmp = PyMem_Calloc(0x10000, sizeof(uint32_t));
     Py_ssize_t most = length < 0x110000 ? length : 0x110000; /* distinct characters, at most */
@@ -665,13 +682,11 @@ static inline int is_closing_quote(Py_UCS4 ch) {
  * end; scanned as the regex engine scans, leftmost and without overlaps. */
 static PyObject *sentence_ends(PyObject *self, PyObject *arg) {
     (void)self;
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "text must be a str");
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), found = 0, i = 0;
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t length = t.length, found = 0, i = 0;
     while (i < length) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         if (is_sentence_ender(ch) || ch == 0x2026) { /* … */
@@ -695,13 +710,11 @@ static PyObject *sentence_ends(PyObject *self, PyObject *arg) {
 /* private_use(text) -> characters of the Private Use Areas (U+E000-U+F8FF, planes 15-16). */
 static PyObject *private_use(PyObject *self, PyObject *arg) {
     (void)self;
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "text must be a str");
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(arg), found = 0;
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t length = t.length, found = 0;
     if (kind != PyUnicode_1BYTE_KIND) {
         for (Py_ssize_t i = 0; i < length; i++) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, i);
