@@ -27,6 +27,11 @@ CODE = code_dir(functions(SAM)[FUNCTION])
 # PEP 552: bit 0 set = hash-based, bit 1 clear = the source is never checked.
 UNCHECKED_HASH = 0b01
 SAMPLE = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
+PAGE = (
+    "<html><head><title>新闻</title></head><body><nav><a href='/'>首页</a></nav><article>"
+    + "".join(f"<p>第{i}段：本报记者从市统计局获悉，今年前三季度全市经济运行总体平稳。</p>" for i in range(6))
+    + "</article></body></html>"
+).encode()
 # What the code imports on first use only (a non-Chinese, non-UTF-8 or HTML document...).
 LAZY_IMPORTS = (
     "pycld2", "opencc", "rjieba", "charset_normalizer", "rensa", "resiliparse.parse.html",
@@ -101,6 +106,14 @@ def test_the_statistics_module_is_compiled_for_the_runtime(artifacts: Path) -> N
     assert needed and max(needed) <= MAX_GLIBC, sorted(needed)
 
 
+def test_resiliparse_dependencies_docproc_never_imports_are_left_out(artifacts: Path) -> None:
+    # Its WARC reader and that reader's helpers; extraction runs without them (the test below).
+    shipped = {p.name.split("-")[0].lower() for p in artifacts.glob("*.dist-info")}
+    assert shipped & {"fastwarc", "brotli", "click", "tqdm"} == set()
+    assert not any((artifacts / name).exists() for name in ("fastwarc", "click", "tqdm", "brotli.py", "bin"))
+    assert "resiliparse" in shipped
+
+
 def test_what_the_lambda_runtime_provides_is_left_out(artifacts: Path) -> None:
     # boto3, botocore and botocore's dependencies: the runtime's own, not a second copy.
     shipped = {p.name.split("-")[0].lower() for p in artifacts.glob("*.dist-info")}
@@ -146,6 +159,8 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
         f"for name in {LAZY_IMPORTS!r}: importlib.import_module(name)\n"
         "app.objects(); app.records()\n"
         f"result = process_document(open({str(SAMPLE)!r}, 'rb').read(), key='sample.txt')\n"
+        f"page = process_document({PAGE!r}, key='page.html')\n"
+        "assert page.steps[0].step == 'extract_main_content' and '统计局' in page.text, page\n"
         "from docproc.native import native\n"
         "print(app.__file__, docproc.__file__, app.tracer is not None, result.status, native.__file__)\n"
         "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
