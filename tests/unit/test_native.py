@@ -153,7 +153,7 @@ def test_word_census_is_the_pure_one(tokens: list[str]) -> None:
     assert fast.words == pure.words
     assert list(fast.counts.items()) == list(pure.counts.items())  # the same order too
     assert list(fast.ids) == list(pure.ids) and list(fast.chars) == list(pure.chars)
-    assert fast.total_chars == pure.total_chars
+    assert fast.total_chars == pure.total_chars and fast.no_letter == pure.no_letter
 
 
 _SCRIPT_SAMPLE = "這個简体中文網络的人們说，English 123 〇\U00020000😀\ue000"
@@ -183,9 +183,13 @@ def test_word_census_lower_cases_every_character_as_str_lower() -> None:
     # The C census skips str.lower() for tokens whose characters all map to themselves.
     assert native is not None
     tokens = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    words, counts, *_ = native.word_census(tokens)
+    counts: Counter[str] = Counter()
+    words, _, _, _, no_letter = native.word_census(tokens, counts)
     assert list(counts) == list(dict.fromkeys(w.lower() for w in words))
     assert "Σ" in words and "σ" in counts and "İ".lower() in counts
+    # ... and decides "no letter" for each of them as the keywords' regular expression does.
+    assert no_letter == keywords.words_without_letter(counts)
+    assert {"1", "٣", "_"} <= no_letter and not {"a", "中", "²", "①"} & no_letter
 
 
 _WORDS = ["中国", "经济", "发展", "的", "我们", "ab", "AB", "a", "2024", "3.5", "新华社", "记者", "增长率", "x"]

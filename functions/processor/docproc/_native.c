@@ -328,21 +328,42 @@ static int lowers(PyObject *token) {
     return 0;
 }
 
-/* word_census(tokens) -> (words, counts, ids, chars, total_chars): the tokens that are words
- * (in order), each lower-cased word's count (a dict in order of first occurrence, as
- * Counter(lowered) is), each word's id (its lower-cased form's index in `counts`) and length,
- * both as native uint32 in bytes (for memoryview.cast("I"), and ngram_levels as they are), and
- * the words' characters in all. What segment.words_of, map(str.lower), Counter, the id
- * numbering and map(len) give in stats.word_census, deciding each distinct token once. */
-static PyObject *word_census(PyObject *self, PyObject *arg) {
+/* word_census(tokens, counts) -> (words, ids, chars, total_chars, no_letter): the tokens that
+ * are words (in order); each lower-cased word's count, put into the empty dict `counts` (a
+ * Counter) in order of first occurrence, as Counter(lowered) holds them; each word's id (its
+ * lower-cased form's index in `counts`) and length, both as native uint32 in bytes (for
+ * memoryview.cast("I"), and ngram_levels as they are); the words' characters in all; and the
+ * lower-cased words without a letter (a frozenset). What segment.words_of, map(str.lower),
+ * Counter, the id numbering, map(len) and keywords.words_without_letter give in
+ * stats.word_census, deciding each distinct token once. */
+/* Whether `word` holds no letter of any script: keywords._NO_LETTER ([\d_\W]+) matches it whole.
+ * A letter is a word character (alphanumeric or '_') that is neither a decimal digit nor '_'. */
+static int has_no_letter(PyObject *word) {
+    Text t;
+    if (text_of(word, &t) < 0) return -1;
+    for (Py_ssize_t i = 0; i < t.length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(t.kind, t.data, i);
+        if (ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch)) return 0;
+    }
+    return t.length > 0;
+}
+
+static PyObject *word_census(PyObject *self, PyObject *args) {
     (void)self;
+    PyObject *arg, *counts;
+    if (!PyArg_ParseTuple(args, "OO!", &arg, &PyDict_Type, &counts)) return NULL;
+    if (PyDict_GET_SIZE(counts)) {
+        PyErr_SetString(PyExc_ValueError, "counts must be empty");
+        return NULL;
+    }
     PyObject *tokens = PySequence_Fast(arg, "tokens must be a sequence");
     if (!tokens) return NULL;
     Py_ssize_t n_tokens = PySequence_Fast_GET_SIZE(tokens);
     PyObject **items = PySequence_Fast_ITEMS(tokens);
     PyObject *seen = PyDict_New();    /* token -> id (an int), or None: not a word */
     PyObject *vocab = PyDict_New();   /* lower-cased word -> id */
-    PyObject *words = PyList_New(0), *counts = NULL, *result = NULL, *ids = NULL, *chars = NULL;
+    PyObject *words = PyList_New(0), *result = NULL, *ids = NULL, *chars = NULL, *no_letter = NULL;
+    PyObject *without = NULL;
     Py_ssize_t *tally = NULL, capacity = 0, n_words = 0, total_chars = 0;
     /* at most one id and one length per token */
     uint32_t *id_of = PyMem_Malloc((size_t)(n_tokens + 1) * sizeof(uint32_t));
@@ -413,7 +434,7 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
         length_of[n_words++] = (uint32_t)length;
         total_chars += length;
     }
-    if (!(counts = PyDict_New())) goto done;
+    if (!(without = PySet_New(NULL))) goto done;
     Py_ssize_t pos = 0;
     PyObject *word, *id;
     while (PyDict_Next(vocab, &pos, &word, &id)) {
@@ -423,11 +444,14 @@ static PyObject *word_census(PyObject *self, PyObject *arg) {
             goto done;
         }
         Py_DECREF(count);
+        int none = has_no_letter(word);
+        if (none < 0 || (none && PySet_Add(without, word) < 0)) goto done;
     }
+    if (!(no_letter = PyFrozenSet_New(without))) goto done;
     ids = PyBytes_FromStringAndSize((const char *)id_of, n_words * (Py_ssize_t)sizeof(uint32_t));
     chars = PyBytes_FromStringAndSize((const char *)length_of, n_words * (Py_ssize_t)sizeof(uint32_t));
     if (!ids || !chars) goto done;
-    result = Py_BuildValue("(OOOOn)", words, counts, ids, chars, total_chars);
+    result = Py_BuildValue("(OOOnO)", words, ids, chars, total_chars, no_letter);
 done:
     PyMem_Free(tally);
     PyMem_Free(id_of);
@@ -438,7 +462,8 @@ done:
     Py_XDECREF(vocab);
     Py_XDECREF(words);
     Py_XDECREF(ids);
-    Py_XDECREF(counts);
+    Py_XDECREF(without);
+    Py_XDECREF(no_letter);
     return result;
 }
 
@@ -733,7 +758,7 @@ static PyMethodDef methods[] = {
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
     {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
-    {"word_census", word_census, METH_O, "tokens -> (words, lower-cased counts, ids, lengths, characters)."},
+    {"word_census", word_census, METH_VARARGS, "tokens -> (words, lower-cased counts, ids, lengths, characters)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -68,8 +68,7 @@ def compute_stats(
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
     census = word_census(segment(measured))
-    words, counts = census.words, census.counts
-    no_letter = words_without_letter(counts)  # numbers: shared with keywords
+    words, counts, no_letter = census.words, census.counts, census.no_letter
     stats.update(_word_stats(words, counts, no_letter, census.total_chars))
     stats.update(
         repetition_stats(lines, paragraphs, words, measured, census.ids, census.chars, census.total_chars)
@@ -92,22 +91,25 @@ class WordCensus:
     ids: Sequence[int]  # each word's id: its lower-cased form's index among the counts' keys
     chars: Sequence[int]  # each word's length
     total_chars: int  # the words' characters in all
+    no_letter: frozenset[str]  # the lower-cased words without a letter (numbers): for keywords too
 
 
 def word_census(tokens: list[str]) -> WordCensus:
     """The words of `tokens` (segment's output) and their counts, ids and lengths."""
     if native is not None:  # the same, each distinct token decided once, in C
-        words, counts, ids, chars, total = native.word_census(tokens)
+        counts: Counter[str] = Counter()
+        words, ids, chars, total, no_letter = native.word_census(tokens, counts)
         # ids and lengths stay native uint32: the n-gram pass reads them as they are.
         as_uint32 = memoryview(ids).cast("I"), memoryview(chars).cast("I")
-        return WordCensus(words, Counter(counts), *as_uint32, total)
+        return WordCensus(words, counts, *as_uint32, total, no_letter)
     words = words_of(tokens)
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
     # Word ids from the Counter's keys: no second pass to number the words.
     vocab = dict(zip(counts, range(len(counts)), strict=False))
     lengths = list(map(len, words))
-    return WordCensus(words, counts, list(map(vocab.__getitem__, lowered)), lengths, sum(lengths))
+    ids = list(map(vocab.__getitem__, lowered))
+    return WordCensus(words, counts, ids, lengths, sum(lengths), words_without_letter(counts))
 
 
 def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
