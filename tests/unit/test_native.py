@@ -239,3 +239,17 @@ def test_top_keywords_on_a_long_tail(monkeypatch: pytest.MonkeyPatch) -> None:
         m.setattr(keywords, "native", None)
         assert fast == keywords.top_keywords(counts, sum(counts.values()))
     assert len(fast) == keywords.MAX_KEYWORDS
+
+
+def test_results_do_not_depend_on_the_hash_seed() -> None:
+    # The seed is random per process (docproc/native.py): n-grams are compared in full.
+    assert native is not None
+    ids = array("I", [1, 2, 3, 4, 1, 2, 3, 4, 5, 1, 2, 3] * 5)
+    chars = array("I", [2] * len(ids))
+    text = "新华社北京电，记者报道。" * 40 + "完"
+    found = set()
+    for value in (1, 2, 0x100000001B3, (1 << 64) - 1, 12345678901234567):
+        native.seed(value)
+        found.add((tuple(native.ngram_levels(ids, chars, 10)), native.char_ngram_top(text, 10)))
+    native.seed(int.from_bytes(os.urandom(8), "little"))
+    assert len(found) == 1

@@ -37,6 +37,20 @@ static int text_of(PyObject *arg, Text *t) {
     return 0;
 }
 
+/* The multiplier of the polynomial keys. A fixed one would let a crafted document give many
+ * distinct n-grams the same key (they are found by lattice reduction), and every insert would
+ * then walk one long probe chain: quadratic time. docproc/native.py sets a random odd one per
+ * process (seed()); the results never depend on it, as keys are compared in full. */
+static uint64_t hash_base = 0x100000001b3ULL;
+
+static PyObject *seed(PyObject *self, PyObject *arg) {
+    (void)self;
+    unsigned long long value = PyLong_AsUnsignedLongLongMask(arg);
+    if (value == (unsigned long long)-1 && PyErr_Occurred()) return NULL;
+    hash_base = (uint64_t)value | 1;
+    Py_RETURN_NONE;
+}
+
 /* A 64-bit finaliser (MurmurHash3's fmix64): spreads the polynomial keys over the table. */
 static inline uint64_t mix64(uint64_t h) {
     h ^= h >> 33;
@@ -129,7 +143,7 @@ static PyObject *ngram_levels(PyObject *self, PyObject *args) {
             for (Py_ssize_t k = 0; k < kept; k++) {
                 Py_ssize_t p = positions[k];
                 /* The key of the n-gram at p: its (n-1)-gram's key extended by its last word. */
-                keys[p] = keys[p] * 0x100000001b3ULL + ids[p + n - 1] + 1;
+                keys[p] = keys[p] * hash_base + ids[p + n - 1] + 1;
                 uint64_t h = mix64(keys[p]);
                 Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)table.mask);
                 for (;;) {
@@ -223,7 +237,7 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
         goto done;
     }
     table_clear(&table);
-    const uint64_t base = 0x100000001b3ULL;
+    const uint64_t base = hash_base;
     uint64_t power = 1; /* base ** (n - 1): what the character leaving the window weighs */
     for (Py_ssize_t i = 1; i < n; i++) power *= base;
     uint64_t key = 0;
@@ -750,6 +764,7 @@ static PyObject *private_use(PyObject *self, PyObject *arg) {
 }
 
 static PyMethodDef methods[] = {
+    {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> list of decimal strings."},
