@@ -1,15 +1,15 @@
 /* docproc._native: the statistics' per-position passes in one C loop each.
  *
- * Each function returns exactly what its pure-Python counterpart in docproc/stats/repetition.py
- * or docproc/dedup.py computes (tests/unit/test_native.py checks both on random and real
- * texts); Python keeps the arithmetic that produces floats, so rounding is the same too. The
- * Python versions create one object per position (an n-gram key, a 10-character string, a
- * decimal token): here nothing is created per position.
+ * Each function returns exactly what its pure-Python counterpart computes (in stats/,
+ * language.py, keywords.py and dedup.py, beside each call; tests/unit/test_native.py checks
+ * both on random and real texts); Python keeps the arithmetic that produces floats, so rounding
+ * is the same too. The Python versions create one object per position (an n-gram key, a
+ * 10-character string, a decimal token, a word id): here nothing is created per position.
  *
  * Built by functions/processor/build_native.py (the dev environment and the Lambda package);
  * where it is not built, the pure-Python path runs with the same results.
  *
- * Only libc's memory functions are used, so the module loads on Lambda's Amazon Linux 2
+ * Only libc's memory functions and qsort are used, so the module loads on Lambda's Amazon Linux 2
  * (glibc 2.26; tests/template/test_build.py checks the symbol versions).
  */
 #define PY_SSIZE_T_CLEAN
