@@ -84,6 +84,29 @@ static int table_init(Table *t, Py_ssize_t keys) {
 
 static void table_clear(Table *t) { memset(t->first, 0xff, (size_t)(t->mask + 1) * sizeof(Py_ssize_t)); }
 
+/* Count the key at position p, whose bytes are base[p * stride .. p * stride + width) and whose
+ * hash is h: its slot. *added says whether the key was new. */
+static inline Py_ssize_t table_count(Table *t, uint64_t h, Py_ssize_t p, const char *base, size_t stride,
+                                     size_t width, int *added) {
+    Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)t->mask);
+    for (;;) {
+        Py_ssize_t q = t->first[slot];
+        if (q < 0) {
+            t->first[slot] = p;
+            t->hash[slot] = h;
+            t->count[slot] = 1;
+            *added = 1;
+            return slot;
+        }
+        if (t->hash[slot] == h && memcmp(base + (size_t)q * stride, base + (size_t)p * stride, width) == 0) {
+            t->count[slot]++;
+            *added = 0;
+            return slot;
+        }
+        slot = (slot + 1) & t->mask;
+    }
+}
+
 static void table_free(Table *t) {
     PyMem_Free(t->hash);
     PyMem_Free(t->first);
@@ -144,23 +167,9 @@ static PyObject *ngram_levels(PyObject *self, PyObject *args) {
                 Py_ssize_t p = positions[k];
                 /* The key of the n-gram at p: its (n-1)-gram's key extended by its last word. */
                 keys[p] = keys[p] * hash_base + ids[p + n - 1] + 1;
-                uint64_t h = mix64(keys[p]);
-                Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)table.mask);
-                for (;;) {
-                    Py_ssize_t q = table.first[slot];
-                    if (q < 0) {
-                        table.first[slot] = p;
-                        table.hash[slot] = h;
-                        table.count[slot] = 1;
-                        break;
-                    }
-                    if (table.hash[slot] == h && memcmp(ids + q, ids + p, (size_t)n * 4) == 0) {
-                        table.count[slot]++;
-                        break;
-                    }
-                    slot = (slot + 1) & table.mask;
-                }
-                slot_of[k] = slot;
+                int added;
+                slot_of[k] = table_count(&table, mix64(keys[p]), p, (const char *)ids, sizeof(uint32_t),
+                                         (size_t)n * sizeof(uint32_t), &added);
             }
             for (Py_ssize_t k = 0; k < kept; k++) {
                 Py_ssize_t s = slot_of[k];
@@ -223,11 +232,12 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "Un", &text, &n)) return NULL;
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Text t;
+    if (!PyArg_ParseTuple(args, "Un", &text, &n) || text_of(text, &t) < 0) return NULL;
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t length = t.length;
     if (n < 1 || length < n) return PyLong_FromLong(0);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
     Py_ssize_t grams = length - n + 1;
     Table table = {0};
     Py_ssize_t *repeated = NULL;
@@ -246,24 +256,9 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
     for (Py_ssize_t p = 0; p < grams; p++) {
         if (p > 0) key -= power * PyUnicode_READ(kind, data, p - 1);
         key = key * base + PyUnicode_READ(kind, data, p + n - 1);
-        uint64_t h = mix64(key);
-        Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)table.mask);
-        for (;;) {
-            Py_ssize_t q = table.first[slot];
-            if (q < 0) {
-                table.first[slot] = p;
-                table.hash[slot] = h;
-                table.count[slot] = 1;
-                distinct++;
-                break;
-            }
-            if (table.hash[slot] == h &&
-                memcmp((const char *)data + q * kind, (const char *)data + p * kind, (size_t)(n * kind)) == 0) {
-                table.count[slot]++;
-                break;
-            }
-            slot = (slot + 1) & table.mask;
-        }
+        int added;
+        table_count(&table, mix64(key), p, (const char *)data, (size_t)kind, (size_t)(n * kind), &added);
+        distinct += added;
     }
     Py_ssize_t n_repeated = 0;
     if (!(repeated = PyMem_Malloc((size_t)(distinct + 1) * sizeof(Py_ssize_t)))) {
@@ -495,9 +490,11 @@ static PyObject *count_flagged(PyObject *self, PyObject *args) {
         return NULL;
     }
     const unsigned char *flags = table.buf;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), first = 0, second = 0;
+    Text t;
+    text_of(text, &t); /* a str: "U" checked it */
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t length = t.length, first = 0, second = 0;
     if (kind != PyUnicode_1BYTE_KIND) { /* Latin-1 text holds no Han character: both stay 0 */
         for (Py_ssize_t i = 0; i < length; i++) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, i);
