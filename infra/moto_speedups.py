@@ -77,6 +77,7 @@ import math
 import os
 import string
 import threading
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -285,9 +286,10 @@ def _written_attribute_value(value: Any) -> dict[str, Any] | None:
     number, boolean, null, string or number set, or a map or list of such values): the same
     value, copied. None for anything else (binary, several keys, unexpected types), which
     moto serializes itself."""
-    if type(value) is not dict or len(value) != 1:
-        return None
-    ((kind, inner),) = value.items()
+    return _copied_attribute_value(value, _written_leaf)
+
+
+def _written_leaf(kind: str, inner: Any) -> dict[str, Any] | None:
     if kind in ("S", "N"):
         return {kind: inner} if type(inner) is str else None
     if kind in ("BOOL", "NULL"):
@@ -295,23 +297,34 @@ def _written_attribute_value(value: Any) -> dict[str, Any] | None:
     if kind in ("SS", "NS"):
         plain_strings = type(inner) is list and all(type(s) is str for s in inner)
         return {kind: list(inner)} if plain_strings else None
+    return None
+
+
+def _copied_attribute_value(
+    value: Any, leaf: Callable[[str, Any], dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """An attribute value of one type key copied, maps and lists member by member, every other
+    type as `leaf` copies it; None as soon as `leaf` (or the shape) says moto must handle it."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    ((kind, inner),) = value.items()
     if kind == "M" and type(inner) is dict:
         members = {}
         for name, member in inner.items():
-            written = _written_attribute_value(member)
-            if written is None or type(name) is not str:
+            copied = _copied_attribute_value(member, leaf)
+            if copied is None or type(name) is not str:
                 return None
-            members[name] = written
+            members[name] = copied
         return {"M": members}
     if kind == "L" and type(inner) is list:
         items = []
         for member in inner:
-            written = _written_attribute_value(member)
-            if written is None:
+            copied = _copied_attribute_value(member, leaf)
+            if copied is None:
                 return None
-            items.append(written)
+            items.append(copied)
         return {"L": items}
-    return None
+    return leaf(kind, inner)
 
 
 def _install_attribute_value_requests() -> None:
@@ -338,31 +351,16 @@ def _read_attribute_value(value: Any) -> dict[str, Any] | None:
     """What moto's JSON parser makes of a DynamoDB attribute value in a request (one type key,
     not binary): strings, numbers, booleans and nulls as they came, sets, maps and lists
     copied with their members read the same way. None where moto must parse it itself."""
-    if type(value) is not dict or len(value) != 1:
-        return None
-    ((kind, inner),) = value.items()
+    return _copied_attribute_value(value, _read_leaf)
+
+
+def _read_leaf(kind: str, inner: Any) -> dict[str, Any] | None:
     if inner is None:
         return None
     if kind in ("S", "N", "BOOL", "NULL"):
         return {kind: inner}
     if kind in ("SS", "NS"):
         return {kind: list(inner)} if type(inner) is list else None
-    if kind == "M" and type(inner) is dict:
-        members = {}
-        for name, member in inner.items():
-            read = _read_attribute_value(member)
-            if read is None:
-                return None
-            members[name] = read
-        return {"M": members}
-    if kind == "L" and type(inner) is list:
-        items = []
-        for member in inner:
-            read = _read_attribute_value(member)
-            if read is None:
-                return None
-            items.append(read)
-        return {"L": items}
     return None
 
 
