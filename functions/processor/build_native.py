@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, subprocess.CalledProcessError) as err:
         if args.package is not None:
             raise
+        # An older build left in place would run code that no longer matches the source.
+        (out_dir / target_name()).unlink(missing_ok=True)
         print(f"build_native: not compiled ({err}); the pure-Python statistics run instead", file=sys.stderr)
         return 0
     print(f"build_native: {built}")
