@@ -1,4 +1,5 @@
-"""`docproc redrive` and `docproc backfill --prefix P`: put work back on the ingest queue.
+"""`docproc redrive` and `docproc backfill --prefix P`: put work back on the ingest queue;
+`docproc band-heads`: bring a table written before band heads existed up to date.
 
 redrive: after a fix, move the messages parked in the dead-letter queue back to the ingest queue.
   SQS's own DLQ redrive (StartMessageMoveTask) is used where the endpoint has it; elsewhere (moto,
@@ -9,7 +10,11 @@ backfill: send an S3-event-shaped message for every object under a prefix of the
   through the same queue as live uploads. A record made by the current pipeline version for the
   same object is left alone (a no-op); an older pipeline's record is reprocessed and replaced.
 
-Both find the stack's resources the way the other commands do: the CloudFormation outputs of
+band-heads: a near-duplicate lookup queries only the band buckets that have a head item
+  (docs/table.md); a table whose band members were written before heads existed gets one head
+  per bucket with members, once, after upgrading. Idempotent; one Scan of the table.
+
+All find the stack's resources the way the other commands do: the CloudFormation outputs of
 `--stack` (default $DOCPROC_STACK or docproc), with `--endpoint-url` for `docproc local serve`.
 """
 
@@ -27,9 +32,11 @@ from typing import Any, TextIO
 from urllib.parse import quote_plus
 
 import boto3
+from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
-from infra.queries import DEFAULT_STACK
+from adapters.records import BAND_HEAD_SK, BAND_MEMBER_PREFIX
+from infra.queries import DEFAULT_STACK, add_target_arguments, open_table, target_from_args
 
 SQS_BATCH = 10  # SendMessageBatch / DeleteMessageBatch / ReceiveMessage take at most 10
 # The message attribute that marks a backfill message (live S3 notifications carry none).
@@ -61,6 +68,12 @@ def register(subparsers: Any) -> None:
     backfill.add_argument("--dry-run", action="store_true", help="list what would be enqueued, send nothing")
     _add_target_arguments(backfill)
     backfill.set_defaults(func=run_backfill)
+
+    heads = subparsers.add_parser(
+        "band-heads", help="give each band bucket of an older table its head item (once, after upgrading)"
+    )
+    add_target_arguments(heads)
+    heads.set_defaults(func=run_band_heads)
 
 
 def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -267,3 +280,35 @@ def enqueue(sqs: Any, target: OpsTarget, objects: list[dict[str, Any]]) -> int:
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# -- band heads -----------------------------------------------------------------------------------
+
+
+def run_band_heads(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    written = add_band_heads(open_table(target_from_args(args)))
+    print(f"{written} band bucket(s) with members now have a head", file=out)
+    return 0
+
+
+def add_band_heads(table: Any) -> int:
+    """Put a head item in every band bucket that has a member; returns how many buckets.
+
+    Re-putting an existing head changes nothing, so a run racing live writes, or a second run,
+    is harmless."""
+    buckets: set[str] = set()
+    kwargs: dict[str, Any] = {
+        "FilterExpression": Attr("pk").begins_with("BAND#") & Attr("sk").begins_with(BAND_MEMBER_PREFIX),
+        "ProjectionExpression": "pk",
+    }
+    while True:
+        page = table.scan(**kwargs)
+        buckets.update(str(item["pk"]) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    with table.batch_writer() as batch:  # re-sends unprocessed items itself
+        for pk in sorted(buckets):
+            batch.put_item(Item={"pk": pk, "sk": BAND_HEAD_SK})
+    return len(buckets)

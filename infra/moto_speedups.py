@@ -1,7 +1,7 @@
 """Make two moto DynamoDB calls cost what they cost in DynamoDB, for the local stack.
 
-Each document write queries its 16 LSH band partitions and ends in a transaction
-(docs/table.md). In moto 5.2.5 both were O(table), so local runs grew quadratically:
+Each document write queries the LSH band partitions it shares with earlier documents and
+ends in a transaction (docs/table.md). In moto 5.2.5 both were O(table), so local runs grew quadratically:
 
 - A Query on the base table sorted and filtered every item of the table to find one
   partition. The patched query reads that partition only (the same items, the same code).

@@ -6,15 +6,18 @@ import io
 import socket
 from typing import Any
 
+import pytest
 from botocore.stub import Stubber
 
-from docproc import PIPELINE_VERSION
+from docproc import PIPELINE_VERSION, dedup
 from infra.cli import main
 from infra.cmd_ops import OpsTarget, start_move_task
 from infra.localstack import LocalStack
 from tests.integration.boundary import metric_values
 from tests.integration.faults import article, fail, key_is, s3_client
 from tests.integration.test_faults import assert_settled, daily_documents
+from tests.integration.test_table_dedup import band_heads, band_members, upload_all
+from tests.unit.test_dedup import SAMPLE, with_paragraph_changed
 
 
 def records_by_key(stack: LocalStack) -> dict[str, dict[str, Any]]:
@@ -157,3 +160,29 @@ def test_redrive_and_backfill_through_a_served_endpoint() -> None:
         assert stack.queue_depth(stack.names.queue_url) == 2  # the backfill message and "parked"
         stack.drain()
         assert stack.document("incoming/served/a.txt") is not None
+
+
+def test_band_heads_gives_an_older_tables_buckets_their_heads(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original_key = "incoming/ops/original.txt"
+    upload_all(stack, {original_key: SAMPLE})
+    original = records_by_key(stack)[original_key]
+    table = stack.resource("dynamodb").Table(stack.names.table)
+    # What a table written before heads existed holds: the members, no heads.
+    for band in original["bands"]:
+        table.delete_item(Key={"pk": f"BAND#{band}", "sk": "BAND"})
+    assert band_heads(stack) == set()
+
+    assert main(["band-heads", "--stack", stack.names.stack]) == 0
+
+    assert f"{dedup.BANDS} band bucket(s)" in capsys.readouterr().out
+    assert band_heads(stack) == set(original["bands"])
+    assert len(band_members(stack)) == dedup.BANDS
+    # The lookup finds the original again.
+    upload_all(stack, {"incoming/ops/edited.txt": with_paragraph_changed(SAMPLE)})
+    edited = records_by_key(stack)["incoming/ops/edited.txt"]
+    assert edited["status"] == "duplicate" and edited["duplicate_of"] == original_key
+    # A second run puts the same heads again and changes nothing else.
+    assert main(["band-heads", "--table", stack.names.table]) == 0
+    assert band_heads(stack) == set(original["bands"]) and len(band_members(stack)) == dedup.BANDS

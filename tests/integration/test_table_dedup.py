@@ -7,6 +7,7 @@ what the table holds afterwards: statuses, HASH and BAND items, and the daily co
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -31,6 +32,18 @@ def items_with_prefix(stack: LocalStack, prefix: str) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def band_members(stack: LocalStack) -> list[dict[str, Any]]:
+    """The band member items (one per band of each kept document)."""
+    return [i for i in items_with_prefix(stack, "BAND#") if str(i["sk"]).startswith("DOC#")]
+
+
+def band_heads(stack: LocalStack) -> set[str]:
+    """The band keys whose bucket has a head item."""
+    return {
+        str(i["pk"]).removeprefix("BAND#") for i in items_with_prefix(stack, "BAND#") if i["sk"] == "BAND"
+    }
 
 
 def counters(stack: LocalStack) -> dict[str, tuple[int, int]]:
@@ -64,10 +77,12 @@ def test_verbatim_copy_under_another_name_is_an_exact_duplicate(stack: LocalStac
     # One owner for the content hash: the first upload.
     (owner,) = items_with_prefix(stack, "HASH#")
     assert owner["pk"] == f"HASH#{original['content_hash']}" and owner["owner"] == ORIGINAL
-    # Band items only for the kept original, one per band.
-    bands = items_with_prefix(stack, "BAND#")
+    # Band items only for the kept original, one per band, and a head for each of its buckets.
+    bands = band_members(stack)
     assert {b["sk"] for b in bands} == {f"DOC#{ORIGINAL}"}
     assert len(bands) == dedup.BANDS == len(original["bands"])
+    assert band_heads(stack) == set(original["bands"])
+    assert len(items_with_prefix(stack, "BAND#")) == 2 * dedup.BANDS
     chars = int(original["characters"])
     assert counters(stack) == {"kept": (1, chars), "duplicate": (2, 2 * chars)}
 
@@ -112,7 +127,8 @@ def test_different_articles_are_both_kept_and_both_hold_bands(stack: LocalStack)
     assert sorted(docs) == ["incoming/part-1.txt", "incoming/part-2.txt"]
     assert all(d["status"] == "kept" for d in docs.values())
     assert len(items_with_prefix(stack, "HASH#")) == 2
-    assert len(items_with_prefix(stack, "BAND#")) == 2 * dedup.BANDS
+    assert len(band_members(stack)) == 2 * dedup.BANDS
+    assert band_heads(stack) == {b for d in docs.values() for b in d["bands"]}
 
 
 def test_dropped_documents_are_not_checked_and_hold_nothing(stack: LocalStack) -> None:
@@ -126,6 +142,54 @@ def test_dropped_documents_are_not_checked_and_hold_nothing(stack: LocalStack) -
     assert counters(stack)["dropped"][0] == 2
 
 
+class CountingClient:
+    """The handler's DynamoDB client, passed through, counting the calls made by operation."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.real, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_band_lookup_reads_the_heads_once_and_queries_only_occupied_buckets(stack: LocalStack) -> None:
+    records = stack.handler_module.records()
+    client = records.client = CountingClient(records.client)
+
+    upload_all(stack, {ORIGINAL: SAMPLE})
+    # A new text: one BatchGetItem of its 16 heads finds none, so no bucket is queried.
+    assert client.calls["batch_get_item"] == 1 and client.calls["query"] == 0
+    original = stack.document(ORIGINAL)
+    assert original is not None and original["status"] == "kept"
+
+    client.calls.clear()
+    half = len(SAMPLE) // 2
+    upload_all(
+        stack, {"incoming/edit.txt": with_paragraph_changed(SAMPLE), "incoming/other.txt": SAMPLE[half:]}
+    )
+    edit, other = stack.document("incoming/edit.txt"), stack.document("incoming/other.txt")
+    assert edit is not None and edit["status"] == "duplicate" and edit["duplicate_of"] == ORIGINAL
+    assert other is not None and other["status"] == "kept"
+    settings = Settings.from_env(stack.function_env)
+    edited = process_document(with_paragraph_changed(SAMPLE).encode(), settings=settings)
+    assert edited.signature is not None
+    # Each upload queried only the buckets it shares with the original, the one kept before it
+    # (the half of the article shares some too, and stays below the threshold).
+    shared = set(dedup.band_keys(edited.signature.minhash)) & set(original["bands"])
+    shared_by_other = set(other["bands"]) & set(original["bands"])
+    assert client.calls["query"] == len(shared) + len(shared_by_other)
+    assert 0 < len(shared) and len(shared_by_other) < dedup.BANDS
+    # The kept half wrote heads for its own buckets; the duplicate wrote none.
+    assert band_heads(stack) == set(original["bands"]) | set(other["bands"])
+
+
 def test_band_lookup_is_a_few_key_queries_not_a_scan(stack: LocalStack) -> None:
     upload_all(stack, {ORIGINAL: SAMPLE})
     table = stack.resource("dynamodb").Table(stack.names.table)
@@ -135,6 +199,8 @@ def test_band_lookup_is_a_few_key_queries_not_a_scan(stack: LocalStack) -> None:
     minhash = edited.signature.minhash
     hits: set[str] = set()
     for band in dedup.band_keys(minhash):
-        page = table.query(KeyConditionExpression=Key("pk").eq(f"BAND#{band}"))
+        page = table.query(
+            KeyConditionExpression=Key("pk").eq(f"BAND#{band}") & Key("sk").begins_with("DOC#")
+        )
         hits.update(i["key"] for i in page["Items"])
     assert hits == {ORIGINAL}

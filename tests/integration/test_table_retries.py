@@ -16,7 +16,7 @@ import pytest
 from adapters.records import BATCH_ATTEMPTS, BATCH_MAX_DELAY_S, DocumentRecord, DocumentRecords
 from docproc import dedup
 from infra.localstack import LocalStack
-from tests.integration.test_table_dedup import counters, items_with_prefix, upload_all
+from tests.integration.test_table_dedup import band_heads, band_members, counters, upload_all
 from tests.unit.test_dedup import SAMPLE, with_paragraph_changed
 
 KEY = "incoming/article.txt"
@@ -105,9 +105,10 @@ def test_unprocessed_band_items_are_resent_with_bounded_backoff(stack: LocalStac
 
     doc = stack.document(KEY)
     assert doc is not None and doc["status"] == "kept" and doc["attempts"] == 1
-    bands = {str(i["pk"]).removeprefix("BAND#") for i in items_with_prefix(stack, "BAND#")}
-    assert bands == set(doc["bands"]) and len(bands) == dedup.BANDS
-    assert client.calls["batch_write_item"] == 3  # 16 items: 5, then 5 more, then the last 6
+    bands = {str(i["pk"]).removeprefix("BAND#") for i in band_members(stack)}
+    assert bands == set(doc["bands"]) == band_heads(stack) and len(bands) == dedup.BANDS
+    # 16 members and 16 heads: 25 items (5, then 5 more, then the last 15), then the other 7.
+    assert client.calls["batch_write_item"] == 4
     assert len(delays) == 2 and all(0 <= d <= BATCH_MAX_DELAY_S for d in delays)
 
 
@@ -123,7 +124,7 @@ def test_writes_still_unprocessed_fail_the_message_and_its_retry_counts_once(sta
     doc = stack.document(KEY)
     assert doc is not None and doc["status"] == "kept" and doc["attempts"] == 2
     assert counters(stack) == {"kept": (1, int(doc["characters"]))}
-    assert len(items_with_prefix(stack, "BAND#")) == dedup.BANDS
+    assert len(band_members(stack)) == dedup.BANDS and band_heads(stack) == set(doc["bands"])
 
 
 def test_unprocessed_keys_of_the_candidate_lookup_are_asked_again(stack: LocalStack) -> None:
@@ -134,7 +135,8 @@ def test_unprocessed_keys_of_the_candidate_lookup_are_asked_again(stack: LocalSt
 
     upload_all(stack, {"incoming/edited.txt": with_paragraph_changed(SAMPLE)})
 
-    assert client.calls["batch_get_item"] == 2
+    # The heads' read comes back unprocessed and is asked again; then the candidates' read.
+    assert client.calls["batch_get_item"] == 3
     edited = stack.document("incoming/edited.txt")
     assert edited is not None and edited["status"] == "duplicate" and edited["duplicate_of"] == KEY
 

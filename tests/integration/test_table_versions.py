@@ -13,7 +13,13 @@ from urllib.parse import quote_plus
 
 from docproc import dedup
 from infra.localstack import LocalStack
-from tests.integration.test_table_dedup import counters, items_with_prefix, upload_all
+from tests.integration.test_table_dedup import (
+    band_heads,
+    band_members,
+    counters,
+    items_with_prefix,
+    upload_all,
+)
 from tests.unit.test_dedup import SAMPLE
 
 KEY = "incoming/新闻 稿.txt"  # a space and Chinese: both arrive encoded in events
@@ -37,7 +43,11 @@ def removal_message(bucket: str, key: str, version_id: str | None) -> str:
         "s3": {
             "s3SchemaVersion": "1.0",
             "configurationId": "removed",
-            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": f"arn:aws:s3:::{bucket}"},
+            "bucket": {
+                "name": bucket,
+                "ownerIdentity": {"principalId": "EXAMPLE"},
+                "arn": f"arn:aws:s3:::{bucket}",
+            },
             "object": obj,
         },
     }
@@ -56,7 +66,7 @@ def delete_and_notify(stack: LocalStack, key: str) -> str:
 def held_by(stack: LocalStack, key: str) -> tuple[list[str], list[str]]:
     """(hashes, band keys) whose items name `key` as their owner / member."""
     hashes = [str(i["pk"]) for i in items_with_prefix(stack, "HASH#") if i["owner"] == key]
-    bands = [str(i["pk"]).removeprefix("BAND#") for i in items_with_prefix(stack, "BAND#") if i["key"] == key]
+    bands = [str(i["pk"]).removeprefix("BAND#") for i in band_members(stack) if i["key"] == key]
     return hashes, sorted(bands)
 
 
@@ -102,6 +112,8 @@ def test_removal_marks_the_record_deleted_and_releases_hash_bands_and_counts(sta
     assert deleted is not None
     assert deleted["status"] == "deleted" and deleted["reasons"] == ["object_removed"]
     assert held_by(stack, KEY) == ([], [])
+    # The bucket heads stay: a later lookup there is one Query that finds no member.
+    assert band_heads(stack) == set(kept["bands"])
     assert counters(stack) == {"deleted": (1, 0)}
     # The same notification delivered again changes nothing.
     stack.client("sqs").send_message(QueueUrl=stack.names.queue_url, MessageBody=body)
@@ -130,4 +142,4 @@ def test_the_same_upload_delivered_twice_counts_once(stack: LocalStack) -> None:
 
     assert counters(stack) == once
     assert once["kept"][0] == 1
-    assert len(items_with_prefix(stack, "BAND#")) == dedup.BANDS
+    assert len(band_members(stack)) == dedup.BANDS == len(band_heads(stack))

@@ -3,7 +3,8 @@
 Single-table layout (see docs/architecture.md):
   document record   pk=DOC#<source key>   sk=DOC      (this module)
   exact-dup owner   pk=HASH#<sha256>      sk=HASH
-  LSH band          pk=BAND#<i>#<hex>     sk=DOC#<key>
+  LSH band member   pk=BAND#<i>#<hex>     sk=DOC#<key>
+  LSH band head     pk=BAND#<i>#<hex>     sk=BAND     (the bucket has had members)
   daily counter     pk=COUNTER#<date>     sk=STATUS#<status>
 The ByStatus index (gsi1pk=STATUS#<status>, gsi1sk=<processed_at>#<key>) lists documents by outcome.
 
@@ -16,9 +17,11 @@ Writing one outcome (`DocumentRecords.put`, docs/table.md has the why of each st
    made of the same key is used once instead of a second one (step 4's condition catches any
    change since);
 2. a `kept` document is checked for duplicates: the HASH item's owner (exact), then the
-   owners of its LSH band items (near); a match turns it into `duplicate`;
-3. a document still `kept` claims its HASH item (conditional put) and writes its band items
-   (BatchWriteItem, unprocessed items re-sent with backoff);
+   owners of its LSH band items (near): one BatchGetItem of the 16 band heads tells which
+   buckets have members, and only those are queried; a match turns it into `duplicate`;
+3. a document still `kept` claims its HASH item (conditional put) and writes its band items,
+   with a head for each bucket that had none (BatchWriteItem, unprocessed items re-sent with
+   backoff);
 4. one transaction writes the record, conditional on the previous one being unchanged since
    step 1, and moves the daily counters (+1 for the new status, -1 for the previous one);
 5. what the previous version held and the new one does not (hash, bands) is released.
@@ -50,6 +53,10 @@ FAILED = "failed"
 KEPT = "kept"
 DUPLICATE = "duplicate"
 HASH_SK = "HASH"
+# A band bucket's head item: present once the bucket has had a member, so a lookup reads all
+# 16 heads in one BatchGetItem and queries only the buckets that have some (a new text: none).
+BAND_HEAD_SK = "BAND"
+BAND_MEMBER_PREFIX = "DOC#"
 COUNTERS_PARTITION = "COUNTERS"  # counter items' gsi1pk: all days in one Query of ByStatus
 # Near-duplicate lookup bounds: a band shared by a template-like family could list thousands
 # of documents; a few per band are enough to find one original, and keep the lookup cheap.
@@ -249,10 +256,11 @@ class DocumentRecords:
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
             record.duplicate_of, record.similarity, record.bands = None, None, []
+            occupied: frozenset[str] | None = None
             if record.status == KEPT:
-                self._deduplicate(record)
+                occupied = self._deduplicate(record)
             if record.status == KEPT:
-                self._hold(record)
+                self._hold(record, occupied)
             try:
                 self._commit(record, previous)
             except ClientError as err:
@@ -275,14 +283,16 @@ class DocumentRecords:
 
     # -- duplicates ---------------------------------------------------------------------------
 
-    def _deduplicate(self, record: DocumentRecord) -> None:
+    def _deduplicate(self, record: DocumentRecord) -> frozenset[str] | None:
+        """Mark `record` a duplicate if it is one; returns the bands whose heads exist, when read."""
         owner = self._hash_owner(record)
         if owner is not None:
             _mark_duplicate(record, owner, 1.0, "exact_duplicate")
-            return
-        match = self._near_match(record)
+            return None
+        match, occupied = self._near_match(record)
         if match is not None:
             _mark_duplicate(record, match[0], match[1], "near_duplicate")
+        return occupied
 
     def _hash_owner(self, record: DocumentRecord) -> str | None:
         """The key of another document that validly owns this content hash, if any."""
@@ -302,21 +312,28 @@ class DocumentRecords:
             return claimed_at is None or datetime.now(UTC) - claimed_at < HASH_CLAIM_LEASE
         return owner_record.get("status") == KEPT and owner_record.get("content_hash") == content_hash
 
-    def _near_match(self, record: DocumentRecord) -> tuple[str, float] | None:
-        """The most similar kept document sharing a band, if it reaches the threshold."""
+    def _near_match(self, record: DocumentRecord) -> tuple[tuple[str, float] | None, frozenset[str] | None]:
+        """The most similar kept document sharing a band, if it reaches the threshold, and the
+        record's bands that have a head (None: not read)."""
         keys = band_keys(record.minhash)
         if not keys:
-            return None
-        candidates = self._band_members(keys, exclude=record.key)
+            return None, None
+        occupied = self._occupied_bands(keys)
+        candidates = self._band_members([k for k in keys if k in occupied], exclude=record.key)
         if not candidates:
-            return None
+            return None, occupied
         signatures = []
         for other in self._batch_get([doc_pk(k) for k in candidates], DOC_SK, CANDIDATE_FIELDS):
             held = set(other.get("bands", []))
             # A band item whose owner no longer holds it (replaced, deleted, crashed) is stale.
             if other.get("status") == KEPT and held & set(keys) and other.get("minhash"):
                 signatures.append((str(other["key"]), unpack_minhash(_bytes(other["minhash"]))))
-        return best_match(record.minhash, signatures, self.near_duplicate_threshold)
+        return best_match(record.minhash, signatures, self.near_duplicate_threshold), occupied
+
+    def _occupied_bands(self, keys: Sequence[str]) -> frozenset[str]:
+        """Which of these band buckets have had members: their heads, in one consistent BatchGetItem."""
+        heads = self._batch_get([band_pk(k) for k in keys], BAND_HEAD_SK, ("pk",))
+        return frozenset(str(head["pk"]).removeprefix("BAND#") for head in heads)
 
     def _band_members(self, keys: Sequence[str], exclude: str) -> list[str]:
         """Keys of the documents in these bands: one small Query per band, run concurrently."""
@@ -324,8 +341,8 @@ class DocumentRecords:
         def members(band_key: str) -> list[str]:
             page = self.client.query(
                 TableName=self.table_name,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": band_pk(band_key)},
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :m)",
+                ExpressionAttributeValues={":pk": band_pk(band_key), ":m": BAND_MEMBER_PREFIX},
                 # The key attribute, not the sort key: a long key's sort key is cut (band_sk).
                 ProjectionExpression="#k",
                 ExpressionAttributeNames={"#k": "key"},
@@ -333,13 +350,16 @@ class DocumentRecords:
             )
             return [str(item["key"]) for item in page.get("Items", [])]
 
+        if not keys:
+            return []
         found = [k for ks in _band_pool().map(members, keys) for k in ks if k != exclude]
         return list(dict.fromkeys(found))[:MAX_CANDIDATES]
 
     # -- holdings -------------------------------------------------------------------------------
 
-    def _hold(self, record: DocumentRecord) -> None:
-        """Claim the content hash and write the band items; a lost race makes it a duplicate."""
+    def _hold(self, record: DocumentRecord, occupied: frozenset[str] | None = None) -> None:
+        """Claim the content hash and write the band items, and the heads of the buckets not in
+        `occupied` (None: all of them); a lost race makes it a duplicate."""
         if record.content_hash:
             winner = self._claim_hash(record)
             if winner != record.key:
@@ -347,7 +367,12 @@ class DocumentRecords:
                 return
         record.bands = band_keys(record.minhash)
         items = [{"pk": band_pk(b), "sk": band_sk(record.key), "key": record.key} for b in record.bands]
-        self.batch_write({"PutRequest": {"Item": item}} for item in items)
+        # Sorted, a head goes in the same call as its member or an earlier one. Heads are never
+        # deleted: a bucket emptied later costs one empty Query, no more.
+        new_heads = [b for b in record.bands if occupied is None or b not in occupied]
+        heads = [{"pk": band_pk(b), "sk": BAND_HEAD_SK} for b in new_heads]
+        paired = sorted(items + heads, key=lambda item: (item["pk"], item["sk"]))
+        self.batch_write({"PutRequest": {"Item": item}} for item in paired)
 
     def _claim_hash(self, record: DocumentRecord) -> str:
         """Own the HASH item unless another live owner has it; returns the owner's key."""
