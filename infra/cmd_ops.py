@@ -10,9 +10,9 @@ backfill: send an S3-event-shaped message for every object under a prefix of the
   through the same queue as live uploads. A record made by the current pipeline version for the
   same object is left alone (a no-op); an older pipeline's record is reprocessed and replaced.
 
-band-heads: a near-duplicate lookup queries only the band buckets that have a head item
-  (docs/table.md); a table whose band members were written before heads existed gets one head
-  per bucket with members, once, after upgrading. Idempotent; one Scan of the table.
+band-heads: a near-duplicate lookup reads each band bucket's head item and queries only the
+  buckets that have one (docs/table.md); in a table written before heads existed, every bucket
+  with members gets its first member as head, once, after upgrading. One Scan; idempotent.
 
 All find the stack's resources the way the other commands do: the CloudFormation outputs of
 `--stack` (default $DOCPROC_STACK or docproc), with `--endpoint-url` for `docproc local serve`.
@@ -288,27 +288,43 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 def run_band_heads(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     written = add_band_heads(open_table(target_from_args(args)))
-    print(f"{written} band bucket(s) with members now have a head", file=out)
+    print(f"{written} band bucket(s) got a head", file=out)
     return 0
 
 
 def add_band_heads(table: Any) -> int:
-    """Put a head item in every band bucket that has a member; returns how many buckets.
+    """Give every band bucket that has members but no head one: its first member's key, as a
+    head. Returns how many were written.
 
-    Re-putting an existing head changes nothing, so a run racing live writes, or a second run,
-    is harmless."""
-    buckets: set[str] = set()
+    Each put is conditional on the bucket still having no head, so a head a live write put
+    meanwhile stays, and a second run writes nothing."""
+    members: dict[str, tuple[str, str]] = {}  # bucket -> (sort key, key) of its first member
+    headed: set[str] = set()
     kwargs: dict[str, Any] = {
-        "FilterExpression": Attr("pk").begins_with("BAND#") & Attr("sk").begins_with(BAND_MEMBER_PREFIX),
-        "ProjectionExpression": "pk",
+        "FilterExpression": Attr("pk").begins_with("BAND#"),
+        "ProjectionExpression": "pk, sk, #k",
+        "ExpressionAttributeNames": {"#k": "key"},
     }
     while True:
         page = table.scan(**kwargs)
-        buckets.update(str(item["pk"]) for item in page.get("Items", []))
+        for item in page.get("Items", []):
+            pk, sk = str(item["pk"]), str(item["sk"])
+            if sk == BAND_HEAD_SK:
+                headed.add(pk)
+            elif sk.startswith(BAND_MEMBER_PREFIX) and (pk not in members or sk < members[pk][0]):
+                members[pk] = (sk, str(item["key"]))
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    with table.batch_writer() as batch:  # re-sends unprocessed items itself
-        for pk in sorted(buckets):
-            batch.put_item(Item={"pk": pk, "sk": BAND_HEAD_SK})
-    return len(buckets)
+    written = 0
+    for pk in sorted(set(members) - headed):
+        try:
+            table.put_item(
+                Item={"pk": pk, "sk": BAND_HEAD_SK, "key": members[pk][1]},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            written += 1
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    return written

@@ -169,20 +169,22 @@ def test_band_heads_gives_an_older_tables_buckets_their_heads(
     upload_all(stack, {original_key: SAMPLE})
     original = records_by_key(stack)[original_key]
     table = stack.resource("dynamodb").Table(stack.names.table)
-    # What a table written before heads existed holds: the members, no heads.
+    # What a table written before heads existed holds: member items only.
     for band in original["bands"]:
         table.delete_item(Key={"pk": f"BAND#{band}", "sk": "BAND"})
-    assert band_heads(stack) == set()
+        table.put_item(Item={"pk": f"BAND#{band}", "sk": f"DOC#{original_key}", "key": original_key})
+    assert band_heads(stack) == {}
 
     assert main(["band-heads", "--stack", stack.names.stack]) == 0
 
-    assert f"{dedup.BANDS} band bucket(s)" in capsys.readouterr().out
-    assert band_heads(stack) == set(original["bands"])
-    assert len(band_members(stack)) == dedup.BANDS
+    assert f"{dedup.BANDS} band bucket(s) got a head" in capsys.readouterr().out
+    assert band_heads(stack) == dict.fromkeys(original["bands"], original_key)
+    assert len(band_members(stack)) == dedup.BANDS  # the members stay
     # The lookup finds the original again.
     upload_all(stack, {"incoming/ops/edited.txt": with_paragraph_changed(SAMPLE)})
     edited = records_by_key(stack)["incoming/ops/edited.txt"]
     assert edited["status"] == "duplicate" and edited["duplicate_of"] == original_key
-    # A second run puts the same heads again and changes nothing else.
+    # A second run finds every bucket with its head and writes nothing.
     assert main(["band-heads", "--table", stack.names.table]) == 0
-    assert band_heads(stack) == set(original["bands"]) and len(band_members(stack)) == dedup.BANDS
+    assert "0 band bucket(s) got a head" in capsys.readouterr().out
+    assert band_heads(stack) == dict.fromkeys(original["bands"], original_key)

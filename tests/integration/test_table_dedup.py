@@ -35,15 +35,19 @@ def items_with_prefix(stack: LocalStack, prefix: str) -> list[dict[str, Any]]:
 
 
 def band_members(stack: LocalStack) -> list[dict[str, Any]]:
-    """The band member items (one per band of each kept document)."""
+    """The band member items: a bucket's documents after its first."""
     return [i for i in items_with_prefix(stack, "BAND#") if str(i["sk"]).startswith("DOC#")]
 
 
-def band_heads(stack: LocalStack) -> set[str]:
-    """The band keys whose bucket has a head item."""
-    return {
-        str(i["pk"]).removeprefix("BAND#") for i in items_with_prefix(stack, "BAND#") if i["sk"] == "BAND"
-    }
+def band_heads(stack: LocalStack) -> dict[str, str]:
+    """Band -> the key in its bucket's head item (the bucket's first document)."""
+    items = items_with_prefix(stack, "BAND#")
+    return {str(i["pk"]).removeprefix("BAND#"): str(i["key"]) for i in items if i["sk"] == "BAND"}
+
+
+def band_entries(stack: LocalStack, key: str) -> set[str]:
+    """The bands whose bucket names `key`, as its head or as a member."""
+    return {str(i["pk"]).removeprefix("BAND#") for i in items_with_prefix(stack, "BAND#") if i["key"] == key}
 
 
 def counters(stack: LocalStack) -> dict[str, tuple[int, int]]:
@@ -77,12 +81,10 @@ def test_verbatim_copy_under_another_name_is_an_exact_duplicate(stack: LocalStac
     # One owner for the content hash: the first upload.
     (owner,) = items_with_prefix(stack, "HASH#")
     assert owner["pk"] == f"HASH#{original['content_hash']}" and owner["owner"] == ORIGINAL
-    # Band items only for the kept original, one per band, and a head for each of its buckets.
-    bands = band_members(stack)
-    assert {b["sk"] for b in bands} == {f"DOC#{ORIGINAL}"}
-    assert len(bands) == dedup.BANDS == len(original["bands"])
-    assert band_heads(stack) == set(original["bands"])
-    assert len(items_with_prefix(stack, "BAND#")) == 2 * dedup.BANDS
+    # Band items only for the kept original, one per band: first in every bucket, their heads.
+    assert len(original["bands"]) == dedup.BANDS
+    assert band_heads(stack) == dict.fromkeys(original["bands"], ORIGINAL)
+    assert band_members(stack) == []
     chars = int(original["characters"])
     assert counters(stack) == {"kept": (1, chars), "duplicate": (2, 2 * chars)}
 
@@ -127,8 +129,10 @@ def test_different_articles_are_both_kept_and_both_hold_bands(stack: LocalStack)
     assert sorted(docs) == ["incoming/part-1.txt", "incoming/part-2.txt"]
     assert all(d["status"] == "kept" for d in docs.values())
     assert len(items_with_prefix(stack, "HASH#")) == 2
-    assert len(band_members(stack)) == 2 * dedup.BANDS
-    assert band_heads(stack) == {b for d in docs.values() for b in d["bands"]}
+    # Each is in its 16 buckets, as the head or, where the other was first, a member.
+    for key, doc in docs.items():
+        assert band_entries(stack, key) == set(doc["bands"]) and len(doc["bands"]) == dedup.BANDS
+    assert len(items_with_prefix(stack, "BAND#")) == 2 * dedup.BANDS
 
 
 def test_dropped_documents_are_not_checked_and_hold_nothing(stack: LocalStack) -> None:
@@ -185,9 +189,14 @@ def test_band_lookup_reads_the_heads_once_and_queries_only_occupied_buckets(stac
     shared = set(dedup.band_keys(edited.signature.minhash)) & set(original["bands"])
     shared_by_other = set(other["bands"]) & set(original["bands"])
     assert client.calls["query"] == len(shared) + len(shared_by_other)
-    assert 0 < len(shared) and len(shared_by_other) < dedup.BANDS
-    # The kept half wrote heads for its own buckets; the duplicate wrote none.
-    assert band_heads(stack) == set(original["bands"]) | set(other["bands"])
+    assert len(shared) > 0 and len(shared_by_other) < dedup.BANDS
+    # The kept half became the head of its buckets that had none and a member of the others;
+    # the duplicate joined none.
+    assert band_heads(stack) == {
+        **dict.fromkeys(original["bands"], ORIGINAL),
+        **dict.fromkeys(set(other["bands"]) - shared_by_other, "incoming/other.txt"),
+    }
+    assert {str(m["pk"]).removeprefix("BAND#") for m in band_members(stack)} == shared_by_other
 
 
 def test_band_lookup_is_a_few_key_queries_not_a_scan(stack: LocalStack) -> None:
@@ -199,8 +208,6 @@ def test_band_lookup_is_a_few_key_queries_not_a_scan(stack: LocalStack) -> None:
     minhash = edited.signature.minhash
     hits: set[str] = set()
     for band in dedup.band_keys(minhash):
-        page = table.query(
-            KeyConditionExpression=Key("pk").eq(f"BAND#{band}") & Key("sk").begins_with("DOC#")
-        )
+        page = table.query(KeyConditionExpression=Key("pk").eq(f"BAND#{band}"))  # head and members
         hits.update(i["key"] for i in page["Items"])
     assert hits == {ORIGINAL}

@@ -16,7 +16,13 @@ import pytest
 from adapters.records import BATCH_ATTEMPTS, BATCH_MAX_DELAY_S, DocumentRecord, DocumentRecords
 from docproc import dedup
 from infra.localstack import LocalStack
-from tests.integration.test_table_dedup import band_heads, band_members, counters, upload_all
+from tests.integration.test_table_dedup import (
+    band_entries,
+    band_heads,
+    counters,
+    items_with_prefix,
+    upload_all,
+)
 from tests.unit.test_dedup import SAMPLE, with_paragraph_changed
 
 KEY = "incoming/article.txt"
@@ -105,10 +111,8 @@ def test_unprocessed_band_items_are_resent_with_bounded_backoff(stack: LocalStac
 
     doc = stack.document(KEY)
     assert doc is not None and doc["status"] == "kept" and doc["attempts"] == 1
-    bands = {str(i["pk"]).removeprefix("BAND#") for i in band_members(stack)}
-    assert bands == set(doc["bands"]) == band_heads(stack) and len(bands) == dedup.BANDS
-    # 16 members and 16 heads: 25 items (5, then 5 more, then the last 15), then the other 7.
-    assert client.calls["batch_write_item"] == 4
+    assert band_entries(stack, KEY) == set(doc["bands"]) and len(doc["bands"]) == dedup.BANDS
+    assert client.calls["batch_write_item"] == 3  # 16 items: 5, then 5 more, then the last 6
     assert len(delays) == 2 and all(0 <= d <= BATCH_MAX_DELAY_S for d in delays)
 
 
@@ -124,7 +128,8 @@ def test_writes_still_unprocessed_fail_the_message_and_its_retry_counts_once(sta
     doc = stack.document(KEY)
     assert doc is not None and doc["status"] == "kept" and doc["attempts"] == 2
     assert counters(stack) == {"kept": (1, int(doc["characters"]))}
-    assert len(band_members(stack)) == dedup.BANDS and band_heads(stack) == set(doc["bands"])
+    assert band_heads(stack) == dict.fromkeys(doc["bands"], KEY)
+    assert len(items_with_prefix(stack, "BAND#")) == dedup.BANDS
 
 
 def test_unprocessed_keys_of_the_candidate_lookup_are_asked_again(stack: LocalStack) -> None:
@@ -245,3 +250,38 @@ def test_local_partition_queries_return_what_dynamodb_would(speedy_table: Any) -
     assert table.query(KeyConditionExpression=Key("pk").eq("BAND#9#zz"))["Items"] == []
     # The rest of the table is untouched by a query of a missing partition.
     assert len(table.scan()["Items"]) == 9
+
+
+class RacingHead(BoundaryClient):
+    """Right after our first BatchWriteItem, another first member of one of our buckets writes
+    that bucket's head too, and its write lands last."""
+
+    def __init__(self, real: Any, racer: str) -> None:
+        super().__init__(real)
+        self.racer = racer
+        self.overwritten: str | None = None
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        response = dict(self.real.batch_write_item(RequestItems=RequestItems))
+        if self.overwritten is None:
+            ((table, requests),) = RequestItems.items()
+            head = next(r["PutRequest"]["Item"] for r in requests if r["PutRequest"]["Item"]["sk"] == "BAND")
+            self.real.put_item(TableName=table, Item={**head, "key": self.racer})
+            self.overwritten = str(head["pk"]).removeprefix("BAND#")
+        return response
+
+
+def test_a_head_lost_to_a_racing_first_member_costs_that_band_only(stack: LocalStack) -> None:
+    records = handler_records(stack)
+    client = RacingHead(records.client, racer="incoming/racer.txt")
+    records.client = client
+
+    upload_all(stack, {KEY: SAMPLE})
+
+    doc = stack.document(KEY)
+    assert doc is not None and doc["status"] == "kept" and client.overwritten in doc["bands"]
+    assert band_entries(stack, KEY) == set(doc["bands"]) - {client.overwritten}
+    # Its near-duplicates are still found through its other 15 bands.
+    upload_all(stack, {"incoming/edited.txt": with_paragraph_changed(SAMPLE)})
+    edited = stack.document("incoming/edited.txt")
+    assert edited is not None and edited["status"] == "duplicate" and edited["duplicate_of"] == KEY

@@ -14,6 +14,7 @@ from urllib.parse import quote_plus
 from docproc import dedup
 from infra.localstack import LocalStack
 from tests.integration.test_table_dedup import (
+    band_entries,
     band_heads,
     band_members,
     counters,
@@ -64,7 +65,7 @@ def delete_and_notify(stack: LocalStack, key: str) -> str:
 
 
 def held_by(stack: LocalStack, key: str) -> tuple[list[str], list[str]]:
-    """(hashes, band keys) whose items name `key` as their owner / member."""
+    """(hashes, band keys) whose items name `key` as their owner / as a member after the head."""
     hashes = [str(i["pk"]) for i in items_with_prefix(stack, "HASH#") if i["owner"] == key]
     bands = [str(i["pk"]).removeprefix("BAND#") for i in band_members(stack) if i["key"] == key]
     return hashes, sorted(bands)
@@ -80,9 +81,17 @@ def test_a_new_version_replaces_the_record_and_releases_what_the_old_one_held(st
     second = stack.document(KEY)
     assert second is not None and second["status"] == "kept"
     assert second["content_hash"] != first["content_hash"]
-    hashes, bands = held_by(stack, KEY)
+    hashes, members = held_by(stack, KEY)
     assert hashes == [f"HASH#{second['content_hash']}"]  # the old hash item is gone
-    assert bands == sorted(second["bands"]) and len(bands) == dedup.BANDS
+    # Findable in each of its 16 buckets; no member item of the old version is left.
+    entries = band_entries(stack, KEY)
+    assert set(second["bands"]) <= entries and len(second["bands"]) == dedup.BANDS
+    assert set(members) <= set(second["bands"])
+    # What else names it are the old version's heads: they stay, stale (its record no longer
+    # lists those bands, so lookups pass them over).
+    heads = band_heads(stack)
+    assert entries - set(second["bands"]) <= set(first["bands"])
+    assert all(heads[band] == KEY for band in entries - set(second["bands"]))
     assert counters(stack) == {"kept": (1, int(second["characters"]))}
     # The old content is free again: under another name it is an original, not a duplicate.
     upload_all(stack, {"incoming/old-content.txt": SAMPLE})
@@ -112,8 +121,8 @@ def test_removal_marks_the_record_deleted_and_releases_hash_bands_and_counts(sta
     assert deleted is not None
     assert deleted["status"] == "deleted" and deleted["reasons"] == ["object_removed"]
     assert held_by(stack, KEY) == ([], [])
-    # The bucket heads stay: a later lookup there is one Query that finds no member.
-    assert band_heads(stack) == set(kept["bands"])
+    # Its bucket heads stay, stale: the lookup below reads them and passes over this record.
+    assert band_heads(stack) == dict.fromkeys(kept["bands"], KEY)
     assert counters(stack) == {"deleted": (1, 0)}
     # The same notification delivered again changes nothing.
     stack.client("sqs").send_message(QueueUrl=stack.names.queue_url, MessageBody=body)
@@ -142,4 +151,4 @@ def test_the_same_upload_delivered_twice_counts_once(stack: LocalStack) -> None:
 
     assert counters(stack) == once
     assert once["kept"][0] == 1
-    assert len(band_members(stack)) == dedup.BANDS == len(band_heads(stack))
+    assert len(items_with_prefix(stack, "BAND#")) == dedup.BANDS == len(band_heads(stack))

@@ -3,8 +3,8 @@
 Single-table layout (see docs/architecture.md):
   document record   pk=DOC#<source key>   sk=DOC      (this module)
   exact-dup owner   pk=HASH#<sha256>      sk=HASH
-  LSH band member   pk=BAND#<i>#<hex>     sk=DOC#<key>
-  LSH band head     pk=BAND#<i>#<hex>     sk=BAND     (the bucket has had members)
+  LSH band head     pk=BAND#<i>#<hex>     sk=BAND     (the bucket's first member)
+  LSH band member   pk=BAND#<i>#<hex>     sk=DOC#<key> (the members after it)
   daily counter     pk=COUNTER#<date>     sk=STATUS#<status>
 The ByStatus index (gsi1pk=STATUS#<status>, gsi1sk=<processed_at>#<key>) lists documents by outcome.
 
@@ -17,11 +17,12 @@ Writing one outcome (`DocumentRecords.put`, docs/table.md has the why of each st
    made of the same key is used once instead of a second one (step 4's condition catches any
    change since);
 2. a `kept` document is checked for duplicates: the HASH item's owner (exact), then the
-   owners of its LSH band items (near): one BatchGetItem of the 16 band heads tells which
-   buckets have members, and only those are queried; a match turns it into `duplicate`;
-3. a document still `kept` claims its HASH item (conditional put) and writes its band items,
-   with a head for each bucket that had none (BatchWriteItem, unprocessed items re-sent with
-   backoff);
+   members of its LSH band buckets (near): one BatchGetItem of the 16 band heads gives each
+   bucket's first member, and only buckets that have a head are queried for the others; a
+   match turns it into `duplicate`;
+3. a document still `kept` claims its HASH item (conditional put) and joins its 16 buckets:
+   the head of a bucket that had none, a member item otherwise (BatchWriteItem, unprocessed
+   items re-sent with backoff);
 4. one transaction writes the record, conditional on the previous one being unchanged since
    step 1, and moves the daily counters (+1 for the new status, -1 for the previous one);
 5. what the previous version held and the new one does not (hash, bands) is released.
@@ -53,8 +54,8 @@ FAILED = "failed"
 KEPT = "kept"
 DUPLICATE = "duplicate"
 HASH_SK = "HASH"
-# A band bucket's head item: present once the bucket has had a member, so a lookup reads all
-# 16 heads in one BatchGetItem and queries only the buckets that have some (a new text: none).
+# A band bucket's first member is its head item, at a fixed sort key: a lookup reads all 16
+# heads in one BatchGetItem and queries only the buckets that have one (a new text: none).
 BAND_HEAD_SK = "BAND"
 BAND_MEMBER_PREFIX = "DOC#"
 COUNTERS_PARTITION = "COUNTERS"  # counter items' gsi1pk: all days in one Query of ByStatus
@@ -256,11 +257,11 @@ class DocumentRecords:
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
             record.duplicate_of, record.similarity, record.bands = None, None, []
-            occupied: frozenset[str] | None = None
+            heads: dict[str, str] | None = None
             if record.status == KEPT:
-                occupied = self._deduplicate(record)
+                heads = self._deduplicate(record)
             if record.status == KEPT:
-                self._hold(record, occupied)
+                self._hold(record, heads)
             try:
                 self._commit(record, previous)
             except ClientError as err:
@@ -283,16 +284,16 @@ class DocumentRecords:
 
     # -- duplicates ---------------------------------------------------------------------------
 
-    def _deduplicate(self, record: DocumentRecord) -> frozenset[str] | None:
-        """Mark `record` a duplicate if it is one; returns the bands whose heads exist, when read."""
+    def _deduplicate(self, record: DocumentRecord) -> dict[str, str] | None:
+        """Mark `record` a duplicate if it is one; returns its bands' heads (band -> first member) if read."""
         owner = self._hash_owner(record)
         if owner is not None:
             _mark_duplicate(record, owner, 1.0, "exact_duplicate")
             return None
-        match, occupied = self._near_match(record)
+        match, heads = self._near_match(record)
         if match is not None:
             _mark_duplicate(record, match[0], match[1], "near_duplicate")
-        return occupied
+        return heads
 
     def _hash_owner(self, record: DocumentRecord) -> str | None:
         """The key of another document that validly owns this content hash, if any."""
@@ -312,31 +313,35 @@ class DocumentRecords:
             return claimed_at is None or datetime.now(UTC) - claimed_at < HASH_CLAIM_LEASE
         return owner_record.get("status") == KEPT and owner_record.get("content_hash") == content_hash
 
-    def _near_match(self, record: DocumentRecord) -> tuple[tuple[str, float] | None, frozenset[str] | None]:
+    def _near_match(self, record: DocumentRecord) -> tuple[tuple[str, float] | None, dict[str, str] | None]:
         """The most similar kept document sharing a band, if it reaches the threshold, and the
-        record's bands that have a head (None: not read)."""
+        heads of the record's bands (None: not read)."""
         keys = band_keys(record.minhash)
         if not keys:
             return None, None
-        occupied = self._occupied_bands(keys)
-        candidates = self._band_members([k for k in keys if k in occupied], exclude=record.key)
+        heads = self._band_heads(keys)
+        occupied = [k for k in keys if k in heads]
+        found = [heads[k] for k in occupied] + self._band_members(occupied)
+        candidates = [k for k in dict.fromkeys(found) if k != record.key][:MAX_CANDIDATES]
         if not candidates:
-            return None, occupied
+            return None, heads
         signatures = []
         for other in self._batch_get([doc_pk(k) for k in candidates], DOC_SK, CANDIDATE_FIELDS):
             held = set(other.get("bands", []))
             # A band item whose owner no longer holds it (replaced, deleted, crashed) is stale.
             if other.get("status") == KEPT and held & set(keys) and other.get("minhash"):
                 signatures.append((str(other["key"]), unpack_minhash(_bytes(other["minhash"]))))
-        return best_match(record.minhash, signatures, self.near_duplicate_threshold), occupied
+        return best_match(record.minhash, signatures, self.near_duplicate_threshold), heads
 
-    def _occupied_bands(self, keys: Sequence[str]) -> frozenset[str]:
-        """Which of these band buckets have had members: their heads, in one consistent BatchGetItem."""
-        heads = self._batch_get([band_pk(k) for k in keys], BAND_HEAD_SK, ("pk",))
-        return frozenset(str(head["pk"]).removeprefix("BAND#") for head in heads)
+    def _band_heads(self, keys: Sequence[str]) -> dict[str, str]:
+        """Band -> the key in its head item, for the buckets that have one: one BatchGetItem,
+        eventually consistent like the member Queries (half the read units)."""
+        names = ("pk", "key")
+        heads = self._batch_get([band_pk(k) for k in keys], BAND_HEAD_SK, names, consistent=False)
+        return {str(head["pk"]).removeprefix("BAND#"): str(head["key"]) for head in heads}
 
-    def _band_members(self, keys: Sequence[str], exclude: str) -> list[str]:
-        """Keys of the documents in these bands: one small Query per band, run concurrently."""
+    def _band_members(self, keys: Sequence[str]) -> list[str]:
+        """Keys of the members after the head in these buckets: one small Query each, run concurrently."""
 
         def members(band_key: str) -> list[str]:
             page = self.client.query(
@@ -352,27 +357,31 @@ class DocumentRecords:
 
         if not keys:
             return []
-        found = [k for ks in _band_pool().map(members, keys) for k in ks if k != exclude]
-        return list(dict.fromkeys(found))[:MAX_CANDIDATES]
+        return [k for ks in _band_pool().map(members, keys) for k in ks]
 
     # -- holdings -------------------------------------------------------------------------------
 
-    def _hold(self, record: DocumentRecord, occupied: frozenset[str] | None = None) -> None:
-        """Claim the content hash and write the band items, and the heads of the buckets not in
-        `occupied` (None: all of them); a lost race makes it a duplicate."""
+    def _hold(self, record: DocumentRecord, heads: dict[str, str] | None = None) -> None:
+        """Claim the content hash and join the band buckets (`heads`: theirs as read, None: read
+        them now); a lost race for the hash makes it a duplicate."""
         if record.content_hash:
             winner = self._claim_hash(record)
             if winner != record.key:
                 _mark_duplicate(record, winner, 1.0, "exact_duplicate")
                 return
         record.bands = band_keys(record.minhash)
-        items = [{"pk": band_pk(b), "sk": band_sk(record.key), "key": record.key} for b in record.bands]
-        # Sorted, a head goes in the same call as its member or an earlier one. Heads are never
-        # deleted: a bucket emptied later costs one empty Query, no more.
-        new_heads = [b for b in record.bands if occupied is None or b not in occupied]
-        heads = [{"pk": band_pk(b), "sk": BAND_HEAD_SK} for b in new_heads]
-        paired = sorted(items + heads, key=lambda item: (item["pk"], item["sk"]))
-        self.batch_write({"PutRequest": {"Item": item}} for item in paired)
+        if heads is None:
+            heads = self._band_heads(record.bands)
+        # First in a bucket: its head; otherwise a member after it. Heads are never deleted (a
+        # head's document that left its bucket is stale like any member, and the head marks the
+        # bucket for the members after it). Two first members racing both write the head and one
+        # stays: the other can be missed in that band alone, and only while both are processed
+        # at once, when neither could see the other anyway.
+        items = [
+            {"pk": band_pk(b), "sk": band_sk(record.key) if b in heads else BAND_HEAD_SK, "key": record.key}
+            for b in record.bands
+        ]
+        self.batch_write({"PutRequest": {"Item": item}} for item in items)
 
     def _claim_hash(self, record: DocumentRecord) -> str:
         """Own the HASH item unless another live owner has it; returns the owner's key."""
@@ -475,8 +484,10 @@ class DocumentRecords:
                 left = sum(len(v) for v in unprocessed.values())
                 raise RuntimeError(f"{left} item(s) still unprocessed after {BATCH_ATTEMPTS} attempts")
 
-    def _batch_get(self, pks: Sequence[str], sk: str, fields: Sequence[str]) -> list[dict[str, Any]]:
-        """`fields` of the items (consistent BatchGetItem), re-asking for unprocessed keys with backoff."""
+    def _batch_get(
+        self, pks: Sequence[str], sk: str, fields: Sequence[str], *, consistent: bool = True
+    ) -> list[dict[str, Any]]:
+        """`fields` of the items (BatchGetItem), re-asking for unprocessed keys with backoff."""
         names = {f"#a{i}": name for i, name in enumerate(fields)}
         found: list[dict[str, Any]] = []
         for start in range(0, len(pks), BATCH_GET_SIZE):
@@ -484,7 +495,7 @@ class DocumentRecords:
             request: dict[str, Any] = {
                 self.table_name: {
                     "Keys": keys,
-                    "ConsistentRead": True,
+                    "ConsistentRead": consistent,
                     "ProjectionExpression": ", ".join(names),
                     "ExpressionAttributeNames": names,
                 }
