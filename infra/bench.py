@@ -346,8 +346,11 @@ def handler_module() -> str:
 # The variants of the function's cold start, the first one the headline (`cold_start.docproc`):
 # the package as deployed (Makefile, with bytecode), as SAM's default builder would ship it
 # (no bytecode: compiled from source at every cold start on the read-only /var/task), and this
-# checkout's virtualenv (bytecode cached by earlier runs, not in Lambda, no tracing).
-COLD_VARIANTS = ("docproc", "docproc_no_bytecode", "docproc_dev")
+# checkout's virtualenv (bytecode cached by earlier runs, not in Lambda, no tracing). Then the
+# core alone in the deployed package (`docproc.pipeline`, no handler: no boto3, Powertools or
+# clients), which is what the reference chain's figure holds: chain against chain.
+COLD_VARIANTS = ("docproc", "docproc_no_bytecode", "docproc_dev", "docproc_core")
+CORE_MODULE = "docproc.pipeline"
 COLD_KEYS: tuple[str, ...] = ("import_s", "clients_s", "first_doc_s", "total_s", "process_s")
 COLD_KEYS += ("import_cpu_s", "clients_cpu_s", "first_doc_cpu_s", "total_cpu_s", "process_cpu_s")
 
@@ -374,6 +377,14 @@ def measure_cold(
         ref, dp = out["reference"], out["docproc"]
         out["reference_over_docproc"] = round(ref["total_s"] / dp["total_s"], 1)
         out["cpu_reference_over_docproc"] = round(ref["total_cpu_s"] / dp["total_cpu_s"], 1)
+        if "docproc_core" in out:  # like for like: neither side with the handler's AWS layer...
+            core = out["docproc_core"]
+            out["cpu_reference_over_docproc_core"] = round(ref["total_cpu_s"] / core["total_cpu_s"], 1)
+            # ...or both with it: the reference chain plus what the handler adds to docproc's core.
+            layer = max(0.0, dp["total_cpu_s"] - core["total_cpu_s"])
+            out["aws_layer_cpu_s"] = round(layer, 3)
+            with_layer = (ref["total_cpu_s"] + layer) / dp["total_cpu_s"]
+            out["cpu_reference_with_layer_over_docproc"] = round(with_layer, 1)
     argv, env, cwd = cmds["docproc"]
     out["docproc"]["imports_top"] = import_profile(module, argv[: argv.index("-c")], env, cwd)
     return out
@@ -395,10 +406,12 @@ def cold_commands(
         return {"docproc": dev}
     # -S: no site-packages; the package, then the runtime's boto3 and co., as on Lambda's sys.path.
     lambda_argv = [sys.executable, "-S", "-c", *snippet]
+    core_argv = [sys.executable, "-S", "-c", COLD_SNIPPET, CORE_MODULE, str(sample)]
     return {
         "docproc": (lambda_argv, lambda_env(built.compiled, built.runtime), built.compiled),
         "docproc_no_bytecode": (lambda_argv, lambda_env(built.source, built.runtime), built.source),
         "docproc_dev": dev,
+        "docproc_core": (core_argv, lambda_env(built.compiled, built.runtime), built.compiled),
     }
 
 
@@ -971,7 +984,7 @@ def render(result: dict[str, Any]) -> str:
 def _render_cold(cold: dict[str, Any]) -> list[str]:
     """Per variant, wall then CPU seconds: import, the AWS clients, the first document, total."""
     lines = [
-        f"{'cold start (median)':<22}{'import s':>10}{'clients s':>10}{'1st doc s':>10}{'total s':>9}"
+        f"{'cold start (median)':<28}{'import s':>10}{'clients s':>10}{'1st doc s':>10}{'total s':>9}"
         f"{'process s':>11}{'RSS MiB':>9}"
     ]
     for name in (*COLD_VARIANTS, "reference"):
@@ -981,13 +994,16 @@ def _render_cold(cold: dict[str, Any]) -> list[str]:
         for clock, suffix in (("wall", "_s"), ("cpu", "_cpu_s")):
             cells = [f.get(k + suffix, "-") for k in ("import", "clients", "first_doc", "total", "process")]
             lines.append(
-                f"{f'{name} ({clock})':<22}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}{cells[3]:>9}"
+                f"{f'{name} ({clock})':<28}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}{cells[3]:>9}"
                 f"{cells[4]:>11}{f['rss_mib']:>9}"
             )
     lines.append(
         f"module: {cold['module']}; docproc = the package as deployed (Makefile, bytecode), in a "
         f"Lambda-like process; reference / docproc: {cold.get('reference_over_docproc', '-')}x "
-        f"({cold.get('cpu_reference_over_docproc', '-')}x in CPU time)"
+        f"({cold.get('cpu_reference_over_docproc', '-')}x in CPU time); chain against chain, CPU "
+        f"(docproc_core: {CORE_MODULE}, no AWS layer): {cold.get('cpu_reference_over_docproc_core', '-')}x; "
+        f"the reference with docproc's AWS layer ({cold.get('aws_layer_cpu_s', '-')} s) added: "
+        f"{cold.get('cpu_reference_with_layer_over_docproc', '-')}x"
     )
     return lines
 
@@ -1045,6 +1061,14 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"| cold start: import / AWS clients / first document, CPU "
         f"| {g('cold_start.docproc.import_cpu_s')} / {g('cold_start.docproc.clients_cpu_s')} / "
         f"{g('cold_start.docproc.first_doc_cpu_s')} s | | | | |",
+        f"| cold start, chain against chain: the core alone (import `{CORE_MODULE}`, first document; "
+        f"no boto3, Powertools or clients, as in the reference chain's figure), CPU "
+        f"| {g('cold_start.docproc_core.total_cpu_s')} s | {g('cold_start.reference.total_cpu_s')} s "
+        f"| {g('cold_start.cpu_reference_over_docproc_core')}x | | |",
+        f"| cold start, both with the handler's AWS layer: the reference chain plus docproc's "
+        f"({g('cold_start.aws_layer_cpu_s')} s), CPU | {g('cold_start.docproc.total_cpu_s')} s | "
+        f"+{g('cold_start.aws_layer_cpu_s')} s "
+        f"| {g('cold_start.cpu_reference_with_layer_over_docproc')}x | | |",
         f"| cold start, the package without bytecode (SAM's default builder) / the dev virtualenv, CPU "
         f"| {g('cold_start.docproc_no_bytecode.total_cpu_s')} / {g('cold_start.docproc_dev.total_cpu_s')} s "
         f"| | | | |",

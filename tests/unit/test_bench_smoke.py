@@ -73,6 +73,10 @@ def test_cold_start_is_measured_on_the_package_as_deployed_in_a_lambda_like_proc
         assert env["PYTHONPATH"].split(os.pathsep) == [str(folder), str(package.runtime)]
         assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["LAMBDA_TASK_ROOT"] == str(folder)
         assert env["POWERTOOLS_TRACE_DISABLED"] == "false"  # traced, as template.yaml sets it
+    # The core alone, in the deployed package: what the reference chain's figure holds.
+    argv, env, cwd = cmds["docproc_core"]
+    assert argv[1] == "-S" and argv[4] == bench.CORE_MODULE and cwd == package.compiled
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(package.compiled), str(package.runtime)]
 
 
 def test_cold_start_falls_back_to_the_virtualenv_when_the_package_cannot_be_built(
