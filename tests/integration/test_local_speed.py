@@ -13,6 +13,17 @@ from infra import sam
 from infra.localstack import LocalStack
 
 CODE_URI = "s3://docproc-artifacts-123456789012-us-east-1/ProcessorFunction/0123456789abcdef.zip"
+# Attribute values of every DynamoDB type, nested, for the value fast paths' tests.
+ODD_VALUES: dict[str, Any] = {
+    "empty": {"S": ""},
+    "n": {"N": "-1.5e3"},
+    "flags": {"L": [{"BOOL": False}, {"NULL": True}, {"L": []}, {"M": {}}]},
+    "sets": {"M": {"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x00", b"\xff"]}}},
+    "blob": {"B": b"\x00\x01"},
+    "nested": {
+        "M": {"deeper": {"M": {"s": {"S": "字"}, "b": {"B": b"x"}, "l": {"L": [{"N": "1"}, {"S": "x"}]}}}}
+    },
+}
 
 
 def test_cached_translation_is_the_translation_with_the_real_code_uri(
@@ -171,18 +182,7 @@ def test_attribute_values_are_written_as_moto_writes_them(
     stack.upload("incoming/a.txt", seed_bytes)
     stack.drain()
     ddb = stack.client("dynamodb")
-    odd = {
-        "pk": {"S": "ODD"},
-        "sk": {"S": "X"},
-        "empty": {"S": ""},
-        "n": {"N": "-1.5e3"},
-        "flags": {"L": [{"BOOL": False}, {"NULL": True}, {"L": []}, {"M": {}}]},
-        "sets": {
-            "M": {"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x00", b"\xff"]}}
-        },
-        "blob": {"B": b"\x00\x01"},
-        "nested": {"M": {"deeper": {"M": {"s": {"S": "字"}, "b": {"B": b"x"}}}}},
-    }
+    odd = {"pk": {"S": "ODD"}, "sk": {"S": "X"}, **ODD_VALUES}
     ddb.put_item(TableName=stack.names.table, Item=odd)
     keys = [{"pk": {"S": "DOC#incoming/a.txt"}, "sk": {"S": "DOC"}}, {"pk": {"S": "ODD"}, "sk": {"S": "X"}}]
 
@@ -204,16 +204,7 @@ def test_attribute_values_in_requests_are_read_as_moto_reads_them(
     from moto.core.parse import BaseJSONParser
 
     ddb = stack.client("dynamodb")
-    item = {
-        "n": {"N": "-1.5e3"},
-        "empty": {"S": ""},
-        "flags": {"L": [{"BOOL": False}, {"NULL": True}, {"L": []}, {"M": {}}]},
-        "sets": {
-            "M": {"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x00", b"\xff"]}}
-        },
-        "blob": {"B": b"\x00\x01"},
-        "nested": {"M": {"deeper": {"M": {"s": {"S": "字"}, "l": {"L": [{"N": "1"}, {"S": "x"}]}}}}},
-    }
+    item = ODD_VALUES
 
     def written(sk: str) -> Any:
         key = {"pk": {"S": "ODD"}, "sk": {"S": sk}}

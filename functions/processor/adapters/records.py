@@ -257,7 +257,7 @@ class DocumentRecords:
                 return False
             record.status, record.reasons = decided[0], list(decided[1])
             record.duplicate_of, record.similarity, record.bands = None, None, []
-            heads: dict[str, str] | None = None
+            heads: dict[str, str] = {}
             if record.status == KEPT:
                 heads = self._deduplicate(record)
             if record.status == KEPT:
@@ -284,12 +284,12 @@ class DocumentRecords:
 
     # -- duplicates ---------------------------------------------------------------------------
 
-    def _deduplicate(self, record: DocumentRecord) -> dict[str, str] | None:
-        """Mark `record` a duplicate if it is one; returns its bands' heads (band -> first member) if read."""
+    def _deduplicate(self, record: DocumentRecord) -> dict[str, str]:
+        """Mark `record` a duplicate if it is one; returns its bands' heads (band -> first member)."""
         owner = self._hash_owner(record)
         if owner is not None:
             _mark_duplicate(record, owner, 1.0, "exact_duplicate")
-            return None
+            return {}  # a duplicate joins no bucket
         match, heads = self._near_match(record)
         if match is not None:
             _mark_duplicate(record, match[0], match[1], "near_duplicate")
@@ -313,12 +313,12 @@ class DocumentRecords:
             return claimed_at is None or datetime.now(UTC) - claimed_at < HASH_CLAIM_LEASE
         return owner_record.get("status") == KEPT and owner_record.get("content_hash") == content_hash
 
-    def _near_match(self, record: DocumentRecord) -> tuple[tuple[str, float] | None, dict[str, str] | None]:
+    def _near_match(self, record: DocumentRecord) -> tuple[tuple[str, float] | None, dict[str, str]]:
         """The most similar kept document sharing a band, if it reaches the threshold, and the
-        heads of the record's bands (None: not read)."""
+        heads of the record's bands."""
         keys = band_keys(record.minhash)
         if not keys:
-            return None, None
+            return None, {}
         heads = self._band_heads(keys)
         occupied = [k for k in keys if k in heads]
         found = [heads[k] for k in occupied] + self._band_members(occupied)
@@ -361,17 +361,15 @@ class DocumentRecords:
 
     # -- holdings -------------------------------------------------------------------------------
 
-    def _hold(self, record: DocumentRecord, heads: dict[str, str] | None = None) -> None:
-        """Claim the content hash and join the band buckets (`heads`: theirs as read, None: read
-        them now); a lost race for the hash makes it a duplicate."""
+    def _hold(self, record: DocumentRecord, heads: dict[str, str]) -> None:
+        """Claim the content hash and join the band buckets (`heads`: theirs, as the duplicate
+        check read them); a lost race for the hash makes it a duplicate."""
         if record.content_hash:
             winner = self._claim_hash(record)
             if winner != record.key:
                 _mark_duplicate(record, winner, 1.0, "exact_duplicate")
                 return
         record.bands = band_keys(record.minhash)
-        if heads is None:
-            heads = self._band_heads(record.bands)
         # First in a bucket: its head; otherwise a member after it. Heads are never deleted (a
         # head's document that left its bucket is stale like any member, and the head marks the
         # bucket for the members after it). Two first members racing both write the head and one
