@@ -8,22 +8,30 @@ is skipped, with the reason, when the package index cannot be reached.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+import botocore.loaders
 import pytest
 
 from infra.bench import RUNTIME_PROVIDED, link_runtime
+from infra.localstack import FAKE_CREDENTIALS, LocalStack
 from infra.sam import code_dir, functions, load_sam
 from tests.template.test_lambda_wheels import _OFFLINE
 
 FUNCTION = "ProcessorFunction"
 SAM = load_sam()
 CODE = code_dir(functions(SAM)[FUNCTION])
+BUILD_FILES = ("Makefile", "requirements.txt", "build_native.py", "trim_botocore.py")
 # PEP 552: bit 0 set = hash-based, bit 1 clear = the source is never checked.
 UNCHECKED_HASH = 0b01
 SAMPLE = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
@@ -81,14 +89,14 @@ def test_every_module_has_unchecked_hash_bytecode_for_the_runtime(artifacts: Pat
 
 
 def test_the_code_is_copied_without_build_files_or_dev_bytecode(artifacts: Path) -> None:
-    for name in ("Makefile", "requirements.txt", "build_native.py", "docproc/_native.c"):
+    for name in (*BUILD_FILES, "docproc/_native.c"):
         assert not (artifacts / name).exists(), name
     for path in CODE.rglob("*"):
         rel = path.relative_to(CODE)
         if (
             path.is_file()
             and "__pycache__" not in rel.parts
-            and rel.name not in {"Makefile", "requirements.txt", "build_native.py"}
+            and rel.name not in BUILD_FILES
             and path.suffix not in {".c", ".so"}  # the module is compiled for the package, below
         ):
             assert (artifacts / rel).read_bytes() == path.read_bytes(), rel
@@ -114,17 +122,53 @@ def test_resiliparse_dependencies_docproc_never_imports_are_left_out(artifacts: 
     assert "resiliparse" in shipped
 
 
-def test_what_the_lambda_runtime_provides_is_left_out(artifacts: Path) -> None:
-    # boto3, botocore and botocore's dependencies: the runtime's own, not a second copy.
-    shipped = {p.name.split("-")[0].lower() for p in artifacts.glob("*.dist-info")}
-    assert (
-        shipped & {"boto3", "botocore", "s3transfer", "jmespath", "python_dateutil", "six", "urllib3"}
-        == set()
-    )
-    assert not any((artifacts / name).exists() for name in ("boto3", "botocore", "urllib3", "six.py"))
+def pinned(requirement: str) -> str:
+    found = re.search(rf"^{requirement}==(\S+)", (CODE / "requirements.txt").read_text(), re.MULTILINE)
+    assert found, f"{requirement} is not pinned in requirements.txt"
+    return found.group(1)
 
 
-def run_in_lambda_layout(artifacts: Path, runtime: Path, code: str) -> list[str]:
+def test_the_package_ships_the_aws_sdk_the_tests_run(artifacts: Path) -> None:
+    # Shipped, not the runtime's: the versions pinned, which are also this environment's.
+    for dist in ("boto3", "botocore", "s3transfer", "urllib3"):
+        assert (artifacts / f"{dist}-{pinned(dist)}.dist-info").is_dir(), dist
+        assert importlib.metadata.version(dist) == pinned(dist), dist
+
+
+def test_botocore_models_are_trimmed_to_the_services_the_function_calls(artifacts: Path) -> None:
+    trim = load_module(CODE / "trim_botocore.py")
+    services = trim.called_services()
+    assert set(services) == {"s3", "dynamodb"}
+    data = artifacts / "botocore" / "data"
+    assert {p.name for p in data.iterdir() if p.is_dir()} == set(services)
+    assert not list(data.rglob("*.gz")) and not list(data.rglob("examples-*"))
+    assert {p.name for p in (artifacts / "boto3" / "data").iterdir()} <= set(services)
+    # Each model is this environment's (the same botocore) without its documentation strings.
+    trimmed = botocore.loaders.Loader(extra_search_paths=[str(data)], include_default_search_paths=False)
+    full = botocore.loaders.Loader()
+    for service in services:
+        for kind in ("service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"):
+            model = full.load_service_model(service, kind)
+            expected = trim.without_documentation(model) if kind == "service-2" else model
+            assert trimmed.load_service_model(service, kind) == expected, (service, kind)
+    operations = full.load_service_model("s3", "service-2")["operations"]
+    assert "documentation" in operations["GetObject"]  # what was dropped was there
+    assert trimmed.load_data("endpoints") == trim.endpoints_for(full.load_data("endpoints"), services)
+    for name in ("partitions", "sdk-default-configuration", "_retry"):
+        assert trimmed.load_data(name) == full.load_data(name), name
+
+
+def load_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_in_lambda_layout(
+    artifacts: Path, runtime: Path, code: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> list[str]:
     """`code` in a process that sees what a Lambda function sees: the package, then the runtime's
     boto3 (python -S: no site-packages), in Lambda with tracing on, no bytecode written."""
     env = {
@@ -135,9 +179,11 @@ def run_in_lambda_layout(artifacts: Path, runtime: Path, code: str) -> list[str]
         "AWS_DEFAULT_REGION": "us-east-1",
         "CLEAN_BUCKET": "clean",
         "DOCUMENTS_TABLE": "documents",
+        **(env or {}),
     }
     done = subprocess.run(
         [sys.executable, "-S", "-c", code],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
@@ -172,12 +218,73 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
     assert Path(app_file) == artifacts / "app.py"
     assert Path(docproc_file) == artifacts / "docproc" / "__init__.py"
     assert traced == "True" and status == "kept"
-    # Nothing came from this virtualenv but what the runtime provides.
+    # Nothing came from outside the package and the standard library: the package's own AWS SDK
+    # shadows the runtime's, which is on the path behind it as on Lambda.
     stdlib = Path(os.__file__).parent
     outside = [
         f for f in files if not Path(f).is_relative_to(artifacts) and not Path(f).is_relative_to(stdlib)
     ]
-    assert all(
-        Path(f).relative_to(tmp_path / "runtime").parts[0].removesuffix(".py") in RUNTIME_PROVIDED
-        for f in outside
-    )
+    assert outside == []
+    assert str(artifacts / "botocore" / "client.py") in files
+
+
+# A Lambda context with what Powertools reads of it.
+CONTEXT = """
+class Context:
+    function_name = "docproc-processor"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:docproc-processor"
+    aws_request_id = "00000000-0000-0000-0000-000000000001"
+    def get_remaining_time_in_millis(self):
+        return 30000
+"""
+
+
+def test_the_packaged_handler_processes_an_upload_on_the_template_stack(
+    artifacts: Path, tmp_path: Path
+) -> None:
+    # The package as deployed (trimmed models, tracing on) against template.yaml's resources on
+    # moto's server, over HTTP: every S3 and DynamoDB call the function makes goes through it.
+    link_runtime(tmp_path / "runtime")
+    with LocalStack(port=free_port()) as stack:
+        stack.upload("incoming/sample.txt", SAMPLE.read_bytes())
+        sqs = stack.client("sqs")
+        messages: list[dict[str, Any]] = []  # S3's test event, then the upload's notification
+        for _ in range(5):
+            messages += sqs.receive_message(
+                QueueUrl=stack.names.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+            ).get("Messages", [])
+            if any("incoming%2Fsample.txt" in m["Body"] for m in messages):
+                break
+        assert any("incoming%2Fsample.txt" in m["Body"] for m in messages), messages
+        event = {"Records": [stack.driver.lambda_record(m) for m in messages]}
+        code = (
+            "import json, sys, app\n"
+            f"{CONTEXT}"
+            "print(json.dumps(app.lambda_handler(json.load(sys.stdin), Context()), separators=(',', ':')))\n"
+            "import botocore\n"
+            "print(json.dumps(botocore.__file__))\n"
+        )
+        env = {
+            **stack.function_env,
+            **FAKE_CREDENTIALS,
+            "AWS_REGION": stack.region,
+            "AWS_DEFAULT_REGION": stack.region,
+            "AWS_ENDPOINT_URL": str(stack.endpoint_url),
+            "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        }
+        *logs, response, botocore_file = run_in_lambda_layout(
+            artifacts, tmp_path / "runtime", code, env=env, stdin=json.dumps(event)
+        )
+        assert json.loads(response) == {"batchItemFailures": []}, " ".join(logs)
+        assert Path(json.loads(botocore_file)).is_relative_to(artifacts)
+        doc = stack.document("incoming/sample.txt")
+        assert doc is not None and doc["status"] == "kept", doc
+        assert "青島" not in stack.clean_text(doc["clean_key"])  # cleaned: Simplified script
+        assert "青岛" in stack.clean_text(doc["clean_key"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
