@@ -208,13 +208,17 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
         f"page = process_document({PAGE!r}, key='page.html')\n"
         "assert page.steps[0].step == 'extract_main_content' and '统计局' in page.text, page\n"
         "from docproc.native import native\n"
+        "from docproc.patterns import counts\n"
         "print(app.__file__, docproc.__file__, app.tracer is not None, result.status, native.__file__)\n"
+        "print(counts['from_table'], counts['compiled'])\n"
         "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
     )
-    app_file, docproc_file, traced, status, native_file, *files = run_in_lambda_layout(
+    app_file, docproc_file, traced, status, native_file, from_table, compiled, *files = run_in_lambda_layout(
         artifacts, tmp_path / "runtime", code
     )
     assert Path(native_file).parent == artifacts / "docproc"  # the C statistics, from the package
+    # Every regular expression the sample and the page needed came compiled with the package.
+    assert int(from_table) > 50 and int(compiled) == 0, (from_table, compiled)
     assert Path(app_file) == artifacts / "app.py"
     assert Path(docproc_file) == artifacts / "docproc" / "__init__.py"
     assert traced == "True" and status == "kept"

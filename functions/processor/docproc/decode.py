@@ -14,6 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from docproc.patterns import compiled
 from docproc.steps.garble import mean_log_frequency
 
 PLAIN = "text/plain"
@@ -75,25 +76,25 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Only this much of the head is inspected for magic, NUL patterns, HTML shape and <meta charset>.
 _SNIFF = 4096
-_META_CHARSET = re.compile(
+_META_CHARSET = compiled(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,30})""", re.IGNORECASE
 )
 # A page starts (after an XML declaration and comments) with one of these; leftover tags later in a
 # plain text (the sample ends with some) do not make it a page.
-_HTML_START = re.compile(
+_HTML_START = compiled(
     r"""\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,500}?-->\s*){0,5}"""
     r"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_ROOT = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
-_HINT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
+_HTML_ROOT = compiled(r"<(?:html|body)[\s>]", re.IGNORECASE)
+_HINT_CHARSET = compiled(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
 _CODEC_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
     "euc-cn": "gb18030", "big5-hkscs": "big5hkscs", "x-big5": "big5",
 }
 # Characters that are neither text nor ordinary whitespace (C0/C1 controls, DEL).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL = compiled(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # The bytes those characters can come from in UTF-8: C0 and DEL are themselves, a C1 control is
 # 0xC2 then its byte. Deleting them (bytes.translate, ~1 ns a byte) bounds the count from above.
 _CONTROL_BYTES_UTF8 = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2])
@@ -109,7 +110,7 @@ _UTF16_CODECS = ("utf-16-le", "utf-16-be")
 # Characters scored to choose between codecs, and the score a decoding must beat to count as text
 # (mean natural log frequency; Chinese prose scores about -6, a wrong codec's output below -12).
 _SCORE_SAMPLE = 400
-_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_ASCII_RUN = compiled(r"[\x00-\x7f]+")
 _MIN_READABILITY = -11.0
 # A lenient decoding may replace at most this share of its characters.
 _MAX_BAD_SHARE = 0.002

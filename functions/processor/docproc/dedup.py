@@ -24,6 +24,7 @@ from functools import cache
 import rensa
 
 from docproc.native import native
+from docproc.patterns import compiled
 from docproc.result import Signature
 
 # Signature layout. Changing any of these (or rensa's ALGORITHM_VERSION) makes new
@@ -88,7 +89,7 @@ def _compatibility_folds() -> tuple[re.Pattern[str], dict[str, str]]:
                 folds[chr(code)] = folded
     # A form that holds a foldable character would be found again: never the case, but cheap to rule out.
     folds = {ch: form for ch, form in folds.items() if not any(c in folds for c in form)}
-    return re.compile(f"[{_character_class(sorted(map(ord, folds)))}]"), folds
+    return compiled(f"[{_character_class(sorted(map(ord, folds)))}]"), folds
 
 
 def _character_class(codes: list[int]) -> str:

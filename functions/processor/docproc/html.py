@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from docproc.patterns import compiled
+
 # Meta tags that carry the author and the publication date, most specific first.
 _AUTHOR_SELECTORS = ('meta[name="author"]', 'meta[property="article:author"]', 'meta[name="Author"]')
 _DATE_SELECTORS = (
@@ -46,7 +48,7 @@ _EXTRACT_OPTIONS: dict[str, Any] = {
 # Real pages stay far below this; tags with optional end tags (p, li, td, font) are not counted,
 # so sloppy markup does not look deep.
 _MAX_MAIN_CONTENT_DEPTH = 1000
-_NESTING_TAG = re.compile(r"<(/?)(?:div|section|article|table|blockquote|ul|ol|span)\b", re.IGNORECASE)
+_NESTING_TAG = compiled(r"<(/?)(?:div|section|article|table|blockquote|ul|ol|span)\b", re.IGNORECASE)
 
 # Elements whose text is never shown: not measured.
 _HIDDEN_TAGS = frozenset(
@@ -80,7 +82,7 @@ POST_LIST_MIN = 3
 FIRST_POST_MIN_CHARS = 100
 MAX_STAMP_TEXT = 120  # a text node this long is a paragraph that mentions a time, not a stamp
 MAX_STAMPS = 1000  # a thread page has far fewer posts; bounds the ancestor chains built
-_STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
+_STAMP = compiled(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
 _POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"})
 
 

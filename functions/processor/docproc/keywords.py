@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import heapq
-import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -18,13 +17,14 @@ from operator import mul
 from pathlib import Path
 
 from docproc.native import native
+from docproc.patterns import compiled
 
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
 MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
 MIN_KEYWORD_CHARS = 2  # one-character tokens are mostly particles, or a name cut apart
 # A word with no letter of any script (a number): never a keyword.
-_NO_LETTER = re.compile(r"[\d_\W]+")
+_NO_LETTER = compiled(r"[\d_\W]+")
 
 
 @cache

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from docproc.native import native
+from docproc.patterns import compiled
 
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
@@ -44,7 +45,7 @@ def script_char_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     leading repeat loses the regex engine's fast character-set scan (1.2-2.5x slower).
     """
     trad, simp = _script_chars()
-    return re.compile(f"[{trad}]"), re.compile(f"[{simp}]")
+    return compiled(f"[{trad}]"), compiled(f"[{simp}]")
 
 
 @cache

@@ -7,13 +7,14 @@ text on spaces and punctuation, so the same tokens serve every language.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
+from docproc.patterns import compiled
+
 # A token is a word when it holds at least one letter or digit of any script: this drops the
 # spaces and punctuation marks the segmenter returns as tokens of their own.
-_WORD = re.compile(r"\w")
+_WORD = compiled(r"\w")
 
 
 @cache

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from docproc.patterns import compiled
+
 DATA_DIR = Path(__file__).resolve().parent
 
 
@@ -64,8 +66,8 @@ def _t2s_table() -> _Fold:
     both_ways = "".join(sorted(set(traditional) - set(trad_only)))
     return _Fold(
         dict(zip(map(ord, traditional), simplified, strict=True)),
-        re.compile(f"[{trad_only}]"),
-        re.compile(f"[{both_ways}]") if both_ways else re.compile("(?!)"),
+        compiled(f"[{trad_only}]"),
+        compiled(f"[{both_ways}]") if both_ways else compiled("(?!)"),
     )
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from docproc.native import native
+from docproc.patterns import compiled
 
 # A line "ends a sentence" when its last character is one of these. The Chinese closers
 # (。！？…” 」 』) are the ones English-only lists miss: a quoted Chinese sentence ends in ”.
@@ -15,7 +14,8 @@ SHORT_LINE_CHARS_CJK = 10
 SHORT_LINE_CHARS_OTHER = 30
 
 # Sentence ends: runs of Chinese enders, Latin enders followed by a space or line end, ellipses.
-_SENTENCE_END = re.compile(r"[。！？!?]+[”」』\"']?|…+[”」』\"']?|\.(?=\s|$)")
+_SENTENCE_END = compiled(r"[。！？!?]+[”」』\"']?|…+[”」』\"']?|\.(?=\s|$)")
+_PARAGRAPH_BREAK = compiled(r"\n\s*\n")
 
 
 def split_lines(text: str) -> list[str]:
@@ -23,7 +23,7 @@ def split_lines(text: str) -> list[str]:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    return [p for p in (raw.strip() for raw in re.split(r"\n\s*\n", text)) if p]
+    return [p for p in (raw.strip() for raw in _PARAGRAPH_BREAK.split(text)) if p]
 
 
 def line_stats(lines: list[str], cjk: bool) -> dict[str, float | int]:

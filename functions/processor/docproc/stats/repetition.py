@@ -19,6 +19,7 @@ from itertools import accumulate, compress, repeat
 from operator import add, countOf, ne, sub
 
 from docproc.native import native
+from docproc.patterns import compiled
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -142,7 +143,7 @@ SHORT_TEXT_CHARS = 1 << 16  # up to this, character n-grams are counted as strin
 
 @cache
 def _blocks(n: int) -> re.Pattern[str]:
-    return re.compile(f".{{{n}}}", re.DOTALL)
+    return compiled(f".{{{n}}}", re.DOTALL)
 
 
 def char_ngram_counts(text: str, n: int = CHAR_NGRAM) -> Counter[str | int]:

@@ -16,6 +16,7 @@ from functools import cache
 from itertools import product
 
 from docproc.data import both_scripts
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 MAX_LINE = 120  # longer lines are prose: no rule here applies to them
@@ -143,8 +144,8 @@ _RULES: tuple[tuple[str, str], ...] = (
 # in a paragraph in the last third of the page marks the end of the article: it starts the tail
 # like a comment widget does. (A one-line `未经本网授权，请勿转载` is a footer line: see _RULES.)
 NOTICE_BEFORE_AFTER_RATIO = 2.0
-_NOTICE_SELF = re.compile(both_scripts("本报|本网|本站|本刊|本社|本台|本平台|本公众号"))
-_NOTICE_RIGHTS = re.compile(both_scripts("著作权|版权|侵权|授权"))
+_NOTICE_SELF = compiled(both_scripts("本报|本网|本站|本刊|本社|本台|本平台|本公众号"))
+_NOTICE_RIGHTS = compiled(both_scripts("著作权|版权|侵权|授权"))
 
 # A row of page controls and counters only: `阅读全文(736) | 回复(0) | 引用(1)`, `阅读 ()`,
 # `发送给朋友 发表评论 打印本文`. Possessive quantifiers keep the match linear.
@@ -159,18 +160,18 @@ _WIDGETS_SOURCE = rf"^(?:{_WIDGET_GAP}*+(?:{_WIDGET_WORDS}))++{_WIDGET_GAP}*+$"
 
 # A toolbar: three or more short bracketed items and nothing else
 # (`页面功能 【我来说两句】【推荐】【字体： 】【打印】 【关闭`, `[ 回复本贴 ] [ 跟从标题 ] [ 刷新 ]`).
-_TOOLBAR = re.compile(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$")
+_TOOLBAR = compiled(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$")
 
 # A link list: three or more lines in a row that start with a bullet or a `[section]` tag and are
 # not sentences (`·富夫妻望子成龙假离婚（2005-04-03）`, `[头条] 内蒙一弱智少女...`).
-_LINK_ITEM = re.compile(r"^(?:[·•▪▸►◆◇■□★☆→]|\[[^\]]{1,8}\]|【[^】]{1,8}】)\s*\S[^。！？]{0,80}$")
+_LINK_ITEM = compiled(r"^(?:[·•▪▸►◆◇■□★☆→]|\[[^\]]{1,8}\]|【[^】]{1,8}】)\s*\S[^。！？]{0,80}$")
 LINK_LIST_MIN = 3
 
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
-_NAV_SEPARATORS = re.compile(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
-_SENTENCE = re.compile(r"[。！？!?；;，,“”]")
+_NAV_SEPARATORS = compiled(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
+_SENTENCE = compiled(r"[。！？!?；;，,“”]")
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
-_PROSE = re.compile(r"[，,；;]|[。！？](?=.)")
+_PROSE = compiled(r"[，,；;]|[。！？](?=.)")
 PROSE_LINE = 40  # a prose-punctuated line longer than this is a sentence
 PROSE_SHORT = 24  # ... and one this short is not, commas or not
 NAV_MIN_ITEMS = 4
@@ -196,7 +197,7 @@ class _Rule:
     @property
     def pattern(self) -> re.Pattern[str]:
         if self.compiled is None:
-            self.compiled = re.compile(self.source)
+            self.compiled = compiled(self.source)
         return self.compiled
 
     def matches(self, lowered: str) -> bool:
@@ -224,8 +225,10 @@ def _spellings(word: str) -> set[str]:
 
 
 def _hint(words: str) -> re.Pattern[str]:
-    spellings = sorted({s for w in words.split() for s in _spellings(w)}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, spellings)))
+    # Longest first; then in order, so that the pattern is the same in every process (the
+    # package's table of compiled patterns is looked up by pattern: docproc/patterns.py).
+    spellings = sorted({s for w in words.split() for s in _spellings(w)}, key=lambda s: (-len(s), s))
+    return compiled("|".join(map(re.escape, spellings)))
 
 
 @cache
@@ -233,9 +236,9 @@ def _compiled() -> _Patterns:
     """The patterns, made to match both scripts, compiled once per process (the rules' on first use)."""
     rules = tuple(_Rule(k, both_scripts(p), _hint(_HINTS[k]) if k in _HINTS else None) for k, p in _RULES)
     return _Patterns(
-        re.compile(both_scripts(_TAIL)),
+        compiled(both_scripts(_TAIL)),
         rules,
-        re.compile(both_scripts(_WIDGETS_SOURCE)),
+        compiled(both_scripts(_WIDGETS_SOURCE)),
         next(r for r in rules if r.kind == "footer"),
     )
 

@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 from docproc.data import both_scripts, to_simplified
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 from docproc.steps.script import Target, to_traditional
 from docproc.steps.script import to_simplified as script_to_simplified
@@ -23,7 +24,7 @@ from docproc.steps.script import to_simplified as script_to_simplified
 MAX_LINE = 60  # a byline or meta line is short; longer lines are prose
 MAX_TITLE = 64  # a headline longer than this is a paragraph
 MAX_VALUE = 24  # a name, outlet or date in a meta line
-_SENTENCE = re.compile(r"[。！？!?；;“”]")
+_SENTENCE = compiled(r"[。！？!?；;“”]")
 
 # Role words of `role：value` meta lines, and the metadata key each fills (None: drop only).
 _ROLE_WORDS: dict[str | None, str] = {
@@ -58,51 +59,51 @@ _REPORTER = (
 _EDITOR = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES})\s*[)）】\]]?$"
 _DATE = r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
 # Page controls left after a value: `来源: 21世纪经济报道 发表评论 查看评论`.
-_TRAILING_CONTROLS = re.compile(r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$")
+_TRAILING_CONTROLS = compiled(r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$")
 # A dateline: a short line with a date and a time and no sentence in it, as pages print above or
 # below an article (`http://biz.163.com 2005-04-25 08:24:06 来源: 第一财经日报 网友评论 0 条`,
 # `〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha`, `2022-02-13 09:57 光明网`).
-_DATE_TIME = re.compile(
+_DATE_TIME = compiled(
     r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*(?:星期.|周.)?\s*\d{1,2}:\d{2}(?::\d{2})?"
 )
-_DATELINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})")
-_NOT_DATELINE = re.compile(r"[。！？!?，；;“”]")
+_DATELINE_SOURCE = compiled(r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})")
+_NOT_DATELINE = compiled(r"[。！？!?，；;“”]")
 MAX_DATELINE = 80
 # `原标题：刺死辱母者于欢的罪与悔` under a reprinted article's new headline: the headline it was first
 # published with, a meta line (the article's text repeats neither). Dropped; no metadata key.
-_ORIGINAL_TITLE = re.compile(r"^[（(【\[]?\s*(?:原标题|原標題|原题|原題)\s*[:：]\s*\S")
+_ORIGINAL_TITLE = compiled(r"^[（(【\[]?\s*(?:原标题|原標題|原题|原題)\s*[:：]\s*\S")
 MAX_ORIGINAL_TITLE = 80
-_HEADLINE_END = re.compile(r"[。！？!?…：:，,；;]$")
+_HEADLINE_END = compiled(r"[。！？!?…：:，,；;]$")
 
 
 # Each pattern below is compiled when a line first needs it (2-4 ms each: every Chinese character
 # is a class of its two scripts), and a line only needs it when it holds what every match holds:
 # a meta line holds a colon after its role; a reporter line `记者`, `实习生`, `文` or `作者` with
 # its separator; an editor line `编辑` or `责编`. Four documents in five need none of them.
-_REPORTER_HINT = re.compile(both_scripts(r"记者|实习生|文\s*[:：/|｜]|作者[:：/|｜\s]"))
-_EDITOR_HINT = re.compile(both_scripts("编辑|责编"))
+_REPORTER_HINT = compiled(both_scripts(r"记者|实习生|文\s*[:：/|｜]|作者[:：/|｜\s]"))
+_EDITOR_HINT = compiled(both_scripts("编辑|责编"))
 
 
 @cache
 def _pair() -> re.Pattern[str]:
-    return re.compile(both_scripts(_PAIR))
+    return compiled(both_scripts(_PAIR))
 
 
 @cache
 def _meta_line() -> re.Pattern[str]:
     # The whole line is pairs, optionally bracketed and separated by spaces or bars,
     # after an optional date (`2005-01-14 17:02:30 来源: 21世纪经济报道`).
-    return re.compile(both_scripts(rf"^[（(【\[]?\s*(?:{_DATE}\s*)?(?:{_PAIR}\s*[|｜/]?\s*)+$"))
+    return compiled(both_scripts(rf"^[（(【\[]?\s*(?:{_DATE}\s*)?(?:{_PAIR}\s*[|｜/]?\s*)+$"))
 
 
 @cache
 def _reporter() -> re.Pattern[str]:
-    return re.compile(both_scripts(_REPORTER))
+    return compiled(both_scripts(_REPORTER))
 
 
 @cache
 def _editor() -> re.Pattern[str]:
-    return re.compile(both_scripts(_EDITOR))
+    return compiled(both_scripts(_EDITOR))
 
 
 def _names(text: str) -> str:

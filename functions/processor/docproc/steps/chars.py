@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 # C0 controls except tab and newlines, DEL, C1 controls.
@@ -21,17 +22,17 @@ _INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u
 # Terminal colour and cursor codes (ESC [ ... letter) in scraped logs or console dumps: the whole
 # sequence goes, not only its ESC (which would leave `[0m` behind). The classes are disjoint: linear.
 # Matched only when an ESC is present: an alternation in the main pattern would slow its scan 3x.
-_ANSI_ESCAPE = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]")
+_ANSI_ESCAPE = compiled("\x1b\\[[0-?]*[ -/]*[@-~]")
 # U+FFFD stands for bytes the decoder could not read: it carries nothing of the author's text
 # (statistics count it in the input before this step).
 _REPLACEMENT = "\ufffd"
-_REMOVE = re.compile(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]+")
+_REMOVE = compiled(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]+")
 # Unicode line and paragraph separators are line breaks to every reader.
-_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+_SEPARATORS = compiled("[\u2028\u2029\x85]")
 # Any character either pattern acts on (ESC is a control character). One character, no repeat: the
 # regex engine then scans with its fast character-set loop, ~3x faster than with `+`, and most
 # texts have none of them.
-_ANY = re.compile(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
+_ANY = compiled(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
 
 
 def normalize_characters(text: str) -> StepOutput:

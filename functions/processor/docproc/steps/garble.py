@@ -36,18 +36,19 @@ from typing import NamedTuple
 
 from docproc.data import DATA_DIR
 from docproc.data import to_simplified as fold_to_simplified
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_LETTERS = "a-z" + _TONE_LETTERS
 # The pinyin right after a lost-lead marker: `?fù)` (the `?` swallowed the `(`) or `\ufffd(fù)` (a
 # replacing decoder keeps it).
-_RESIDUE = re.compile(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
+_RESIDUE = compiled(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Lost-lead markers: `?` as written by the garbling, U+FFFD as written by a replacing decoder.
 _MARKERS = "?\ufffd"
-_MARKER = re.compile("[?\ufffd]")
-_PUA = re.compile(r"[\ue000-\uf8ff]")
-_PUA_RUN = re.compile(r"[\ue000-\uf8ff]+")
+_MARKER = compiled("[?\ufffd]")
+_PUA = compiled(r"[\ue000-\uf8ff]")
+_PUA_RUN = compiled(r"[\ue000-\uf8ff]+")
 # A neighbour at most this frequent (natural log) marks a PUA character as part of a garbled run.
 _RARE_NEIGHBOUR = -10.5
 # A shift lasts until an ASCII byte: in Chinese prose that can be hundreds of characters. Candidate
@@ -56,7 +57,7 @@ _MAX_SPAN = 1000  # characters; the sample's longest shifted run is 12
 _MAX_ENDINGS = 6
 # Pinyin after an invalid pair, with or without its `(`: `?jīng)` (the sample) or `\ufffd(jīng)`;
 # either way it names the reading of the character whose trail byte was lost.
-_HINT = re.compile(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
+_HINT = compiled(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Log-frequency of characters outside the table, of Private Use Area characters, and of ASCII.
 _UNKNOWN = -16.0
 _PRIVATE = -22.0

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from docproc.data import load_phrases, script_variants, to_simplified
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 # Thresholds (measured on the sample, the 60 Common Crawl pages and 1000 THUCNews articles).
@@ -32,9 +33,9 @@ EDGE_LINES = 2  # within this many non-blank lines of either end ...
 EDGE_MIN_HITS = 2  # ... fewer hits suffice
 EDGE_MIN_HIT_SHARE = 0.25
 
-_SEPARATORS = re.compile(r"[_|｜/\\,，、;；·•~\s\-–—]+")
+_SEPARATORS = compiled(r"[_|｜/\\,，、;；·•~\s\-–—]+")
 # Sentence punctuation: a keyword block has none; a sentence always has some.
-_SENTENCE = re.compile(r"[。！？；“”]")
+_SENTENCE = compiled(r"[。！？；“”]")
 
 # What follows a brand name in an injected phrase: `乐虎国际登录器下载`, `欧宝体育app`.
 _SUFFIX_WORDS = (
@@ -109,7 +110,7 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         terms.terms,
         terms.lengths,
-        re.compile(_trie_alternation(names)),
+        compiled(_trie_alternation(names)),
         pattern,
     )
 
@@ -118,14 +119,15 @@ def _lexicon() -> _Lexicon:
 def _compiled_brands(pattern: str) -> re.Pattern[str]:
     """The phrase pattern holds the brand alternation three times: about two thirds of the
     lexicon's compile time, paid only by the first document that names a brand."""
-    return re.compile(pattern, re.MULTILINE)
+    return compiled(pattern, re.MULTILINE)
 
 
 def _alternation(phrases: Iterable[str]) -> str:
     """One regex alternative per phrase, longest first, with the usual cases of Latin letters
     spelled out: re.IGNORECASE makes a large alternation about 20 times slower."""
     cased = {v for p in phrases for v in (p, p.lower(), p.upper(), p.capitalize())}
-    return "|".join(map(re.escape, sorted(cased, key=len, reverse=True)))
+    # Longest first, then in order: the same pattern in every process (docproc/patterns.py).
+    return "|".join(map(re.escape, sorted(cased, key=lambda s: (-len(s), s))))
 
 
 def _trie_alternation(phrases: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 from docproc.steps.chars import _REMOVE as _CONTROL_OR_INVISIBLE
 
@@ -35,10 +36,10 @@ _NAMES = frozenset(_ELEMENTS)
 _ATTR = r"""\s++[a-zA-Z_:@][-\w:.@]*+(?:\s*+=\s*+(?:"[^"<>]{0,2000}+"|'[^'<>]{0,2000}+'|[^\s"'=<>`]++))?+"""
 # Any tag shape; the name is checked against the element set afterwards (one set lookup instead of a
 # 120-way alternation at every `<`).
-_TAG = re.compile(rf"<(/?)([a-zA-Z][a-zA-Z0-9]*+)(?![-\w:])(?:{_ATTR})*+\s*+/?>")
-_SCRIPT_OPEN = re.compile(r"<(script|style)(?![-\w])[^<>]{0,2000}+>", re.IGNORECASE)
-_SCRIPT_CLOSE = {name: re.compile(rf"</{name}\s*+>", re.IGNORECASE) for name in ("script", "style")}
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_TAG = compiled(rf"<(/?)([a-zA-Z][a-zA-Z0-9]*+)(?![-\w:])(?:{_ATTR})*+\s*+/?>")
+_SCRIPT_OPEN = compiled(r"<(script|style)(?![-\w])[^<>]{0,2000}+>", re.IGNORECASE)
+_SCRIPT_CLOSE = {name: compiled(rf"</{name}\s*+>", re.IGNORECASE) for name in ("script", "style")}
+_ENTITY = compiled(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
 def remove_html_tags(text: str) -> StepOutput:

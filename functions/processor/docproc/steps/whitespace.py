@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 # Runs of spaces that collapsing changes: two or more, or one that is not a plain space (a lone
 # space, the most common run by far, is left where it is instead of being replaced by itself).
 # Written to start with a single character class: the regex engine then skips ahead with its fast
 # character-set scan (2x faster than a pattern starting with an alternation).
-_SPACES = re.compile(r"[ \t\u3000\xa0](?:(?<=[\t\u3000\xa0])|(?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*+")
+_SPACES = compiled(r"[ \t\u3000\xa0](?:(?<=[\t\u3000\xa0])|(?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*+")
 
 
 def normalize_whitespace(text: str) -> StepOutput:
