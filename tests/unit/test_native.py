@@ -203,11 +203,12 @@ _WORDS = ["中国", "经济", "发展", "的", "我们", "ab", "AB", "a", "2024"
 )
 def test_top_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, float], k: int) -> None:
     # Few distinct scores: ties, broken by the word as heapq.nlargest breaks them, are common.
-    table = (idf, 7.25)
     total = sum(counts.values())
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(keywords, "idf_table", lambda: table)
-        m.setattr(keywords, "idf_ceiling", lambda: max([*idf.values(), 7.25]))
+        # The table as its file holds it: the C side looks words up in an index over these bytes.
+        m.setattr(keywords, "_idf_file", lambda: (idf_file_body(idf), 7.25))
+        for name in ("idf_table", "idf_lookup", "idf_ceiling"):  # uncached, from the file above
+            m.setattr(keywords, name, getattr(keywords, name).__wrapped__)
         m.setattr(keywords, "stopwords", lambda: frozenset({"的", "我们"}))
         fast = keywords.top_keywords(Counter(counts), total, k)
         m.setattr(keywords, "native", None)
@@ -222,6 +223,45 @@ def test_sentence_and_private_use_counts_are_the_pure_ones(text: str) -> None:
         m.setattr(lines_module, "native", None)
         m.setattr(composition, "native", None)
         assert (sentences, private) == (lines_module.count_sentences(text), composition.pua_chars(text))
+
+
+def idf_file_body(idf: dict[str, float]) -> bytes:
+    """`idf<TAB>word word ...` lines, one per value, as in the table file."""
+    by_value: dict[float, list[str]] = {}
+    for word, value in idf.items():
+        by_value.setdefault(value, []).append(word)
+    return "".join(f"{v}\t{' '.join(ws)}\n" for v, ws in by_value.items()).encode()
+
+
+def idf_of(index: object, word: str, default: float = -1.0) -> float:
+    """The IDF the C side finds for `word` (its score with a count of 1)."""
+    assert native is not None
+    best = native.top_keywords({word: 1}, frozenset(), frozenset(), index, default, 99.0, 1, 1)
+    return float(best[0][0])
+
+
+@pytest.mark.skipif(native is None, reason="the C module is not built here")
+def test_the_idf_index_finds_every_word_of_the_table_as_the_dict_does() -> None:
+    table, _ = keywords.idf_table()
+    index = keywords.idf_lookup()
+    assert all(idf_of(index, word) == value for word, value in table.items())
+    for absent in ("不在表里的词语", "zz", "a\ud800b", "词" * 300):  # unknown, a lone surrogate, long
+        assert idf_of(index, absent) == -1.0
+
+
+@pytest.mark.skipif(native is None, reason="the C module is not built here")
+def test_the_idf_index_keeps_a_repeated_words_last_value_and_rejects_a_bad_file() -> None:
+    assert native is not None
+    index = native.idf_index("1.5\t甲 乙\n\n2.5\t乙  丙\n".encode())
+    assert [idf_of(index, w) for w in ("甲", "乙", "丙", "丁")] == [1.5, 2.5, 2.5, -1.0]
+    with pytest.raises(ValueError):
+        native.idf_index(b"x1\tword\n")
+    with pytest.raises(ValueError, match="no number before the tab"):
+        native.idf_index(b"1.0\tword\n\tword\n")
+    with pytest.raises(TypeError):
+        native.idf_index("1.0\tword")
+    with pytest.raises(TypeError, match="idf must be"):
+        native.top_keywords({"词语": 1}, frozenset(), frozenset(), ["not", "an", "index"], 1.0, 9.0, 1, 1)
 
 
 def test_the_idf_ceiling_bounds_every_word() -> None:
