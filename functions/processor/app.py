@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
 
-import boto3
 import botocore.loaders
 import botocore.session
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -35,6 +34,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from adapters.dynamo import Table
 from adapters.events import ObjectEvent, TestEvent, UnrecognisedMessage, parse_message
 from adapters.objects import ObjectMissing, ObjectStore, RawObject
 from adapters.records import DocumentRecord, DocumentRecords
@@ -110,13 +110,14 @@ class ModelLoader(botocore.loaders.Loader):
 
 
 @cache
-def session() -> boto3.Session:
-    """One session for both clients (as boto3's default one), with the model loader above."""
+def session() -> botocore.session.Session:
+    """One botocore session for both clients, with the model loader above. No boto3: its import
+    (with s3transfer's) was ~15 ms of every cold start, for conversions adapters.dynamo makes."""
     core = botocore.session.get_session()
     paths = list(core.get_component("data_loader").search_paths)  # AWS_DATA_PATH's, then botocore's
     loader = ModelLoader(extra_search_paths=paths, include_default_search_paths=False)
     core.register_component("data_loader", loader)
-    return boto3.Session(botocore_session=core)
+    return core
 
 
 @contextmanager
@@ -138,13 +139,13 @@ def frozen_after() -> Iterator[None]:
 @cache
 def objects() -> ObjectStore:
     with frozen_after():
-        return ObjectStore(session().client("s3"), clean_bucket=config().clean_bucket)
+        return ObjectStore(session().create_client("s3"), clean_bucket=config().clean_bucket)
 
 
 @cache
 def records() -> DocumentRecords:
     with frozen_after():
-        table = session().resource("dynamodb").Table(config().table_name)
+        table = Table(session().create_client("dynamodb"), config().table_name)
         return DocumentRecords(table, near_duplicate_threshold=config().settings.near_duplicate_threshold)
 
 

@@ -9,8 +9,7 @@ JSON: S3's service model is 1.4 MB, 80 % of it documentation, and endpoints.json
 ~300 services per partition; decoding them was about half of making the two clients.
 
 In DIR/botocore/data:
-- the folders of services the function does not call (app.SERVICES) are removed (19 -> 0.5 MiB;
-  boto3's resource models likewise);
+- the folders of services the function does not call (app.SERVICES) are removed (19 -> 0.5 MiB);
 - the kept services' examples are removed, and their service models lose the documentation of
   the service, operations, shapes and members (botocore reads it only to build docstrings; a
   handler run against moto's server in the tests found the one place it needs some);
@@ -119,9 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     services = called_services()
     before = size_mib(data_dir)
     trim(data_dir, services)
-    for entry in (args.package / "boto3" / "data").glob("*"):
-        if entry.is_dir() and entry.name not in services:
-            shutil.rmtree(entry)
     print(f"botocore models: {', '.join(services)} kept, {before:.1f} -> {size_mib(data_dir):.1f} MiB")
     return 0
 

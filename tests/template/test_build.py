@@ -130,9 +130,11 @@ def pinned(requirement: str) -> str:
 
 def test_the_package_ships_the_aws_sdk_the_tests_run(artifacts: Path) -> None:
     # Shipped, not the runtime's: the versions pinned, which are also this environment's.
-    for dist in ("boto3", "botocore", "s3transfer", "urllib3"):
+    for dist in ("botocore", "jmespath", "urllib3"):
         assert (artifacts / f"{dist}-{pinned(dist)}.dist-info").is_dir(), dist
         assert importlib.metadata.version(dist) == pinned(dist), dist
+    # Not boto3: the runtime's would load beside this botocore (a pair never released together).
+    assert not list(artifacts.glob("boto3*")) and not list(artifacts.glob("s3transfer*"))
 
 
 def test_botocore_models_are_trimmed_to_the_services_the_function_calls(artifacts: Path) -> None:
@@ -142,7 +144,6 @@ def test_botocore_models_are_trimmed_to_the_services_the_function_calls(artifact
     data = artifacts / "botocore" / "data"
     assert {p.name for p in data.iterdir() if p.is_dir()} == set(services)
     assert not list(data.rglob("*.gz")) and not list(data.rglob("examples-*"))
-    assert {p.name for p in (artifacts / "boto3" / "data").iterdir()} <= set(services)
     # Each model is this environment's (the same botocore) without its documentation strings.
     trimmed = botocore.loaders.Loader(extra_search_paths=[str(data)], include_default_search_paths=False)
     full = botocore.loaders.Loader()
@@ -211,6 +212,7 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
         "from docproc.patterns import counts\n"
         "print(app.__file__, docproc.__file__, app.tracer is not None, result.status, native.__file__)\n"
         "print(counts['from_table'], counts['compiled'])\n"
+        "assert 'boto3' not in sys.modules, 'the function imported boto3'\n"
         "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
     )
     app_file, docproc_file, traced, status, native_file, from_table, compiled, *files = run_in_lambda_layout(

@@ -199,10 +199,11 @@ class DocumentRecord:
 class DocumentRecords:
     """The document records in the table, with what they hold: hashes, bands, counters.
 
-    `table` is a boto3 DynamoDB Table resource. `client` makes the transaction, query and
-    batch calls: by default the table's own `meta.client`, which (being a resource's client)
-    takes and returns plain Python values. Tests wrap it to inject unprocessed items or
-    conflicts at that boundary; `sleep` is the backoff's clock, for the same reason.
+    `table` is an adapters.dynamo.Table (the function's) or a boto3 DynamoDB Table resource (the
+    operator tooling's): both take and return plain Python values. `client` makes the
+    transaction, query and batch calls: by default the table's own `meta.client`, alike. Tests
+    wrap it to inject unprocessed items or conflicts at that boundary; `sleep` is the backoff's
+    clock, for the same reason.
     """
 
     def __init__(
