@@ -95,8 +95,15 @@ def config() -> FunctionConfig:
     )
 
 
-# The AWS services this function calls (see ModelLoader).
-SERVICES = ("s3", "dynamodb")
+# The AWS operations this function calls, by service: ModelLoader loads these services only, and
+# the package's botocore keeps only these operations' models (trim_botocore.py). A call missing
+# here fails in the package: tests/unit/test_services.py finds every call the code makes.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "s3": ("GetObject", "HeadObject", "PutObject"),
+    "dynamodb": (
+        "BatchGetItem", "BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Query", "TransactWriteItems",
+    ),
+}  # fmt: skip
 
 
 class ModelLoader(botocore.loaders.Loader):

@@ -10,6 +10,8 @@ JSON: S3's service model is 1.4 MB, 80 % of it documentation, and endpoints.json
 
 In DIR/botocore/data:
 - the folders of services the function does not call (app.SERVICES) are removed (19 -> 0.5 MiB);
+- the kept services' models keep only the operations the function calls (app.SERVICES) and the
+  shapes those reach (S3: 100 operations -> 3), so a client parses and builds less;
 - the kept services' examples are removed, and their service models lose the documentation of
   the service, operations, shapes and members (botocore reads it only to build docstrings; a
   handler run against moto's server in the tests found the one place it needs some);
@@ -27,6 +29,7 @@ import ast
 import gzip
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +37,52 @@ HERE = Path(__file__).resolve().parent
 DOC_KEYS = frozenset({"documentation", "documentationUrl"})
 
 
-def called_services(app: Path = HERE / "app.py") -> tuple[str, ...]:
-    """app.SERVICES, read from the source: importing app would import the whole function."""
+def called_services(app: Path = HERE / "app.py") -> dict[str, tuple[str, ...]]:
+    """app.SERVICES (service -> the operations called), read from the source: importing app would
+    import the whole function."""
     for node in ast.parse(app.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SERVICES" for t in node.targets):
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+        if any(isinstance(t, ast.Name) and t.id == "SERVICES" for t in targets):
             services = ast.literal_eval(node.value)
-            if isinstance(services, tuple) and services and all(isinstance(s, str) for s in services):
+            if (
+                isinstance(services, dict)
+                and services
+                and all(isinstance(v, tuple) for v in services.values())
+            ):
                 return services
-    raise ValueError(f"{app}: no SERVICES tuple of service names")
+    raise ValueError(f"{app}: no SERVICES dict of service -> operations")
+
+
+def used_only(model: dict[str, Any], operations: tuple[str, ...]) -> dict[str, Any]:
+    """The service model with only `operations` and the shapes they reach: botocore builds a
+    client method, and parses the model, for every operation a model lists (S3 has ~100)."""
+    missing = [op for op in operations if op not in model["operations"]]
+    if missing:
+        raise ValueError(f"{model['metadata'].get('serviceId')}: no operation {', '.join(missing)}")
+    shapes: dict[str, Any] = model["shapes"]
+    reached: set[str] = set()
+    pending = [
+        ref["shape"]
+        for op in operations
+        for ref in (model["operations"][op].get("input"), model["operations"][op].get("output"),
+                    *model["operations"][op].get("errors", []))
+        if ref
+    ]  # fmt: skip
+    while pending:
+        name = pending.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        shape = shapes[name]
+        pending += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+        pending += [member["shape"] for member in shape.get("members", {}).values()]
+    return {
+        **model,
+        "operations": {op: model["operations"][op] for op in operations},
+        "shapes": {name: shape for name, shape in shapes.items() if name in reached},
+    }
 
 
 def without_documentation(model: dict[str, Any]) -> dict[str, Any]:
@@ -63,10 +104,11 @@ def _undocumented(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if k not in DOC_KEYS}
 
 
-def endpoints_for(endpoints: dict[str, Any], services: tuple[str, ...]) -> dict[str, Any]:
+def endpoints_for(endpoints: dict[str, Any], services: Iterable[str]) -> dict[str, Any]:
     """endpoints.json with each partition's services cut to `services`."""
+    keep = set(services)
     partitions = [
-        {**p, "services": {name: entry for name, entry in p["services"].items() if name in services}}
+        {**p, "services": {name: entry for name, entry in p["services"].items() if name in keep}}
         for p in endpoints["partitions"]
     ]
     return {**endpoints, "partitions": partitions}
@@ -81,7 +123,7 @@ def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
-def trim(data_dir: Path, services: tuple[str, ...]) -> None:
+def trim(data_dir: Path, services: dict[str, tuple[str, ...]]) -> None:
     for entry in data_dir.iterdir():
         if entry.is_dir() and entry.name not in services:
             shutil.rmtree(entry)
@@ -97,7 +139,7 @@ def trim(data_dir: Path, services: tuple[str, ...]) -> None:
             continue  # small, plain JSON already
         content = read_json(model)
         if name.startswith("service-") and "shapes" in content:  # not the sdk-extras
-            content = without_documentation(content)
+            content = without_documentation(used_only(content, services[model.parent.parent.name]))
         model.unlink()
         write_json(model.parent / f"{name}.json", content)
     endpoints = data_dir / "endpoints.json"
@@ -118,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     services = called_services()
     before = size_mib(data_dir)
     trim(data_dir, services)
-    print(f"botocore models: {', '.join(services)} kept, {before:.1f} -> {size_mib(data_dir):.1f} MiB")
+    kept = ", ".join(f"{name} ({len(ops)} operations)" for name, ops in services.items())
+    print(f"botocore models: {kept} kept, {before:.1f} -> {size_mib(data_dir):.2f} MiB")
     return 0
 
 

@@ -26,7 +26,9 @@ import pytest
 from infra.bench import RUNTIME_PROVIDED, link_runtime
 from infra.localstack import FAKE_CREDENTIALS, LocalStack
 from infra.sam import code_dir, functions, load_sam
+from tests.integration.faults import article
 from tests.template.test_lambda_wheels import _OFFLINE
+from tests.unit.test_dedup import with_paragraph_changed
 
 FUNCTION = "ProcessorFunction"
 SAM = load_sam()
@@ -144,16 +146,19 @@ def test_botocore_models_are_trimmed_to_the_services_the_function_calls(artifact
     data = artifacts / "botocore" / "data"
     assert {p.name for p in data.iterdir() if p.is_dir()} == set(services)
     assert not list(data.rglob("*.gz")) and not list(data.rglob("examples-*"))
-    # Each model is this environment's (the same botocore) without its documentation strings.
+    # Each model is this environment's (the same botocore): the operations called, the shapes they
+    # reach, without documentation strings.
     trimmed = botocore.loaders.Loader(extra_search_paths=[str(data)], include_default_search_paths=False)
     full = botocore.loaders.Loader()
-    for service in services:
+    for service, operations in services.items():
         for kind in ("service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"):
             model = full.load_service_model(service, kind)
-            expected = trim.without_documentation(model) if kind == "service-2" else model
-            assert trimmed.load_service_model(service, kind) == expected, (service, kind)
-    operations = full.load_service_model("s3", "service-2")["operations"]
-    assert "documentation" in operations["GetObject"]  # what was dropped was there
+            if kind == "service-2":
+                model = trim.without_documentation(trim.used_only(model, operations))
+            assert trimmed.load_service_model(service, kind) == model, (service, kind)
+        assert sorted(trimmed.load_service_model(service, "service-2")["operations"]) == sorted(operations)
+    s3 = full.load_service_model("s3", "service-2")
+    assert len(s3["operations"]) > 50 and "documentation" in s3["operations"]["GetObject"]  # what went
     assert trimmed.load_data("endpoints") == trim.endpoints_for(full.load_data("endpoints"), services)
     for name in ("partitions", "sdk-default-configuration", "_retry"):
         assert trimmed.load_data(name) == full.load_data(name), name
@@ -246,48 +251,79 @@ class Context:
 """
 
 
-def test_the_packaged_handler_processes_an_upload_on_the_template_stack(
+def test_the_packaged_handler_processes_uploads_on_the_template_stack(
     artifacts: Path, tmp_path: Path
 ) -> None:
     # The package as deployed (trimmed models, tracing on) against template.yaml's resources on
     # moto's server, over HTTP: every S3 and DynamoDB call the function makes goes through it.
+    # Three invocations: a new text; a near copy under another key (its band buckets are
+    # queried); a new text under the first key (the old version's hash and bands are released).
     link_runtime(tmp_path / "runtime")
+    sample = SAMPLE.read_bytes()
+    near_copy = with_paragraph_changed(sample.decode()).encode()
     with LocalStack(port=free_port()) as stack:
-        stack.upload("incoming/sample.txt", SAMPLE.read_bytes())
-        sqs = stack.client("sqs")
-        messages: list[dict[str, Any]] = []  # S3's test event, then the upload's notification
-        for _ in range(5):
-            messages += sqs.receive_message(
-                QueueUrl=stack.names.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
-            ).get("Messages", [])
-            if any("incoming%2Fsample.txt" in m["Body"] for m in messages):
-                break
-        assert any("incoming%2Fsample.txt" in m["Body"] for m in messages), messages
-        event = {"Records": [stack.driver.lambda_record(m) for m in messages]}
-        code = (
-            "import json, sys, app\n"
-            f"{CONTEXT}"
-            "print(json.dumps(app.lambda_handler(json.load(sys.stdin), Context()), separators=(',', ':')))\n"
-            "import botocore\n"
-            "print(json.dumps(botocore.__file__))\n"
-        )
-        env = {
-            **stack.function_env,
-            **FAKE_CREDENTIALS,
-            "AWS_REGION": stack.region,
-            "AWS_DEFAULT_REGION": stack.region,
-            "AWS_ENDPOINT_URL": str(stack.endpoint_url),
-            "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-        }
-        *logs, response, botocore_file = run_in_lambda_layout(
-            artifacts, tmp_path / "runtime", code, env=env, stdin=json.dumps(event)
-        )
-        assert json.loads(response) == {"batchItemFailures": []}, " ".join(logs)
-        assert Path(json.loads(botocore_file)).is_relative_to(artifacts)
-        doc = stack.document("incoming/sample.txt")
-        assert doc is not None and doc["status"] == "kept", doc
-        assert "青島" not in stack.clean_text(doc["clean_key"])  # cleaned: Simplified script
-        assert "青岛" in stack.clean_text(doc["clean_key"])
+
+        def invoke_packaged(key: str, data: bytes) -> dict[str, Any]:
+            stack.upload(key, data)
+            encoded = key.replace("/", "%2F")
+            messages: list[dict[str, Any]] = []  # S3's test event first, then the upload's
+            for _ in range(5):
+                messages += (
+                    stack.client("sqs")
+                    .receive_message(
+                        QueueUrl=stack.names.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+                    )
+                    .get("Messages", [])
+                )
+                if any(encoded in m["Body"] for m in messages):
+                    break
+            assert any(encoded in m["Body"] for m in messages), messages
+            *logs, response, botocore_file = run_in_lambda_layout(
+                artifacts, tmp_path / "runtime", HANDLER_RUN, env=packaged_env(stack),
+                stdin=json.dumps({"Records": [stack.driver.lambda_record(m) for m in messages]}),
+            )  # fmt: skip
+            assert json.loads(response) == {"batchItemFailures": []}, " ".join(logs)
+            assert Path(json.loads(botocore_file)).is_relative_to(artifacts)
+            doc = stack.document(key)
+            assert doc is not None
+            return doc
+
+        first = invoke_packaged("incoming/sample.txt", sample)
+        assert first["status"] == "kept", first
+        assert "青岛" in stack.clean_text(first["clean_key"])  # cleaned: Simplified script
+        assert "青島" not in stack.clean_text(first["clean_key"])
+
+        copy = invoke_packaged("incoming/copy.txt", near_copy)
+        assert copy["status"] == "duplicate" and copy["reasons"] == ["near_duplicate"], copy
+        assert copy["duplicate_of"] == "incoming/sample.txt"
+
+        replaced = invoke_packaged("incoming/sample.txt", article(1))
+        assert replaced["status"] == "kept" and replaced["content_hash"] != first["content_hash"]
+        ddb = stack.client("dynamodb")
+        old_hash = {"pk": {"S": f"HASH#{first['content_hash']}"}, "sk": {"S": "HASH"}}
+        assert "Item" not in ddb.get_item(TableName=stack.names.table, Key=old_hash)
+
+
+# The handler, invoked once with the event on stdin; then where botocore came from.
+HANDLER_RUN = (
+    "import json, sys, app\n"
+    f"{CONTEXT}"
+    "print(json.dumps(app.lambda_handler(json.load(sys.stdin), Context()), separators=(',', ':')))\n"
+    "import botocore\n"
+    "print(json.dumps(botocore.__file__))\n"
+)
+
+
+def packaged_env(stack: LocalStack) -> dict[str, str]:
+    """The function's environment as the template sets it, pointed at the stack's endpoint."""
+    return {
+        **stack.function_env,
+        **FAKE_CREDENTIALS,
+        "AWS_REGION": stack.region,
+        "AWS_DEFAULT_REGION": stack.region,
+        "AWS_ENDPOINT_URL": str(stack.endpoint_url),
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    }
 
 
 def free_port() -> int:
