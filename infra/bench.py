@@ -84,7 +84,7 @@ FUNCTION_ENV = {
 }
 
 # A fresh process: import the handler module (or the core), make the handler's AWS clients as
-# its first invocation does (S3, DynamoDB: loading their models is most of boto3's cost), then
+# its first invocation does (S3, DynamoDB: loading their models is most of their cost), then
 # process one document.
 COLD_SNIPPET = r"""
 import json, resource, sys, time
@@ -347,7 +347,7 @@ def handler_module() -> str:
 # the package as deployed (Makefile, with bytecode), as SAM's default builder would ship it
 # (no bytecode: compiled from source at every cold start on the read-only /var/task), and this
 # checkout's virtualenv (bytecode cached by earlier runs, not in Lambda, no tracing). Then the
-# core alone in the deployed package (`docproc.pipeline`, no handler: no boto3, Powertools or
+# core alone in the deployed package (`docproc.pipeline`, no handler: no AWS SDK, Powertools or
 # clients), which is what the reference chain's figure holds: chain against chain.
 COLD_VARIANTS = ("docproc", "docproc_no_bytecode", "docproc_dev", "docproc_core")
 CORE_MODULE = "docproc.pipeline"
@@ -405,7 +405,8 @@ def cold_commands(
     except RuntimeError as e:
         notes.append(f"cold start: the function package could not be built ({e}); measured the virtualenv")
         return {"docproc": dev}
-    # -S: no site-packages; the package, then the runtime's boto3 and co., as on Lambda's sys.path.
+    # -S: no site-packages; the package (its own botocore), then the runtime's boto3 and co. behind
+    # it, as on Lambda's sys.path.
     lambda_argv = [sys.executable, "-S", "-c", *snippet]
     core_argv = [sys.executable, "-S", "-c", COLD_SNIPPET, CORE_MODULE, str(sample)]
     return {
@@ -568,7 +569,8 @@ def _package_size(files: list[tuple[Path, Path]]) -> dict[str, Any]:
 FUNCTION_MAKEFILE = FUNCTION_DIR / "Makefile"
 FUNCTION_LOGICAL_ID = "ProcessorFunction"
 # Lambda's python3.11 runtime brings these, with their bytecode, after the package on sys.path:
-# boto3 and its dependencies (the Makefile leaves them out of the package).
+# boto3 and its dependencies. The package ships its own botocore, which shadows the runtime's;
+# the function imports nothing else of these (tests/template/test_build.py).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
@@ -1063,7 +1065,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"| {g('cold_start.docproc.import_cpu_s')} / {g('cold_start.docproc.clients_cpu_s')} / "
         f"{g('cold_start.docproc.first_doc_cpu_s')} s | | | | |",
         f"| cold start, chain against chain: the core alone (import `{CORE_MODULE}`, first document; "
-        f"no boto3, Powertools or clients, as in the reference chain's figure), CPU "
+        f"no AWS SDK, Powertools or clients, as in the reference chain's figure), CPU "
         f"| {g('cold_start.docproc_core.total_cpu_s')} s | {g('cold_start.reference.total_cpu_s')} s "
         f"| {g('cold_start.cpu_reference_over_docproc_core')}x | | |",
         f"| cold start, both with the handler's AWS layer: the reference chain plus docproc's "
