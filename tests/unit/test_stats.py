@@ -9,6 +9,7 @@ from itertools import accumulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docproc import text_metadata
 from docproc.quantities import MAX_QUANTITIES, find_quantities
 from docproc.result import StepReport
 from docproc.stats import compute_stats
@@ -149,6 +150,18 @@ def test_publication_date() -> None:
     assert publication_date("日期: 2019/7/8") == "2019-07-08"
     assert publication_date("正文里没有日期。") is None
     assert publication_date("2022-13-01") is None
+
+
+_DATE_PIECES = ["发布时间", "發佈", "日期", "date", "Published", "pubdate", "content=", ":", "：", "=", '"',
+                " ", "\n", "年", "月", "日", "-", "/", ".", "20", "19", "23", "5", "1", "12", "31", "T10:00"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=24).map("".join))
+def test_the_publication_dates_shortcut_changes_no_answer(text: str) -> None:
+    # Texts with no year-month-day skip the label scans: they could not have matched.
+    assert publication_date(text) == text_metadata._first_date(text)
+    assert publication_date(text * 40) == text_metadata._first_date(text * 40)  # past the edges
 
 
 def test_complete_metadata_keeps_found_values_and_fills_the_rest() -> None:

@@ -51,6 +51,15 @@ EDGE_CHARS = 600
 
 def publication_date(text: str) -> str | None:
     """The publication date as YYYY-MM-DD, or None."""
+    # Every pattern below ends in a year-month-day (the meta tag's is one of its forms): a text
+    # holding none (9 in 10 of the bench corpus) needs no scan for labels, which cost 4 times
+    # as much as this one (their first character is looked ahead for at every position).
+    if _BARE_DATE.search(text) is None:
+        return None
+    return _first_date(text)
+
+
+def _first_date(text: str) -> str | None:
     for pattern, region in (
         (_HTML_DATE, text),
         (_LABELLED_DATE, text),
