@@ -153,3 +153,22 @@ def test_a_transaction_converts_each_actions_item_key_and_values() -> None:
             }
         },
     ]
+
+
+def test_a_query_converts_its_values_its_start_key_and_its_page() -> None:
+    botocore = RecordingClient(
+        query={"Items": [{"key": {"S": "a"}, "n": {"N": "3"}}], "LastEvaluatedKey": {"pk": {"S": "p"}}}
+    )
+    page = Client(botocore).query(
+        TableName="t",
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": "p"},
+        ExclusiveStartKey={"pk": "p", "sk": "s"},
+    )
+    assert botocore.requests[0][1] == {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": "p"}},
+        "ExclusiveStartKey": {"pk": {"S": "p"}, "sk": {"S": "s"}},
+    }
+    assert page["Items"] == [{"key": "a", "n": Decimal(3)}] and page["LastEvaluatedKey"] == {"pk": "p"}

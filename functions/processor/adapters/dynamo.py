@@ -100,9 +100,9 @@ def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: deserialize(v) for k, v in item.items()}
 
 
-# Request members that hold items or keys (name -> attribute values), and the one that holds
-# expression values: everything else in a request is passed as it is.
-_ITEMS = ("Item", "Key", "ExpressionAttributeValues")
+# Request members that hold an item, a key or expression values (name -> attribute value):
+# everything else in a request is passed as it is.
+_ITEMS = ("Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey")
 
 
 def _request(params: Mapping[str, Any]) -> dict[str, Any]:
