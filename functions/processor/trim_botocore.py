@@ -9,7 +9,7 @@ JSON: S3's service model is 1.4 MB, 80 % of it documentation, and endpoints.json
 ~300 services per partition; decoding them was about half of making the two clients.
 
 In DIR/botocore/data:
-- the folders of services the function does not call (app.SERVICES) are removed (19 -> 0.5 MiB);
+- the folders of services the function does not call (app.SERVICES) are removed;
 - the kept services' models keep only the operations the function calls (app.SERVICES) and the
   shapes those reach (S3: 100 operations -> 3), so a client parses and builds less;
 - the kept services' examples are removed, and their service models lose the documentation of
