@@ -109,8 +109,9 @@ SERVICES: dict[str, tuple[str, ...]] = {
 class ModelLoader(botocore.loaders.Loader):
     """botocore's model loader, without its check that a service exists: before loading any
     model it lists every service botocore ships (~420 directories and ~1,400 file checks per model
-    type; the S3 client and the DynamoDB Table load three types), ~20 ms of CPU at every cold
-    start. A client for a service not in SERVICES fails (UnknownServiceError): add it there."""
+    type), ~20 ms of CPU per process where botocore is whole (the local stack, the tests; the
+    package's trimmed botocore has two). A client for a service not in SERVICES fails
+    (UnknownServiceError): add it there."""
 
     def list_available_services(self, type_name: str) -> list[str]:
         return list(SERVICES)

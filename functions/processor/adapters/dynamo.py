@@ -12,7 +12,7 @@ for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Mapping, Set
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
@@ -164,7 +164,9 @@ class Client:
         return dict(response)
 
 
-def _write_requests(requests: Mapping[str, list[dict[str, Any]]], convert: Any) -> dict[str, Any]:
+def _write_requests(
+    requests: Mapping[str, list[dict[str, Any]]], convert: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
     """BatchWriteItem's RequestItems (or UnprocessedItems) with each item or key converted."""
     out: dict[str, Any] = {}
     for table, entries in requests.items():
@@ -181,7 +183,7 @@ class Table:
 
     def __init__(self, client: Any, name: str) -> None:
         self.name = name
-        self.client = client if isinstance(client, Client) else Client(client)
+        self.client = Client(client)
         self.meta = _Meta(self.client)
 
     def get_item(self, **params: Any) -> dict[str, Any]:
