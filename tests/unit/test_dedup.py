@@ -124,6 +124,24 @@ def test_astral_characters_and_lone_surrogates_do_not_break_signing() -> None:
     assert dedup.jaccard(text, text) == 1.0
 
 
+@pytest.mark.parametrize("use_native", [True, False])
+def test_repeated_shingles_are_hashed_once_with_the_same_signature(
+    use_native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rensa
+
+    # A page that prints its body twice: half its shingles are repeats, which the hasher is spared.
+    text = SAMPLE + "\n" + SAMPLE
+    tokens = dedup._shingle_tokens(dedup.normalize(text)).tolist()
+    assert len(set(tokens)) < 0.6 * len(tokens)
+    every = rensa.CMinHash(dedup.NUM_PERM, dedup.SEED)
+    every.update(list(map(str, tokens)))
+    if not use_native:
+        monkeypatch.setattr(dedup, "native", None)
+    assert dedup.minhash(text) == [int(v) for v in every.digest()]
+    assert len(dedup._decimal_tokens(dedup._shingle_tokens(dedup.normalize(text)))) == len(set(tokens))
+
+
 def test_packed_minhash_round_trips_in_four_bytes_per_slot() -> None:
     values = dedup.minhash(SAMPLE)
     packed = dedup.pack_minhash(values)
