@@ -203,25 +203,30 @@ def _measure(body: Any) -> _Measured:
         in_link = in_link or link
         chars = longest = 0
         stamped = False
-        kids: list[tuple[Any, str, int, bool]] = []
-        for child in node.child_nodes:
+        lone: list[tuple[int, Any]] = []
+        # Children last to first, through the sibling links (no list of child nodes built):
+        # pushed in this order, they pop in document order.
+        child = node.last_child
+        while child is not None:
             kind = child.type
-            if kind == text:
-                raw = child.text
-                if raw.isspace():
-                    continue
-                n = len("".join(raw.split()))
-                chars += n
-                if n == 1 and _is_lone_word_char(raw.strip()):
-                    m.lone_chars.append((i, child))
-                if n > longest and not in_link:
-                    longest = n
-                if not stamped and len(raw) <= MAX_STAMP_TEXT and stamp_search(raw):
-                    stamped = True
-            elif kind == element:
+            if kind is element:
                 child_tag = child.tag
                 if child_tag not in _HIDDEN_TAGS:
-                    kids.append((child, child_tag, i, in_link))
+                    push((child, child_tag, i, in_link))
+            elif kind is text:
+                raw = child.text
+                if not raw.isspace():
+                    n = len("".join(raw.split()))
+                    chars += n
+                    if n == 1 and _is_lone_word_char(raw.strip()):
+                        lone.append((i, child))
+                    if n > longest and not in_link:
+                        longest = n
+                    if not stamped and len(raw) <= MAX_STAMP_TEXT and stamp_search(raw):
+                        stamped = True
+            child = child.prev
+        if lone:
+            m.lone_chars.extend(reversed(lone))
         add_node(node)
         add_parent(parent)
         add_tag(tag)
@@ -231,8 +236,6 @@ def _measure(body: Any) -> _Measured:
         add_longest(longest)
         if stamped:
             m.stamps.append(i)
-        for kid in reversed(kids):  # popped in document order
-            push(kid)
     for i in range(len(m.nodes) - 1, 0, -1):
         p = m.parent[i]
         m.chars[p] += m.chars[i]
