@@ -147,6 +147,9 @@ RULES: tuple[Rule, ...] = (
     Rule("short_lines", _multiline("short_line_frac"), lambda s: s.max_short_line_frac, 0.5),
 )
 
+# Reasons and flags are listed in the order of their first rule.
+_ORDER = {rule.reason: i for i, rule in reversed(list(enumerate(RULES)))}
+
 
 def decide(stats: dict[str, Any], settings: Settings) -> tuple[Status, list[str]]:
     """(kept or dropped, the reasons for dropping it). Adds `flags` (kept-level findings) to stats."""
@@ -171,7 +174,6 @@ def decide(stats: dict[str, Any], settings: Settings) -> tuple[Status, list[str]
         reasons.extend(unconfirmed)
     else:
         flags.extend(unconfirmed)
-    order = {rule.reason: i for i, rule in reversed(list(enumerate(RULES)))}
-    reasons = sorted(dict.fromkeys(reasons), key=order.__getitem__)
-    stats["flags"] = sorted((f for f in dict.fromkeys(flags) if f not in reasons), key=order.__getitem__)
+    reasons = sorted(dict.fromkeys(reasons), key=_ORDER.__getitem__)
+    stats["flags"] = sorted((f for f in dict.fromkeys(flags) if f not in reasons), key=_ORDER.__getitem__)
     return (Status.DROPPED if reasons else Status.KEPT), reasons
