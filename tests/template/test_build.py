@@ -33,7 +33,13 @@ from tests.unit.test_dedup import with_paragraph_changed
 FUNCTION = "ProcessorFunction"
 SAM = load_sam()
 CODE = code_dir(functions(SAM)[FUNCTION])
-BUILD_FILES = ("Makefile", "requirements.txt", "build_native.py", "trim_botocore.py")
+BUILD_FILES = (
+    "Makefile",
+    "requirements.txt",
+    "build-requirements.txt",
+    "build_native.py",
+    "trim_botocore.py",
+)
 # PEP 552: bit 0 set = hash-based, bit 1 clear = the source is never checked.
 UNCHECKED_HASH = 0b01
 SAMPLE = Path(__file__).resolve().parents[2] / "seeds" / "000_9d31691385c9101d.txt"
@@ -108,12 +114,110 @@ def test_the_code_is_copied_without_build_files_or_dev_bytecode(artifacts: Path)
 MAX_GLIBC = (2, 17)
 
 
-def test_the_statistics_module_is_compiled_for_the_runtime(artifacts: Path) -> None:
+def test_the_compiled_modules_are_built_for_the_runtime(artifacts: Path) -> None:
     built = sorted((artifacts / "docproc").glob("_native*.so"))
     assert [p.name for p in built] == ["_native.cpython-311-x86_64-linux-gnu.so"]
-    # The symbol versions it needs are strings in its .gnu.version_r section.
-    needed = {tuple(map(int, v)) for v in re.findall(rb"GLIBC_(\d+)\.(\d+)", built[0].read_bytes())}
-    assert needed and max(needed) <= MAX_GLIBC, sorted(needed)
+    # docproc's modules (mypyc) and the library they share, at the package's top.
+    built += sorted((artifacts / "docproc").rglob("[!_]*.cpython-311-x86_64-linux-gnu.so"))
+    built += sorted(artifacts.glob("*__mypyc.cpython-311-x86_64-linux-gnu.so"))
+    assert len(built) > 20
+    for so in built:
+        # The symbol versions it needs are strings in its .gnu.version_r section (none in a
+        # module's own extension: it only loads the shared library).
+        needed = {tuple(map(int, v)) for v in re.findall(rb"GLIBC_(\d+)\.(\d+)", so.read_bytes())}
+        assert max(needed, default=(0, 0)) <= MAX_GLIBC, (so.name, sorted(needed))
+        assert needed or (not so.name.startswith("_native") and "__mypyc" not in so.name), so.name
+
+
+def _compiled_modules(artifacts: Path) -> list[str]:
+    return sorted(
+        p.relative_to(artifacts).as_posix().split(".")[0]
+        for p in (artifacts / "docproc").rglob("*.cpython-311-x86_64-linux-gnu.so")
+        if not p.name.startswith("_native")
+    )
+
+
+def test_docprocs_modules_are_compiled_with_mypyc_all_but_the_build_time_ones(artifacts: Path) -> None:
+    sources = sorted(
+        p.relative_to(artifacts).as_posix().removesuffix(".py") for p in (artifacts / "docproc").rglob("*.py")
+    )
+    assert "docproc/stats/__init__" in _compiled_modules(artifacts)
+    assert sorted(set(sources) - set(_compiled_modules(artifacts))) == [
+        "docproc/__init__", "docproc/native", "docproc/patterns", "docproc/steps/__init__",
+    ]  # fmt: skip
+    # mypyc is pinned where the type checker is: the code it compiles is the code mypy checks.
+    dev = re.search(
+        r"^mypy==(\S+)", (Path(__file__).parents[2] / "requirements-dev.txt").read_text(), re.MULTILINE
+    )
+    build_tools = re.search(r"^mypy==(\S+)", (CODE / "build-requirements.txt").read_text(), re.MULTILINE)
+    assert dev and build_tools and dev.group(1) == build_tools.group(1)
+
+
+def _documents() -> dict[str, bytes]:
+    """Real and broken documents: the seeds, the sample with each kind of noise the cleaner
+    removes, other encodings, a page, other languages, a long text, empty and binary objects."""
+    import gzip
+    import random
+
+    from infra.corrupt import NOISE_KINDS, corrupt
+
+    sample = SAMPLE.read_text(encoding="utf-8")
+    docs = {p.name: p.read_bytes() for p in sorted(SAMPLE.parent.iterdir()) if p.is_file()}
+    clean = "\n".join(line for line in sample.splitlines()[2:] if "?" not in line)
+    for i, kind in enumerate(NOISE_KINDS):
+        docs[f"noise-{kind}"] = corrupt(clean, seed=i, kinds=[kind]).text.encode()
+    docs["noise-all"] = corrupt(clean, seed=99, kinds=NOISE_KINDS).text.encode()
+    docs["gb18030"] = sample.encode("gb18030")
+    docs["utf-16"] = sample.encode("utf-16")
+    docs["gzip"] = gzip.compress(sample.encode())
+    docs["page.html"] = PAGE
+    docs["english"] = (b"The council met on Tuesday, 3 May 2022, and approved the budget. " * 40).strip()
+    docs["japanese"] = ("東京都は火曜日、新しい予算案を発表しました。" * 30).encode()
+    docs["long"] = ((clean + "\n") * 80).encode()  # past the measured prefix and one MinHash update
+    docs["empty"] = b""
+    docs["binary"] = random.Random(7).randbytes(4096)
+    docs["pdf"] = b"%PDF-1.7\n" + random.Random(8).randbytes(512)
+    return docs
+
+
+_RESULTS = """
+import dataclasses, json, sys
+from docproc.pipeline import process_document
+docs = json.load(sys.stdin)
+out = {}
+for name, data in docs.items():
+    result = process_document(data.encode("latin-1"), key=name)
+    out[name] = json.loads(json.dumps(dataclasses.asdict(result), default=str, ensure_ascii=False))
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_the_compiled_package_gives_the_sources_results(artifacts: Path, tmp_path: Path) -> None:
+    """mypyc checks types at run time and binds calls early: the compiled package must still give,
+    field for field, what the sources (which the unit tests run) give."""
+    link_runtime(tmp_path / "runtime")
+    docs = {name: data.decode("latin-1") for name, data in _documents().items()}
+    code = "import docproc.pipeline as p; print(p.__file__)"
+    assert run_in_lambda_layout(artifacts, tmp_path / "runtime", code)[0].endswith(".so")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
+        "PYTHONPATH": os.pathsep.join([str(artifacts), str(tmp_path / "runtime")]),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    run = [sys.executable, "-S", "-c", _RESULTS]
+    compiled = subprocess.run(
+        run, input=json.dumps(docs), capture_output=True, text=True, env=env, timeout=300
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    sources = {**env, "PYTHONPATH": os.pathsep.join([str(CODE), *sys.path])}
+    expected = subprocess.run(
+        run, input=json.dumps(docs), capture_output=True, text=True, env=sources, timeout=300
+    )
+    assert expected.returncode == 0, expected.stderr
+    got, want = json.loads(compiled.stdout), json.loads(expected.stdout)
+    assert {r["status"] for r in want.values()} >= {"kept", "rejected"}
+    for name in docs:
+        assert got[name] == want[name], name
 
 
 def test_resiliparse_dependencies_docproc_never_imports_are_left_out(artifacts: Path) -> None:
