@@ -197,6 +197,10 @@ def docproc_worker(corpus_dir: str) -> None:
     """Worker mode (`--worker DIR`): docproc's per-document work behind the shared loop."""
     from infra.bench_reference import serve
 
+    package = os.environ.get(PACKAGE_ENV)
+    if package:  # the package as deployed (mypyc-compiled modules), ahead of the sources infra put first
+        sys.path.insert(0, package)
+
     def build() -> Any:
         from docproc.pipeline import process_document
 
@@ -253,13 +257,29 @@ def function_env() -> dict[str, str]:
 # --------------------------------------------------------------------------- core throughput
 
 
+PACKAGE_ENV = "DOCPROC_BENCH_PACKAGE"  # the worker runs docproc from this folder
+
+
 def measure_core(
-    docs: list[Doc], corpus_dir: Path, *, rounds: int, reps: int, reference: bool, notes: list[str]
+    docs: list[Doc],
+    corpus_dir: Path,
+    *,
+    rounds: int,
+    reps: int,
+    reference: bool,
+    notes: list[str],
+    package: Path | None = None,
 ) -> dict[str, Any]:
+    """docproc (the package as deployed when `package` is given, and then its sources too, side by
+    side), the reference chain and the floor, in interleaved passes."""
     sizes = [len(d.data) for d in docs]
-    contenders: dict[str, Worker] = {
-        "docproc": Worker([sys.executable, "-m", "infra.bench", "--worker", str(corpus_dir)], function_env())
-    }
+    worker = [sys.executable, "-m", "infra.bench", "--worker", str(corpus_dir)]
+    contenders: dict[str, Worker] = {}
+    if package is not None:
+        contenders["docproc"] = Worker(worker, {**function_env(), PACKAGE_ENV: str(package)})
+        contenders["docproc_source"] = Worker(worker, function_env())
+    else:
+        contenders["docproc"] = Worker(worker, function_env())
     if reference:
         contenders["reference"] = Worker([str(REF_PYTHON), str(REF_SCRIPT), "worker", str(corpus_dir)])
     try:
@@ -276,7 +296,7 @@ def measure_core(
             order = names if r % 2 == 0 else names[::-1]
             for name in order:
                 reply = contenders[name].ask("pass")
-                n = reps if name == "docproc" else max(3, reps // 10)
+                n = reps if name.startswith("docproc") else max(3, reps // 10)
                 sample = contenders[name].ask(f"sample 0 {n}")
                 for clock in passes:
                     passes[clock][name].append(reply[clock])
@@ -317,6 +337,14 @@ def measure_core(
         out["cpu_speedup_vs_reference"] = round(dp["cpu"]["mb_per_s"] / ref["cpu"]["mb_per_s"], 1)
     else:
         notes.append("reference chain skipped: no core comparison")
+    if "docproc_source" in out:  # what the compiled modules are worth, measured side by side
+        out["cpu_package_over_source"] = round(
+            out["docproc"]["cpu"]["mb_per_s"] / out["docproc_source"]["cpu"]["mb_per_s"], 3
+        )
+        out["cpu_sample_source_over_package"] = round(
+            out["docproc_source"]["cpu"]["sample_ms"] / out["docproc"]["cpu"]["sample_ms"], 3
+        )
+    out["code"] = "package" if package is not None else "source"
     out["core_over_floor"] = round(out["floor"]["mb_per_s"] / out["docproc"]["mb_per_s"], 1)
     out["cpu_core_over_floor"] = round(out["floor"]["cpu"]["mb_per_s"] / out["docproc"]["cpu"]["mb_per_s"], 1)
     out["rounds"] = rounds
@@ -577,7 +605,7 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 @dataclass(frozen=True, slots=True)
 class Package:
     compiled: Path  # as the Makefile builds it: what is deployed
-    source: Path  # the same without bytecode: what SAM's default Python builder would ship
+    source: Path  # the same without bytecode or mypyc modules: what SAM's default Python builder would ship
     runtime: Path  # this virtualenv's boto3 and its dependencies, standing in for the runtime's
 
 
@@ -605,9 +633,7 @@ def function_package() -> Package:
             shutil.rmtree(building, ignore_errors=True)
             errors = [line for line in proc.stderr.splitlines() if line.startswith(("ERROR", "make:"))]
             raise RuntimeError((errors or proc.stderr.strip().splitlines() or ["make failed"])[0])
-        shutil.copytree(
-            building / "compiled", building / "source", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        shutil.copytree(building / "compiled", building / "source", ignore=_not_in_source_package)
         (building / ".complete").write_text(" ".join(command) + "\n")
         try:
             building.rename(root)
@@ -616,6 +642,28 @@ def function_package() -> Package:
     runtime = PACKAGE_CACHE / "runtime"
     link_runtime(runtime)
     return Package(root / "compiled", root / "source", runtime)
+
+
+def _not_in_source_package(directory: str, names: list[str]) -> set[str]:
+    """What SAM's default Python builder would not ship: bytecode, docproc's mypyc modules and the
+    library they share (the C statistics module stays: its figures are docproc's either way)."""
+    in_docproc = "docproc" in Path(directory).parts
+    return {
+        n
+        for n in names
+        if n == "__pycache__"
+        or "__mypyc." in n
+        or (in_docproc and n.endswith(".so") and not n.startswith("_native"))
+    }
+
+
+def core_package(notes: list[str]) -> Path | None:
+    """The deployed package's folder for the core's figures; None (the sources) if it cannot be built."""
+    try:
+        return function_package().compiled
+    except Exception as e:  # offline, no compiler: the sources still give the core's figures
+        notes.append(f"core: measured on the sources, the package did not build: {e}")
+        return None
 
 
 def _prune_packages(keep: Path, max_age_s: float = 3600) -> None:
@@ -898,7 +946,7 @@ def render(result: dict[str, Any]) -> str:
             f"{'first ms':>10}{'import s':>10}"
         )
         for clock in ("wall", "cpu"):
-            for name in ("docproc", "reference", "floor"):
+            for name in ("docproc", "docproc_source", "reference", "floor"):
                 f = core.get(name)
                 if f:
                     c = f if clock == "wall" else f["cpu"]
@@ -917,6 +965,12 @@ def render(result: dict[str, Any]) -> str:
             f"the floor is {core['core_over_floor']}x faster than the core "
             f"({core['cpu_core_over_floor']}x in CPU time)"
         )
+        if "cpu_package_over_source" in core:
+            lines.append(
+                "docproc is the package as deployed (mypyc-compiled modules): "
+                f"{core['cpu_package_over_source']}x the sources' throughput, "
+                f"{core['cpu_sample_source_over_package']}x on the sample (CPU time)"
+            )
         by = core["docproc"]["by_source"]
         lines.append("docproc by source: " + ", ".join(f"{k} {v['mb_per_s']} MB/s" for k, v in by.items()))
         lines.append("")
@@ -1053,6 +1107,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"| {g('core.docproc.cpu.sample_ms')} / {g('core.docproc.sample_ms')} ms "
         f"| {g('core.reference.cpu.sample_ms')} / {g('core.reference.sample_ms')} ms "
         f"| {g('core.sample_speedup_vs_reference')}x | <= 1.3 ms | {mark('core.docproc.cpu.sample_ms')} |",
+        f"| core throughput / the sample, CPU, the same code from its sources (not mypyc-compiled) "
+        f"| {g('core.docproc_source.cpu.mb_per_s')} MB/s / {g('core.docproc_source.cpu.sample_ms')} ms "
+        f"| | package {g('core.cpu_package_over_source')}x | | |",
         f"| floor (decode + one regex pass), CPU / wall | {g('core.floor.cpu.mb_per_s')} / "
         f"{g('core.floor.mb_per_s')} MB/s | | core {g('core.cpu_core_over_floor')}x slower | | |",
         f"| cold start (import `{g('cold_start.module')}`, its AWS clients, first document; "
@@ -1128,7 +1185,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "core",
                 "core",
                 lambda: measure_core(
-                    docs, corpus_dir, rounds=args.rounds, reps=args.reps, reference=reference, notes=notes
+                    docs,
+                    corpus_dir,
+                    rounds=args.rounds,
+                    reps=args.reps,
+                    reference=reference,
+                    notes=notes,
+                    package=None if args.cold_dev_only else core_package(notes),
                 ),
             ),
             (

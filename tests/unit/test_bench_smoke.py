@@ -90,3 +90,40 @@ def test_cold_start_falls_back_to_the_virtualenv_when_the_package_cannot_be_buil
     cmds = bench.cold_commands("app", tmp_path / "sample.txt", notes)
     assert list(cmds) == ["docproc"] and cmds["docproc"][2] == bench.ROOT
     assert "no network" in notes[0]
+
+
+def test_the_core_runs_the_package_beside_its_sources_when_there_is_one(tmp_path: Path) -> None:
+    # A stand-in package whose docproc does nothing: if the worker ran the sources instead, the
+    # two would take the same time.
+    (tmp_path / "package" / "docproc").mkdir(parents=True)
+    (tmp_path / "package" / "docproc" / "__init__.py").write_text("")
+    (tmp_path / "package" / "docproc" / "pipeline.py").write_text(
+        "def process_document(data, key=''):\n    return len(data)\n"
+    )
+    docs = bench.build_corpus(quick=True)
+    corpus = bench.write_corpus(docs, tmp_path / "corpus")
+    notes: list[str] = []
+    core = bench.measure_core(
+        docs, corpus, rounds=1, reps=3, reference=False, notes=notes, package=tmp_path / "package"
+    )
+    assert core["code"] == "package" and {"docproc", "docproc_source", "floor"} <= set(core)
+    assert core["cpu_sample_source_over_package"] > 10  # the sources clean; the stand-in does not
+    assert "docproc_source" in bench.render({"core": core, **_minimal_result()})
+
+
+def _minimal_result() -> dict[str, object]:
+    return {
+        "machine": {"date": "-", "commit": "-", "cpu": "-", "cores": 1, "python": "-"},
+        "corpus": {"docs": 1, "mb": 0, "by_source": {}},
+        "targets": [],
+        "notes": [],
+    }
+
+
+def test_the_source_package_leaves_out_what_sams_default_builder_would_not_ship(tmp_path: Path) -> None:
+    top = ["app.py", "0578ee174f71a29f9260__mypyc.cpython-311-x86_64-linux-gnu.so", "__pycache__", "rjieba"]
+    assert bench._not_in_source_package(str(tmp_path), top) == {top[1], "__pycache__"}
+    inside = ["clean.py", "clean.cpython-311-x86_64-linux-gnu.so", "_native.cpython-311-x86_64-linux-gnu.so"]
+    assert bench._not_in_source_package(str(tmp_path / "docproc"), inside) == {inside[1]}
+    libs = ["rjieba.cpython-311-x86_64-linux-gnu.so"]
+    assert bench._not_in_source_package(str(tmp_path / "rjieba"), libs) == set()
