@@ -112,6 +112,12 @@ def test_native_rejects_mismatched_inputs() -> None:
     assert native is not None
     with pytest.raises(ValueError):
         native.ngram_levels(array("I", [1, 2]), array("I", [1]), 10)
+    counts: Counter[str] = Counter()
+    with pytest.raises(TypeError):
+        native.word_census(["中国", "经济", 3], counts)
+    assert counts == Counter()  # no half-made census left behind
+    with pytest.raises(ValueError):
+        native.word_census(["中国"], Counter({"x": 1}))
 
 
 @pytest.mark.parametrize("path", sorted(p for p in SEEDS.glob("*") if p.is_file()), ids=lambda p: p.name)

@@ -401,8 +401,12 @@ static PyObject *word_census(PyObject *self, PyObject *args) {
     if (!tokens) return NULL;
     Py_ssize_t n_tokens = PySequence_Fast_GET_SIZE(tokens);
     PyObject **items = PySequence_Fast_ITEMS(tokens);
-    PyObject *seen = PyDict_New();    /* token -> id (an int), or None: not a word */
-    PyObject *vocab = PyDict_New();   /* lower-cased word -> id */
+    /* `counts` maps each lower-cased word to its id while the tokens are read (its count at the
+     * end): a word that is its own lower case (most: Han words, numbers) is found there by
+     * itself, with one lookup. `other` holds the rest: token -> the id of its lower-cased form,
+     * or None for a token that is not a word. A lower-cased form is never a token that lower()
+     * changes, nor a token without a word character, so the two cannot disagree. */
+    PyObject *other = PyDict_New();
     PyObject *words = PyList_New(0), *result = NULL, *ids = NULL, *chars = NULL, *no_letter = NULL;
     PyObject *without = NULL;
     Py_ssize_t *tally = NULL, capacity = 0, n_words = 0, total_chars = 0;
@@ -413,33 +417,31 @@ static PyObject *word_census(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    if (!seen || !vocab || !words) goto done;
+    if (!other || !words) goto done;
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         PyObject *token = items[i];
         if (!PyUnicode_Check(token)) {
             PyErr_SetString(PyExc_TypeError, "tokens must be strings");
             goto done;
         }
-        PyObject *id = PyDict_GetItemWithError(seen, token); /* borrowed */
+        PyObject *id = PyDict_GetItemWithError(counts, token); /* borrowed */
+        if (!id && !PyErr_Occurred()) id = PyDict_GetItemWithError(other, token);
         if (!id) {
             if (PyErr_Occurred()) goto done;
             if (!holds_word_char(token)) {
+                if (PyDict_SetItem(other, token, Py_None) < 0) goto done;
                 id = Py_None;
             } else {
-                /* Most tokens (Han words, numbers) are their own lower case: no new string. */
-                PyObject *lowered;
-                if (lowers(token)) {
-                    if (!(lowered = PyObject_CallMethod(token, "lower", NULL))) goto done;
-                } else {
-                    lowered = Py_NewRef(token);
-                }
-                id = PyDict_GetItemWithError(vocab, lowered);
+                int changes = lowers(token);
+                PyObject *lowered = changes ? PyObject_CallMethod(token, "lower", NULL) : Py_NewRef(token);
+                if (!lowered) goto done;
+                id = changes ? PyDict_GetItemWithError(counts, lowered) : NULL;
                 if (!id) {
-                    if (PyErr_Occurred() || !(id = PyLong_FromSsize_t(PyDict_GET_SIZE(vocab)))) {
+                    if (PyErr_Occurred() || !(id = PyLong_FromSsize_t(PyDict_GET_SIZE(counts)))) {
                         Py_DECREF(lowered);
                         goto done;
                     }
-                    int failed = PyDict_SetItem(vocab, lowered, id);
+                    int failed = PyDict_SetItem(counts, lowered, id);
                     Py_DECREF(id); /* the dict holds it now */
                     if (failed < 0) {
                         Py_DECREF(lowered);
@@ -447,8 +449,8 @@ static PyObject *word_census(PyObject *self, PyObject *args) {
                     }
                 }
                 Py_DECREF(lowered);
+                if (changes && PyDict_SetItem(other, token, id) < 0) goto done;
             }
-            if (PyDict_SetItem(seen, token, id) < 0) goto done;
         }
         if (id == Py_None) continue;
         Py_ssize_t index = PyLong_AsSsize_t(id);
@@ -478,7 +480,8 @@ static PyObject *word_census(PyObject *self, PyObject *args) {
     if (!(without = PySet_New(NULL))) goto done;
     Py_ssize_t pos = 0;
     PyObject *word, *id;
-    while (PyDict_Next(vocab, &pos, &word, &id)) {
+    /* Each id becomes its word's count: values change, keys do not, which iteration allows. */
+    while (PyDict_Next(counts, &pos, &word, &id)) {
         PyObject *count = PyLong_FromSsize_t(tally[PyLong_AsSsize_t(id)]);
         if (!count || PyDict_SetItem(counts, word, count) < 0) {
             Py_XDECREF(count);
@@ -494,13 +497,13 @@ static PyObject *word_census(PyObject *self, PyObject *args) {
     if (!ids || !chars) goto done;
     result = Py_BuildValue("(OOOnO)", words, ids, chars, total_chars, no_letter);
 done:
+    if (!result) PyDict_Clear(counts); /* no half-made census left in the caller's dict */
     PyMem_Free(tally);
     PyMem_Free(id_of);
     PyMem_Free(length_of);
     Py_XDECREF(chars);
     Py_DECREF(tokens);
-    Py_XDECREF(seen);
-    Py_XDECREF(vocab);
+    Py_XDECREF(other);
     Py_XDECREF(words);
     Py_XDECREF(ids);
     Py_XDECREF(without);
