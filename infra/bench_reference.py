@@ -86,14 +86,15 @@ def load_docs(corpus_dir: str) -> list[tuple[bytes, str]]:
     return [(p.read_bytes(), p.name) for p in sorted(Path(corpus_dir).iterdir()) if p.is_file()]
 
 
-def serve(build: Callable[[], Process], corpus_dir: str, floor: Process | None = None) -> None:
-    """The worker loop. Commands (one a line): `warm`, `pass`, `sample I N`, `floor`, `quit`.
+def serve(build: Callable[[], Process], corpus_dir: str, floors: dict[str, Process] | None = None) -> None:
+    """The worker loop. Commands (one a line): `warm`, `pass`, `sample I N`, `floor [NAME]`, `quit`.
 
     `warm` builds the function (imports included) and runs every document once; it answers
     with the build time and the first document's time. `pass` runs every document once and
-    answers with the wall time (ns) of each. `sample I N` runs document I N times. `floor`
-    runs the floor function over every document.
+    answers with the wall time (ns) of each. `sample I N` runs document I N times. `floor NAME`
+    runs that floor function (default: `floor`) over every document.
     """
+    floors = floors or {}
     docs = load_docs(corpus_dir)
     process: Process | None = None
     out = sys.stdout
@@ -109,10 +110,11 @@ def serve(build: Callable[[], Process], corpus_dir: str, floor: Process | None =
             for d in docs[1:]:
                 process(*d)
             reply = {"build_ns": t1 - t0, "first_ns": t2 - t1, "rss_kib": _maxrss_kib()}
-        elif cmd in ("pass", "floor"):
-            fn = floor if cmd == "floor" else process
-            assert fn is not None, "send `warm` first"
-            reply = _timed(fn, docs)
+        elif cmd == "pass":
+            assert process is not None, "send `warm` first"
+            reply = _timed(process, docs)
+        elif cmd == "floor":
+            reply = _timed(floors[args[0] if args else "floor"], docs)
         elif cmd == "sample":
             assert process is not None, "send `warm` first"
             doc = docs[int(args[0])]
