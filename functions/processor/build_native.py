@@ -14,7 +14,7 @@ there the package ships without it and says so. Only libc's memory functions are
 the module loads on Amazon Linux 2 (glibc 2.26); tests/template/test_build.py checks it.
 
 mypyc compiles docproc's typed modules to C extensions: the same code, its calls between
-docproc's functions and its attribute reads made direct (about 5% more throughput, `make bench`
+docproc's functions and its attribute reads made direct (1 to 6% more throughput, `make bench`
 measures both). Each compiled module sits beside its source, which Python then no longer loads.
 The modules run from the command line (patterns) and the package's own `__init__`s stay Python.
 The dev environment and the unit tests run the sources; tests/template/test_build.py checks
