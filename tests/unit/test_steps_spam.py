@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc.steps.spam import remove_seo_spam
+from docproc.steps.spam import remove_seo_spam, spam_word_count
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_9d31691385c9101d.txt"
@@ -141,3 +141,11 @@ def test_linear_on_long_input() -> None:
     start = time.perf_counter()
     remove_seo_spam(long_line + "\n" + "甲" * 200_000)
     assert time.perf_counter() - start < 10.0
+
+
+def test_keywords_are_checked_for_spam_words_and_brands_in_either_script() -> None:
+    # A page whose kept text is still about gambling: its keywords name the brand and the words.
+    assert spam_word_count(["澳門新葡京", "新闻", "經濟", "六合彩", "博彩網站", "天氣"]) == 3
+    assert spam_word_count([]) == 0
+    assert spam_word_count(["天气", "经济"]) == 0
+
