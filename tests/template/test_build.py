@@ -155,7 +155,8 @@ def test_docprocs_modules_are_compiled_with_mypyc_all_but_the_build_time_ones(ar
 
 def _documents() -> dict[str, bytes]:
     """Real and broken documents: the seeds, the sample with each kind of noise the cleaner
-    removes, other encodings, a page, other languages, a long text, empty and binary objects."""
+    removes, other encodings, a page, other languages, a long text, empty and binary objects,
+    and seeded random mixes."""
     import gzip
     import random
 
@@ -177,6 +178,28 @@ def _documents() -> dict[str, bytes]:
     docs["empty"] = b""
     docs["binary"] = random.Random(7).randbytes(4096)
     docs["pdf"] = b"%PDF-1.7\n" + random.Random(8).randbytes(512)
+    # Mixes no one wrote: the sample's lines shuffled with markup, markers, Private Use Area and
+    # control characters, pinyin and Latin text, in several encodings (odd paths of every step).
+    rng = random.Random(11)
+    lines = sample.splitlines()
+    bits = [
+        "<p>",
+        "</div>",
+        "&nbsp;",
+        "?",
+        "\ue001\ue0f3",
+        "\x07",
+        "wǎng",
+        "(luò)",
+        "Copyright ©",
+        "2023年5月1日",
+    ]
+    for i in range(40):
+        mixed = "\n".join(
+            rng.choice(lines)[rng.randrange(20) :] + "".join(rng.choices(bits, k=rng.randrange(3)))
+            for _ in range(rng.randrange(1, 25))
+        )
+        docs[f"mix-{i}"] = mixed.encode(rng.choice(["utf-8", "utf-8", "gb18030", "utf-16"]), "replace")
     return docs
 
 
