@@ -87,12 +87,14 @@ def load_docs(corpus_dir: str) -> list[tuple[bytes, str]]:
 
 
 def serve(build: Callable[[], Process], corpus_dir: str, floors: dict[str, Process] | None = None) -> None:
-    """The worker loop. Commands (one a line): `warm`, `pass`, `sample I N`, `floor [NAME]`, `quit`.
+    """The worker loop. Commands (one a line): `warm`, `pass`, `sample I N [FLOOR]`, `floor [NAME]`,
+    `quit`.
 
     `warm` builds the function (imports included) and runs every document once; it answers
     with the build time and the first document's time. `pass` runs every document once and
-    answers with the wall time (ns) of each. `sample I N` runs document I N times. `floor NAME`
-    runs that floor function (default: `floor`) over every document.
+    answers with the wall time (ns) of each. `sample I N` runs document I N times (with FLOOR,
+    that floor function instead). `floor NAME` runs that floor function (default: `floor`) over
+    every document.
     """
     floors = floors or {}
     docs = load_docs(corpus_dir)
@@ -115,10 +117,11 @@ def serve(build: Callable[[], Process], corpus_dir: str, floors: dict[str, Proce
             reply = _timed(process, docs)
         elif cmd == "floor":
             reply = _timed(floors[args[0] if args else "floor"], docs)
-        elif cmd == "sample":
-            assert process is not None, "send `warm` first"
+        elif cmd == "sample":  # sample I N [FLOOR]: the function, or that floor function
+            fn = floors[args[2]] if len(args) > 2 else process
+            assert fn is not None, "send `warm` first"
             doc = docs[int(args[0])]
-            reply = _timed(process, [doc] * int(args[1]))
+            reply = _timed(fn, [doc] * int(args[1]))
         elif cmd == "quit":
             return
         else:

@@ -31,6 +31,7 @@ def test_quick_run_emits_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFix
     assert core["core_over_floor"] > 0
     # The libraries' work is part of the core's: alone, it cannot be slower (noise aside).
     assert core["cpu_libraries_over_core"] > 0.8
+    assert 0 < core["libraries"]["cpu"]["sample_ms"] < core["docproc"]["cpu"]["sample_ms"]
     assert result["cold_start"]["docproc"]["total_s"] > 0
     assert result["cold_start"]["docproc"]["total_cpu_s"] > 0
     assert result["cold_start"]["docproc"]["clients_cpu_s"] > 0  # the handler's AWS clients
