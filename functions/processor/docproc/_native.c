@@ -288,34 +288,24 @@ static PyObject *decimal_tokens(PyObject *self, PyObject *arg) {
     Py_buffer buf;
     if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
     Py_ssize_t count = buf.len / 8;
-    /* Open addressing over the values, at most half full; slot value 0 is "empty", so the value
-     * 0 itself is tracked by a flag. */
-    size_t size = 16;
-    while (size < (size_t)count * 2) size <<= 1;
-    uint64_t *slots = PyMem_Calloc(size, sizeof(uint64_t));
+    const char *bytes = buf.buf;
+    /* The distinct values, in the keyed table the n-gram counts use: a document's shingles are
+     * its own text, so their slots must not be predictable (see hash_base). */
+    Table seen = {0};
     Py_ssize_t *keep = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(count ? count : 1));
     PyObject *result = NULL;
-    if (!slots || !keep) {
+    if (table_init(&seen, count) < 0 || !keep) {
         PyErr_NoMemory();
         goto done;
     }
-    const unsigned char *bytes = buf.buf;
+    table_clear(&seen);
     Py_ssize_t distinct = 0;
-    int seen_zero = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         uint64_t v;
         memcpy(&v, bytes + i * 8, 8);
-        if (v == 0) {
-            if (!seen_zero) keep[distinct++] = i;
-            seen_zero = 1;
-            continue;
-        }
-        size_t at = (size_t)((v * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
-        while (slots[at] != 0 && slots[at] != v) at = (at + 1) & (size - 1);
-        if (slots[at] == 0) {
-            slots[at] = v;
-            keep[distinct++] = i;
-        }
+        int added;
+        table_count(&seen, mix64(v * hash_base), i, bytes, 8, 8, &added);
+        if (added) keep[distinct++] = i;
     }
     result = PyList_New(distinct);
     if (!result) goto done;
@@ -337,7 +327,7 @@ static PyObject *decimal_tokens(PyObject *self, PyObject *arg) {
         PyList_SET_ITEM(result, k, s);
     }
 done:
-    PyMem_Free(slots);
+    table_free(&seen);
     PyMem_Free(keep);
     PyBuffer_Release(&buf);
     return result;
