@@ -208,35 +208,23 @@ def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
     return 0
 
 
-def _edge_lines(lines: list[str]) -> set[int]:
-    """The indexes of the first and the last EDGE_LINES non-blank lines."""
-    edges: set[int] = set()
-    for order in (range(len(lines)), range(len(lines) - 1, -1, -1)):
-        found = 0
-        for i in order:
-            if found == EDGE_LINES:
-                break
-            if lines[i].strip():
-                edges.add(i)
-                found += 1
-    return edges
-
-
 def remove_seo_spam(text: str) -> StepOutput:
     """Drop keyword-stuffed spam lines, then cut injected brand phrases out of the rest."""
     lex = _lexicon()
     lines = text.split("\n")
-    edges = _edge_lines(lines)
-    # Most lines are too short to be a keyword block: _spam_hits needs 8 characters after strip().
-    hits_at = {
-        i: hits
-        for i, line in enumerate(lines)
-        if len(line) >= 8 and (hits := _spam_hits(line.strip(), i in edges, lex))
-    }
-    spam_lines = len(hits_at)
-    spam_chars = sum(len(lines[i]) + 1 for i in hits_at)
-    terms = sum(hits_at.values())
-    body = "\n".join(line for i, line in enumerate(lines) if i not in hits_at) if hits_at else text
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    edges = set(nonblank[:EDGE_LINES] + nonblank[-EDGE_LINES:])
+    kept: list[str] = []
+    spam_lines = spam_chars = terms = 0
+    for i, line in enumerate(lines):
+        hits = _spam_hits(line.strip(), i in edges, lex)
+        if hits:
+            spam_lines += 1
+            spam_chars += len(line) + 1
+            terms += hits
+        else:
+            kept.append(line)
+    body = "\n".join(kept)
     injected = 0
     injected_chars = 0
 
