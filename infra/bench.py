@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import itertools
@@ -220,25 +221,26 @@ def libraries_floor() -> Callable[[bytes, str], object]:
     (rjieba) of what the statistics read, and the signature (NFKC, the shingles, rensa). No
     cleaning step, no statistic, no script conversion (most documents need none). What the core
     could approach if everything docproc adds took no time at all."""
-    loaded: dict[str, Any] = {}
+
+    @functools.cache
+    def parts() -> tuple[Any, ...]:  # imported on the first call: measure_core's warm-up call
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.html import HTMLTree
+
+        from docproc import decode, dedup, segment, stats
+
+        return decode, dedup, segment, stats, extract_plain_text, HTMLTree.parse
 
     def run(data: bytes, key: str) -> object:
-        if not loaded:  # imported on the first call: the warm-up call of measure_core
-            from resiliparse.extract.html2text import extract_plain_text
-            from resiliparse.parse.html import HTMLTree
-
-            from docproc import decode, dedup, segment, stats
-
-            loaded.update(decode=decode, dedup=dedup, segment=segment, stats=stats)
-            loaded.update(extract=extract_plain_text, parse=HTMLTree.parse)
-        decoded = loaded["decode"].decode_document(data)
-        if isinstance(decoded, loaded["decode"].Rejection):
+        decode, dedup, segment, stats, extract, parse = parts()
+        decoded = decode.decode_document(data)
+        if isinstance(decoded, decode.Rejection):
             return None
         text = decoded.text
-        if decoded.content_type == loaded["decode"].HTML:
-            text = loaded["extract"](loaded["parse"](text), main_content=True)
-        loaded["segment"].segment(loaded["stats"].measured_prefix(text))
-        return loaded["dedup"].signature(text)
+        if decoded.content_type == decode.HTML:
+            text = extract(parse(text), main_content=True)
+        segment.segment(stats.measured_prefix(text))
+        return dedup.signature(text)
 
     return run
 
