@@ -218,9 +218,10 @@ def docproc_worker(corpus_dir: str) -> None:
 def libraries_floor() -> Callable[[bytes, str], object]:
     """The native libraries' share of the core's work, with as little of docproc around them as
     there can be: decoding, a page's parse and main-content extraction (resiliparse), the cut
-    (rjieba) of what the statistics read, and the signature (NFKC, the shingles, rensa). No
-    cleaning step, no statistic, no script conversion (most documents need none). What the core
-    could approach if everything docproc adds took no time at all."""
+    (rjieba) of what the statistics read, and the signature (NFKC, the shingles, the MinHash:
+    docproc's C module, or rensa where it is not built). No cleaning step, no statistic, no
+    script conversion (most documents need none). What the core could approach if everything
+    docproc adds took no time at all."""
 
     @functools.cache
     def parts() -> tuple[Any, ...]:  # imported on the first call: measure_core's warm-up call

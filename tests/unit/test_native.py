@@ -99,13 +99,41 @@ def test_char_ngram_repetition_past_the_short_text_size() -> None:
         assert fast == repetition.char_ngram_repetition(text)
 
 
-@settings(max_examples=100, deadline=None)
-# Small values too, so that most examples repeat some (and 0, the table's empty slot).
-@given(st.lists(st.integers(0, 3) | st.integers(0, (1 << 64) - 1), max_size=40))
-def test_decimal_tokens_are_the_distinct_ints_written_out(values: list[int]) -> None:
-    tokens = memoryview(array("Q", values))
+@settings(max_examples=300, deadline=None)
+# Small values too (one to three digits: the hash's byte tail alone), repeats, every digit count;
+# slot counts that are not a power of two, and other seeds than the stored layout's.
+@given(
+    st.lists(st.integers(0, 999) | st.integers(0, (1 << 64) - 1), max_size=60),
+    st.sampled_from([1, 2, 3, 17, 128, 200]),
+    st.sampled_from([dedup.SEED, 0, (1 << 64) - 1]) | st.integers(0, (1 << 64) - 1),
+)
+def test_cminhash_is_rensas_digest_of_the_decimal_strings(values: list[int], num_perm: int, seed: int) -> None:
+    import rensa
+
     assert native is not None
-    assert native.decimal_tokens(tokens) == list(map(str, dict.fromkeys(values)))
+    hasher = rensa.CMinHash(num_perm, seed)
+    hasher.update(list(map(str, values)))
+    assert native.cminhash(memoryview(array("Q", values)), seed, num_perm) == [int(v) for v in hasher.digest()]
+
+
+def test_cminhash_of_real_shingles_is_rensas() -> None:
+    import rensa
+
+    assert native is not None
+    for path in sorted(SEEDS.glob("*.txt")):
+        tokens = dedup._shingle_tokens(dedup.normalize(path.read_text(encoding="utf-8")))
+        hasher = rensa.CMinHash(dedup.NUM_PERM, dedup.SEED)
+        hasher.update(list(map(str, tokens.tolist())))
+        assert native.cminhash(tokens, dedup.SEED, dedup.NUM_PERM) == [int(v) for v in hasher.digest()]
+
+
+def test_cminhash_rejects_slot_counts_it_cannot_hold() -> None:
+    assert native is not None
+    for num_perm in (0, -1, 1025):
+        with pytest.raises(ValueError):
+            native.cminhash(b"\0" * 8, dedup.SEED, num_perm)
+    with pytest.raises(TypeError):
+        native.cminhash("not a buffer", dedup.SEED, 128)
 
 
 def test_native_rejects_mismatched_inputs() -> None:

@@ -279,57 +279,195 @@ done:
     return result;
 }
 
-/* decimal_tokens(tokens) -> the distinct uint64 values of `tokens` (a buffer of native uint64),
- * in order of first occurrence, as decimal strings: what map(int.__repr__,
- * dict.fromkeys(memoryview.tolist())) gives, without the ints. MinHash keeps minima over a set:
- * a repeated shingle (13% of the bench corpus's) changes nothing, and the hasher is spared it. */
-static PyObject *decimal_tokens(PyObject *self, PyObject *arg) {
+/* cminhash(tokens, seed, num_perm) -> rensa 0.2.4's CMinHash(num_perm, seed) digest after
+ * update() with each uint64 of `tokens` (a buffer of native uint64) as its decimal string: the
+ * same num_perm 32-bit values, computed another way.
+ *
+ * rensa hashes each token's decimal digits (an FNV-style multiply-add over 8-byte words, then the
+ * bytes left), permutes the hash h once (s = a*h + b) and takes, for each slot k, the minimum
+ * over the tokens of c*s + (c*k + d), all mod 2^64: 128 multiply-adds and minima per token.
+ * With x = c*s and t_k = -(c*k + d), slot k's value is x - t_k mod 2^64, the distance from t_k
+ * up to x going round the ring, so slot k's minimum is the distance from t_k to the first x at
+ * or after it. Here each token's x is dropped into the gap between the sorted t_k it falls in
+ * (a 7-step search for 128 slots), each gap keeps its smallest x, and one pass over the gaps
+ * gives every slot its first x: a handful of operations per token instead of 128, the same
+ * minima. tests/unit/test_native.py checks it against rensa itself. */
+#define CMINHASH_MAX_PERM 1024
+
+typedef struct {
+    uint64_t seed;
+    Py_ssize_t num_perm;
+    uint64_t a, b, c;
+    uint64_t threshold[CMINHASH_MAX_PERM]; /* the t_k, ascending */
+    Py_ssize_t slot[CMINHASH_MAX_PERM];    /* the k of each threshold */
+} CMinHashParams;
+
+static CMinHashParams cminhash_params = {0, 0, 0, 0, 0, {0}, {0}};
+
+/* rensa seeds Xoshiro256++ from the u64 seed as rand_xoshiro does: four SplitMix64 outputs. */
+static uint64_t splitmix64(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static uint64_t xoshiro256pp(uint64_t s[4]) {
+    uint64_t result = rotl64(s[0] + s[3], 23) + s[0];
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
+static int by_threshold(const void *a, const void *b) {
+    uint64_t x = cminhash_params.threshold[*(const Py_ssize_t *)a];
+    uint64_t y = cminhash_params.threshold[*(const Py_ssize_t *)b];
+    return (x > y) - (x < y);
+}
+
+/* Fill cminhash_params for (seed, num_perm), unless they are already: one signature layout per
+ * process in practice. */
+static void cminhash_prepare(uint64_t seed, Py_ssize_t num_perm) {
+    CMinHashParams *p = &cminhash_params;
+    if (p->num_perm == num_perm && p->seed == seed) return;
+    uint64_t state = seed, s[4];
+    for (int i = 0; i < 4; i++) s[i] = splitmix64(&state);
+    p->a = xoshiro256pp(s) | 1;
+    p->b = xoshiro256pp(s);
+    p->c = xoshiro256pp(s) | 1;
+    uint64_t d = xoshiro256pp(s);
+    Py_ssize_t order[CMINHASH_MAX_PERM];
+    uint64_t unsorted[CMINHASH_MAX_PERM];
+    for (Py_ssize_t k = 0; k < num_perm; k++) {
+        unsorted[k] = 0 - (p->c * (uint64_t)k + d);
+        p->threshold[k] = unsorted[k];
+        order[k] = k;
+    }
+    qsort(order, (size_t)num_perm, sizeof(Py_ssize_t), by_threshold);
+    for (Py_ssize_t i = 0; i < num_perm; i++) {
+        p->threshold[i] = unsorted[order[i]];
+        p->slot[i] = order[i];
+    }
+    p->seed = seed;
+    p->num_perm = num_perm;
+}
+
+/* rensa 0.2.4's calculate_hash_fast of the decimal digits of v. */
+static inline uint64_t decimal_hash(uint64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char digits[24];
+    int at = 24;
+    while (v >= 100) { /* two digits a division: most tokens have 19 or 20 */
+        uint64_t pair = v % 100;
+        v /= 100;
+        at -= 2;
+        memcpy(digits + at, pairs + 2 * pair, 2);
+    }
+    if (v >= 10) {
+        at -= 2;
+        memcpy(digits + at, pairs + 2 * v, 2);
+    } else {
+        digits[--at] = (char)('0' + v);
+    }
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int n = 24 - at;
+    const char *s = digits + at;
+    for (; n >= 8; n -= 8, s += 8) {
+        uint64_t word;
+        memcpy(&word, s, 8); /* little-endian, as rensa reads it (dedup.py asserts the byte order) */
+        h = h * 0x100000001b3ULL + word;
+    }
+    for (; n > 0; n--, s++) h = h * 0x100000001b3ULL + (uint8_t)*s;
+    return h;
+}
+
+static PyObject *cminhash(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer buf;
-    if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
-    Py_ssize_t count = buf.len / 8;
-    const char *bytes = buf.buf;
-    /* The distinct values, in the keyed table the n-gram counts use: a document's shingles are
-     * its own text, so their slots must not be predictable (see hash_base). */
-    Table seen = {0};
-    Py_ssize_t *keep = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(count ? count : 1));
-    PyObject *result = NULL;
-    if (table_init(&seen, count) < 0 || !keep) {
-        PyErr_NoMemory();
-        goto done;
+    unsigned long long seed_value;
+    Py_ssize_t num_perm;
+    if (!PyArg_ParseTuple(args, "y*Kn", &buf, &seed_value, &num_perm)) return NULL;
+    if (num_perm < 1 || num_perm > CMINHASH_MAX_PERM) {
+        PyBuffer_Release(&buf);
+        PyErr_Format(PyExc_ValueError, "num_perm must be 1..%d", CMINHASH_MAX_PERM);
+        return NULL;
     }
-    table_clear(&seen);
-    Py_ssize_t distinct = 0;
+    Py_ssize_t count = buf.len / 8;
+    if (count == 0) { /* rensa's digest of nothing: every slot still at u64::MAX */
+        PyBuffer_Release(&buf);
+        PyObject *empty = PyList_New(num_perm);
+        for (Py_ssize_t k = 0; empty && k < num_perm; k++) {
+            PyObject *v = PyLong_FromUnsignedLong(0xffffffffUL);
+            if (!v) {
+                Py_CLEAR(empty);
+                break;
+            }
+            PyList_SET_ITEM(empty, k, v);
+        }
+        return empty;
+    }
+    cminhash_prepare((uint64_t)seed_value, num_perm);
+    const CMinHashParams *p = &cminhash_params;
+    /* Gap g holds the x with exactly g thresholds at or below them: g = 0 below the first,
+     * g = num_perm at or above the last. */
+    uint64_t smallest[CMINHASH_MAX_PERM + 1];
+    uint8_t filled[CMINHASH_MAX_PERM + 1];
+    memset(filled, 0, (size_t)num_perm + 1);
+    const char *bytes = buf.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         uint64_t v;
         memcpy(&v, bytes + i * 8, 8);
-        int added;
-        table_count(&seen, mix64(v * hash_base), i, bytes, 8, 8, &added);
-        if (added) keep[distinct++] = i;
+        uint64_t x = p->c * (p->a * decimal_hash(v) + p->b);
+        const uint64_t *t = p->threshold;
+        Py_ssize_t n = num_perm;
+        while (n > 1) { /* branch-free: t moves by half when its middle is at or below x */
+            Py_ssize_t half = n / 2;
+            t = (t[half] <= x) ? t + half : t;
+            n -= half;
+        }
+        Py_ssize_t gap = (t - p->threshold) + (*t <= x);
+        if (!filled[gap] || x < smallest[gap]) {
+            smallest[gap] = x;
+            filled[gap] = 1;
+        }
     }
-    result = PyList_New(distinct);
-    if (!result) goto done;
-    for (Py_ssize_t k = 0; k < distinct; k++) {
-        uint64_t v;
-        memcpy(&v, bytes + keep[k] * 8, 8);
-        char digits[20];
-        int at = 20;
-        do {
-            digits[--at] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        PyObject *s = PyUnicode_New(20 - at, 127);
-        if (!s) {
+    PyBuffer_Release(&buf);
+    /* The first x round the ring from the top: the smallest x of all. */
+    uint64_t lowest = 0;
+    for (Py_ssize_t g = 0; g <= num_perm; g++) {
+        if (filled[g]) {
+            lowest = smallest[g];
+            break;
+        }
+    }
+    uint64_t values[CMINHASH_MAX_PERM];
+    int have = 0;
+    uint64_t next = 0; /* the first x at or after the current threshold, if `have` */
+    for (Py_ssize_t i = num_perm - 1; i >= 0; i--) {
+        if (filled[i + 1]) { /* the gap just above threshold i */
+            next = smallest[i + 1];
+            have = 1;
+        }
+        values[p->slot[i]] = (have ? next : lowest) - p->threshold[i];
+    }
+    PyObject *result = PyList_New(num_perm);
+    for (Py_ssize_t k = 0; result && k < num_perm; k++) {
+        PyObject *v = PyLong_FromUnsignedLong((unsigned long)(values[k] >> 32));
+        if (!v) {
             Py_CLEAR(result);
             break;
         }
-        memcpy(PyUnicode_1BYTE_DATA(s), digits + at, (size_t)(20 - at));
-        PyList_SET_ITEM(result, k, s);
+        PyList_SET_ITEM(result, k, v);
     }
-done:
-    table_free(&seen);
-    PyMem_Free(keep);
-    PyBuffer_Release(&buf);
     return result;
 }
 
@@ -916,7 +1054,7 @@ static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
-    {"decimal_tokens", decimal_tokens, METH_O, "uint64 buffer -> its distinct values as decimal strings, in order."},
+    {"cminhash", cminhash, METH_VARARGS, "(uint64 buffer, seed, num_perm) -> rensa 0.2.4's CMinHash digest of its decimal strings."},
     {"count_flagged", count_flagged, METH_VARARGS, "Characters flagged by bit 0 and bit 1 of a BMP table."},
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
