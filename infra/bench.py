@@ -216,12 +216,13 @@ def docproc_worker(corpus_dir: str) -> None:
 
 
 def libraries_floor() -> Callable[[bytes, str], object]:
-    """The native libraries' share of the core's work, with as little of docproc around them as
-    there can be: decoding, a page's parse and main-content extraction (resiliparse), the cut
-    (rjieba) of what the statistics read, and the signature (NFKC, the shingles, the MinHash:
-    docproc's C module, or rensa where it is not built). No cleaning step, no statistic, no
-    script conversion (most documents need none). What the core could approach if everything
-    docproc adds took no time at all."""
+    """The core's native work, with as little Python around it as there can be: decoding, a
+    page's parse and main-content extraction (resiliparse), the cut of what the statistics read
+    and the signature (NFKC, the shingles, the MinHash; the cut and the MinHash in docproc's C
+    module, rjieba's and rensa's where it is not built). No cleaning step, no statistic, no
+    script conversion (most documents need none). What the core could approach if the rest of
+    docproc took no time at all. (Named `libraries` in the JSON since it was the libraries'
+    work alone: the cut was rjieba's and the MinHash rensa's until 2026-12-02.)"""
 
     @functools.cache
     def parts() -> tuple[Any, ...]:  # imported on the first call: measure_core's warm-up call
@@ -339,7 +340,7 @@ def measure_core(
                 reply = contenders["docproc"].ask(f"floor {floor}")
                 for clock in passes:
                     passes[clock][floor].append(reply[clock])
-            # The sample's share that is the libraries' work: what docproc's own steps leave.
+            # The sample's share that is the native work: what docproc's own Python leaves.
             sample = contenders["docproc"].ask(f"sample 0 {reps} libraries")
             for clock in passes:
                 samples[clock]["libraries"].extend(sample[clock])
@@ -1164,7 +1165,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"| core throughput / the sample, CPU, the same code from its sources (not mypyc-compiled) "
         f"| {g('core.docproc_source.cpu.mb_per_s')} MB/s / {g('core.docproc_source.cpu.sample_ms')} ms "
         f"| | package {g('core.cpu_package_over_source')}x | | |",
-        f"| the libraries' work alone (decode, extraction, rjieba's cut, the signature), CPU: "
+        f"| the native work alone (decode, extraction, the cut, the signature), CPU: "
         f"throughput / the sample | {g('core.libraries.cpu.mb_per_s')} MB/s / "
         f"{g('core.libraries.cpu.sample_ms')} ms | | {g('core.cpu_libraries_over_core')}x the core, "
         f"{g('core.cpu_libraries_over_reference')}x the reference chain | | |",

@@ -49,7 +49,7 @@ def compile_module(out_dir: Path) -> Path:
     out = out_dir / target_name()
     compiler = shlex.split(os.environ.get("CC", "cc"))
     include = sysconfig.get_paths()["include"]
-    command = [*compiler, *CFLAGS, f"-I{include}", str(SOURCE), "-o", str(out)]
+    command = [*compiler, *CFLAGS, f"-I{include}", str(SOURCE), "-o", str(out), "-lm"]
     subprocess.run(command, check=True)
     return out
 

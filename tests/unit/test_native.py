@@ -10,6 +10,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup, keywords, language
+from docproc import dedup, keywords, language, segment
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
@@ -28,7 +29,7 @@ from docproc.stats import repetition
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module)
+USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -328,3 +329,82 @@ def test_results_do_not_depend_on_the_hash_seed() -> None:
         found.add((tuple(native.ngram_levels(ids, chars, 10)), native.char_ngram_top(text, 10)))
     native.seed(int.from_bytes(os.urandom(8), "little"))
     assert len(found) == 1
+
+
+# ----------------------------------------------------------------------------- segmentation
+
+
+def _rjieba_cut(text: str) -> list[str]:
+    import rjieba
+
+    tokens: list[str] = rjieba.cut(text, False)
+    return tokens
+
+
+@cache
+def _dictionary_words() -> list[str]:
+    return [line.split(" ", 1)[0] for line in segment.DICTIONARY.read_text(encoding="utf-8").splitlines()]
+
+
+# What a block is made of and what ends one: dictionary words (drawn below), Han characters of
+# every range jieba-rs counts (and 〇, which it does not), ASCII letters and digits (which join),
+# the block's symbols +#&._%-, spaces, "\r\n" (one token outside a block), a lone "\r",
+# punctuation, astral and private-use characters, a combining mark.
+_PIECES = st.sampled_from(
+    ["中", "国", "人", "的", "㐀", "䶵", "豈", "𠀀", "𪜀", "丽", "〇", "a", "Z", "7", "abc", "C", "+", "#", "&", ".",
+     "_", "%", "-", " ", "\r\n", "\r", "\n", "\t", "，", "。", "“", "👪", "\ue000", "e\u0301", "\u3000", "γ"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(0, 349_045).map(lambda i: _dictionary_words()[i]) | _PIECES, max_size=40))
+def test_cut_is_rjiebas_on_random_texts(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    tokens = segment.segment(text)
+    assert tokens == (_rjieba_cut(text) if text else [])
+    assert "".join(tokens) == text
+
+
+def test_cut_is_rjiebas_on_real_texts() -> None:
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in sorted(SEEDS.glob("*")) if p.is_file()]
+    texts.append(process_document((SEEDS / "000_9d31691385c9101d.txt").read_bytes()).text)
+    # Long blocks: a paragraph without punctuation, and words past the longest dictionary word.
+    texts.append("".join(_dictionary_words()[::997]))
+    texts.append("中华人民共和国" * 300 + "abc123" * 50)
+    assert sum(map(len, texts)) > 8_000
+    for text in texts:
+        assert segment.segment(text) == _rjieba_cut(text)
+
+
+def test_a_repeated_word_keeps_its_last_frequency() -> None:
+    assert native is not None
+    split = native.word_dict("中 10\n中国 1\n国 10\n".encode())
+    joined = native.word_dict("中 10\n中国 1\n中国 1000\n国 10\n".encode())
+    assert native.cut("中国", split) == ["中", "国"]
+    assert native.cut("中国", joined) == ["中国"]
+
+
+def test_the_dictionary_loader_rejects_what_it_cannot_read() -> None:
+    assert native is not None
+    for bad in ("国 1\n中 1\n", "中 x1\n", "中 -1\n", "中" * 65 + " 1\n"):
+        with pytest.raises(ValueError):
+            native.word_dict(bad.encode())
+    with pytest.raises(ValueError):
+        native.word_dict(b"\xff\xfe 1\n")
+    with pytest.raises(TypeError):
+        native.word_dict("中 1")
+    with pytest.raises(TypeError):
+        native.cut("中国", object())
+    # No words, blank lines, tags, tabs: every character stands alone, nothing is lost.
+    assert native.cut("中国 ab", native.word_dict(b"")) == ["中", "国", " ", "ab"]
+    tagged = native.word_dict("\n中国\t5\tns\n\n".encode())
+    assert native.cut("在中国", tagged) == ["在", "中国"]
+
+
+def test_the_dictionary_file_is_what_its_builder_writes() -> None:
+    from infra.build_word_dict import dictionary_text
+
+    text = segment.DICTIONARY.read_text(encoding="utf-8")
+    rows = [(word, int(freq)) for word, freq in (line.split(" ") for line in text.splitlines())]
+    assert len(rows) == 349_046  # jieba 0.42.1's dict.txt, one repeated word (B超) included
+    assert dictionary_text(rows) == text

@@ -14,9 +14,18 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* log() from glibc's first x86_64 symbol version: a build host's glibc (2.29 and later) would
+ * otherwise bind log@GLIBC_2.29, which Lambda's glibc 2.26 does not have. The same function
+ * either way (rjieba, built against glibc 2.17, calls it too). */
+#if defined(__GLIBC__) && defined(__x86_64__)
+__asm__(".symver log,log@GLIBC_2.2.5");
+#endif
 
 /* A str argument's characters, as PyUnicode_READ reads them. */
 typedef struct {
@@ -1050,6 +1059,390 @@ static PyObject *private_use(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(found);
 }
 
+/* ------------------------------------------------------------------ word segmentation
+ *
+ * word_dict(text) -> a dictionary for cut(); cut(text, dictionary) -> rjieba.cut(text, False):
+ * jieba-rs 0.11's segmentation without HMM (rjieba 0.2.2), over the same dictionary (jieba's
+ * dict.txt: data/jieba_dict.txt), token for token. docproc/segment.py calls rjieba where this
+ * module is not built; tests/unit/test_native.py compares the two on random and real texts.
+ *
+ * The algorithm, as jieba-rs runs it:
+ * - The text splits into blocks of Han characters and [a-zA-Z0-9+#&._%-] and the rest. Outside
+ *   the blocks every character is a token of its own, except "\r\n", which is one.
+ * - In a block, each position's candidate words are the dictionary words starting there (a
+ *   character no word starts with is a candidate of frequency 1). Going from the end, each
+ *   position takes the candidate maximising ln(frequency) - ln(total) plus the best score after
+ *   it (ties to the longer), and the tokens follow those choices from the start; consecutive
+ *   one-character choices that are ASCII letters or digits join into one token.
+ * Why here: rjieba builds its 349k-word trie on the first call (0.09-0.10 s of every cold start)
+ * and hands back one str per token through UTF-8; this table loads in a fraction of that and
+ * cuts the str's own code points. */
+
+/* The dictionary as a trie in one open-addressing table: a node is the slot holding (its
+ * parent node, its last character), so each step down is one probe with an 8-byte key and no
+ * string compare, and a word's score sits in its node's slot (one cache line a step). The
+ * root's children among the BMP are also indexed directly. */
+typedef struct {
+    uint32_t parent;  /* node id: slot index + 1; the root is 0 */
+    uint32_t ch_bits; /* the character, NODE_USED, and NODE_WORD when the prefix is a word */
+    double score;     /* ln(frequency) - ln(total), for words */
+} TrieSlot;
+
+#define NODE_USED 0x40000000u
+#define NODE_WORD 0x80000000u
+#define NODE_CHAR 0x001FFFFFu
+
+typedef struct {
+    TrieSlot *slots;
+    uint64_t mask;
+    uint32_t *root_bmp;   /* BMP character -> the root's child node id, or 0 */
+    double unknown_score; /* ln(1) - ln(total): a character no word starts with */
+    Py_ssize_t longest;
+} WordDict;
+
+static inline uint64_t trie_key_slot(const WordDict *d, uint32_t parent, Py_UCS4 ch) {
+    return mix64(((uint64_t)parent << 32) | ch) & d->mask;
+}
+
+/* The child of `parent` by `ch`: its node id, or 0. */
+static inline uint32_t trie_child(const WordDict *d, uint32_t parent, Py_UCS4 ch) {
+    if (parent == 0 && ch < 0x10000) return d->root_bmp[ch];
+    uint64_t slot = trie_key_slot(d, parent, ch);
+    for (;;) {
+        const TrieSlot *s = &d->slots[slot];
+        if (!(s->ch_bits & NODE_USED)) return 0;
+        if (s->parent == parent && (s->ch_bits & NODE_CHAR) == ch) return (uint32_t)slot + 1;
+        slot = (slot + 1) & d->mask;
+    }
+}
+
+/* Add the child of `parent` by `ch` (not there yet): its node id. */
+static uint32_t trie_add(WordDict *d, uint32_t parent, Py_UCS4 ch) {
+    uint64_t slot = trie_key_slot(d, parent, ch);
+    while (d->slots[slot].ch_bits & NODE_USED) slot = (slot + 1) & d->mask;
+    d->slots[slot].parent = parent;
+    d->slots[slot].ch_bits = ch | NODE_USED;
+    d->slots[slot].score = 0.0;
+    uint32_t id = (uint32_t)slot + 1;
+    if (parent == 0 && ch < 0x10000) d->root_bmp[ch] = id;
+    return id;
+}
+
+static void word_dict_free(PyObject *capsule) {
+    WordDict *d = PyCapsule_GetPointer(capsule, "docproc.word_dict");
+    if (!d) return;
+    free(d->slots);
+    PyMem_Free(d->root_bmp);
+    PyMem_Free(d);
+}
+
+/* Zeroed memory for the trie's table (16 MiB for jieba's dictionary), in 2 MiB pages where the
+ * kernel gives them on request: one page fault a huge page instead of 512, about 8 ms of the
+ * load. Freed with free(). */
+static void *huge_calloc(size_t bytes) {
+    const size_t huge = (size_t)2 << 20;
+    void *memory = NULL;
+    if (bytes < huge) return calloc(1, bytes);
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&memory, huge, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(memory, bytes, MADV_HUGEPAGE);
+#endif
+    memset(memory, 0, bytes);
+    return memory;
+}
+
+/* One UTF-8 character at s (before end): its code point and length, or length 0 when invalid. */
+static inline int utf8_next(const unsigned char *s, const unsigned char *end, Py_UCS4 *ch) {
+    unsigned char c = s[0];
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!n || s + n > end) return 0;
+    Py_UCS4 v = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v > 0x10FFFF) return 0;
+    *ch = v;
+    return n;
+}
+
+static inline int is_line_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+#define WORD_MAX_CHARS 64
+
+/* One line of dict.txt: the word's code points and its frequency. 1: a word; 0: a blank line;
+ * -1: an error (set). */
+static inline int dict_line(const unsigned char **at, const unsigned char *end, int line_no, Py_UCS4 *word,
+                     Py_ssize_t *length, uint64_t *freq) {
+    const unsigned char *p = *at;
+    const unsigned char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol) eol = end;
+    *at = eol + 1;
+    while (p < eol && is_line_space(*p)) p++;
+    *length = 0;
+    *freq = 0;
+    if (p == eol) return 0;
+    while (p < eol && !is_line_space(*p)) {
+        Py_UCS4 ch;
+        int n = utf8_next(p, eol, &ch);
+        if (!n || *length == WORD_MAX_CHARS) {
+            PyErr_Format(PyExc_ValueError, n ? "line %d: a word of more than %d characters" : "line %d: not UTF-8",
+                         line_no, WORD_MAX_CHARS);
+            return -1;
+        }
+        word[(*length)++] = ch;
+        p += n;
+    }
+    while (p < eol && is_line_space(*p)) p++;
+    while (p < eol && !is_line_space(*p)) { /* the frequency (0 without one); a tag may follow */
+        if (*p < '0' || *p > '9' || *freq > (UINT64_MAX - 9) / 10) {
+            PyErr_Format(PyExc_ValueError, "line %d: the frequency is not a number", line_no);
+            return -1;
+        }
+        *freq = *freq * 10 + (uint64_t)(*p++ - '0');
+    }
+    return 1;
+}
+
+/* ln(f) for the dictionary's frequencies: most are small and repeat, so small ones are computed
+ * once each. The same libm call either way. */
+#define SMALL_LOGS 4096
+
+/* word_dict(text): `text` in dict.txt's format (UTF-8, a line a word: the word, its frequency,
+ * an optional tag, separated by spaces), sorted by code point (data/jieba_dict.txt is;
+ * ValueError otherwise). A repeated word keeps its last frequency and the total is over the
+ * distinct words, as in jieba-rs.
+ *
+ * The trie is built a depth at a time: in sorted order a word's prefix of a given depth is new
+ * exactly when it differs from the word before's, and the new nodes of one depth are
+ * independent inserts, whose cache misses the processor overlaps (a word at a time, each
+ * insert waited for its parent's: 0.07 s against 0.01). */
+static PyObject *word_dict(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer buf;
+    if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
+    const unsigned char *end = (const unsigned char *)buf.buf + buf.len, *p;
+    Py_ssize_t lines = 1;
+    for (p = buf.buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) lines++;
+    WordDict *d = PyMem_Calloc(1, sizeof(WordDict));
+    Py_UCS4 *pool = PyMem_Malloc(((size_t)buf.len + 1) * sizeof(Py_UCS4));
+    uint32_t *start = PyMem_Malloc((size_t)lines * sizeof(uint32_t));
+    uint8_t *length = PyMem_Malloc((size_t)lines);
+    uint8_t *shared = PyMem_Malloc((size_t)lines);
+    uint64_t *freq = PyMem_Malloc((size_t)lines * sizeof(uint64_t));
+    uint32_t *node = PyMem_Calloc((size_t)lines, sizeof(uint32_t)); /* each word's prefix node so far */
+    Py_ssize_t *active = PyMem_Malloc((size_t)lines * sizeof(Py_ssize_t));
+    double *small_log = PyMem_Malloc(SMALL_LOGS * sizeof(double));
+    PyObject *capsule = NULL;
+    if (!d || !pool || !start || !length || !shared || !freq || !node || !active || !small_log) goto nomem;
+    Py_ssize_t n = 0, nodes = 0;
+    uint32_t used = 0;
+    int line_no = 0;
+    for (p = buf.buf; p < end;) {
+        Py_ssize_t chars;
+        uint64_t f;
+        int got = dict_line(&p, end, ++line_no, pool + used, &chars, &f);
+        if (got < 0) goto fail;
+        if (!got) continue;
+        Py_ssize_t same = 0;
+        if (n > 0) {
+            const Py_UCS4 *before = pool + start[n - 1];
+            Py_ssize_t before_chars = length[n - 1];
+            while (same < chars && same < before_chars && pool[used + same] == before[same]) same++;
+            if (same < before_chars && (same == chars || pool[used + same] < before[same])) {
+                PyErr_Format(PyExc_ValueError, "line %d: the words are not sorted by code point", line_no);
+                goto fail;
+            }
+        }
+        start[n] = used;
+        length[n] = (uint8_t)chars;
+        shared[n] = (uint8_t)same;
+        freq[n] = f;
+        nodes += chars - same;
+        if (chars > d->longest) d->longest = chars;
+        used += (uint32_t)chars;
+        n++;
+    }
+    uint64_t size = 16;
+    while (size < (uint64_t)nodes + (uint64_t)nodes / 2 + 1) size <<= 1; /* at most 2/3 full */
+    if (size > ((uint64_t)1 << 31)) goto nomem;
+    d->mask = size - 1;
+    d->slots = huge_calloc((size_t)size * sizeof(TrieSlot));
+    d->root_bmp = PyMem_Calloc(0x10000, sizeof(uint32_t));
+    if (!d->slots || !d->root_bmp) goto nomem;
+    Py_ssize_t n_active = 0;
+    for (Py_ssize_t w = 0; w < n; w++) active[n_active++] = w;
+    for (Py_ssize_t depth = 1; n_active > 0; depth++) {
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t a = 0; a < n_active; a++) {
+            Py_ssize_t w = active[a];
+            if (a + 16 < n_active) { /* the slot an insert a little ahead will probe: its miss overlaps */
+                Py_ssize_t ahead = active[a + 16];
+                if (shared[ahead] < depth)
+                    __builtin_prefetch(&d->slots[trie_key_slot(d, node[ahead], pool[start[ahead] + depth - 1])], 1);
+            }
+            /* A word sharing this depth with the word before has that word's node (the word before
+             * is at least this long, so it was just done). */
+            node[w] = shared[w] >= depth ? node[w - 1] : trie_add(d, node[w], pool[start[w] + depth - 1]);
+            if (length[w] > depth) active[kept++] = w;
+        }
+        n_active = kept;
+    }
+    uint64_t total = 0;
+    for (Py_ssize_t w = 0; w < n; w++) { /* a repeated word: the last frequency (sorted: the last one) */
+        if (w + 1 < n && shared[w + 1] == length[w] && length[w + 1] == length[w]) continue;
+        total += freq[w];
+    }
+    /* Each edge's weight as jieba-rs computes it: (freq as f64).ln() - logtotal. */
+    double log_total = log((double)total);
+    for (Py_ssize_t k = 0; k < SMALL_LOGS; k++) small_log[k] = log((double)k);
+    for (Py_ssize_t w = 0; w < n; w++) {
+        TrieSlot *slot = &d->slots[node[w] - 1];
+        slot->ch_bits |= NODE_WORD;
+        slot->score = (freq[w] < SMALL_LOGS ? small_log[freq[w]] : log((double)freq[w])) - log_total;
+    }
+    d->unknown_score = log(1.0) - log_total;
+    capsule = PyCapsule_New(d, "docproc.word_dict", word_dict_free);
+    if (!capsule) goto fail;
+    d = NULL; /* the capsule's now */
+    goto done;
+nomem:
+    PyErr_NoMemory();
+fail:
+    if (d) {
+        free(d->slots);
+        PyMem_Free(d->root_bmp);
+        PyMem_Free(d);
+    }
+done:
+    PyMem_Free(pool);
+    PyMem_Free(start);
+    PyMem_Free(length);
+    PyMem_Free(shared);
+    PyMem_Free(freq);
+    PyMem_Free(node);
+    PyMem_Free(active);
+    PyMem_Free(small_log);
+    PyBuffer_Release(&buf);
+    return capsule;
+}
+
+/* jieba-rs's RE_HAN_DEFAULT: the characters of a block. */
+static inline int in_word_block(Py_UCS4 ch) {
+    if (ch < 0x80)
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '+' ||
+               ch == '#' || ch == '&' || ch == '.' || ch == '_' || ch == '%' || ch == '-';
+    return (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0x3400 && ch <= 0x4DBF) || (ch >= 0xF900 && ch <= 0xFAFF) ||
+           (ch >= 0x20000 && ch <= 0x2A6DF) || (ch >= 0x2A700 && ch <= 0x2EBEF) || (ch >= 0x2F800 && ch <= 0x2FA1F);
+}
+
+static inline int is_ascii_alnum(Py_UCS4 ch) {
+    return ch < 0x80 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'));
+}
+
+static int push_token(PyObject *tokens, PyObject *text, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *token = PyUnicode_Substring(text, start, end);
+    if (!token) return -1;
+    int failed = PyList_Append(tokens, token);
+    Py_DECREF(token);
+    return failed;
+}
+
+/* The tokens of the block chars[0 .. n) (text[offset ..]), into `tokens`. best/next: n + 1
+ * scratch slots each. */
+static int cut_block(const WordDict *d, PyObject *text, PyObject *tokens, const Py_UCS4 *chars, Py_ssize_t n,
+                     Py_ssize_t offset, double *best, Py_ssize_t *next) {
+    best[n] = 0.0;
+    next[n] = 0;
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        uint32_t node = 0;
+        int found = 0;
+        double top = 0.0;
+        Py_ssize_t top_end = i + 1;
+        Py_ssize_t limit = n - i < d->longest ? n - i : d->longest;
+        for (Py_ssize_t length = 1; length <= limit; length++) {
+            node = trie_child(d, node, chars[i + length - 1]);
+            if (!node) break;
+            const TrieSlot *e = &d->slots[node - 1];
+            if (!(e->ch_bits & NODE_WORD)) continue;
+            double score = e->score + best[i + length];
+            /* Rust's max_by keeps the last of equal candidates: a later (longer) one wins a tie. */
+            if (!found || !(top > score)) {
+                top = score;
+                top_end = i + length;
+                found = 1;
+            }
+        }
+        if (!found) {
+            top = d->unknown_score + best[i + 1];
+            top_end = i + 1;
+        }
+        best[i] = top;
+        next[i] = top_end;
+    }
+    Py_ssize_t x = 0, left = -1;
+    while (x < n) {
+        Py_ssize_t y = next[x];
+        if (y == x + 1 && is_ascii_alnum(chars[x])) {
+            if (left < 0) left = x;
+        } else {
+            if (left >= 0 && push_token(tokens, text, offset + left, offset + x) < 0) return -1;
+            left = -1;
+            if (push_token(tokens, text, offset + x, offset + y) < 0) return -1;
+        }
+        x = y;
+    }
+    if (left >= 0 && push_token(tokens, text, offset + left, offset + n) < 0) return -1;
+    return 0;
+}
+
+static PyObject *cut(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
+    if (!PyCapsule_IsValid(capsule, "docproc.word_dict")) {
+        PyErr_SetString(PyExc_TypeError, "the dictionary must come from word_dict()");
+        return NULL;
+    }
+    const WordDict *d = PyCapsule_GetPointer(capsule, "docproc.word_dict");
+    Text t;
+    text_of(text, &t);
+    Py_ssize_t length = t.length;
+    PyObject *tokens = PyList_New(0);
+    Py_UCS4 *chars = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_UCS4));
+    double *best = PyMem_Malloc((size_t)(length + 1) * sizeof(double));
+    Py_ssize_t *next = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_ssize_t));
+    if (!tokens || !chars || !best || !next) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < length; i++) chars[i] = PyUnicode_READ(t.kind, t.data, i);
+    Py_ssize_t i = 0;
+    while (i < length) {
+        if (in_word_block(chars[i])) {
+            Py_ssize_t j = i + 1;
+            while (j < length && in_word_block(chars[j])) j++;
+            if (cut_block(d, text, tokens, chars + i, j - i, i, best, next) < 0) goto fail;
+            i = j;
+        } else {
+            Py_ssize_t step = (chars[i] == '\r' && i + 1 < length && chars[i + 1] == '\n') ? 2 : 1;
+            if (push_token(tokens, text, i, i + step) < 0) goto fail;
+            i += step;
+        }
+    }
+    PyMem_Free(chars);
+    PyMem_Free(best);
+    PyMem_Free(next);
+    return tokens;
+fail:
+    Py_XDECREF(tokens);
+    PyMem_Free(chars);
+    PyMem_Free(best);
+    PyMem_Free(next);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
@@ -1061,6 +1454,8 @@ static PyMethodDef methods[] = {
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
     {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
     {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for top_keywords."},
+    {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},
+    {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
     {"word_census", word_census, METH_VARARGS, "tokens -> (words, lower-cased counts, ids, lengths, characters)."},
     {NULL, NULL, 0, NULL},
 };
