@@ -142,11 +142,14 @@ def test_native_rejects_mismatched_inputs() -> None:
     with pytest.raises(ValueError):
         native.ngram_levels(array("I", [1, 2]), array("I", [1]), 10)
     counts: Counter[str] = Counter()
+    dictionary = segment.segment_dictionary()
     with pytest.raises(TypeError):
-        native.word_census(["中国", "经济", 3], counts)
+        native.cut_census(b"\xe4\xb8\xad", dictionary, counts)
+    with pytest.raises(TypeError):
+        native.cut_census("中国经济", object(), counts)
     assert counts == Counter()  # no half-made census left behind
     with pytest.raises(ValueError):
-        native.word_census(["中国"], Counter({"x": 1}))
+        native.cut_census("中国", dictionary, Counter({"x": 1}))
 
 
 @pytest.mark.parametrize("path", sorted(p for p in SEEDS.glob("*") if p.is_file()), ids=lambda p: p.name)
@@ -179,13 +182,16 @@ def test_the_module_is_loaded_from_this_checkout() -> None:
 _TOKENS = st.sampled_from(["中国", "Hello", "hello", "HELLO", "İstanbul", "ß", "_", "3.5", "，", " ", "...", "①", "x_y", "", "Ⅻ", "ǅ"])
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(_TOKENS | st.text(alphabet="aA中_.， 1", max_size=4), max_size=40))
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKENS | st.text(alphabet="aA中国_.， 1\r\nΣσ", max_size=4), max_size=40))
 def test_word_census_is_the_pure_one(tokens: list[str]) -> None:
+    # The C census of the C cut against Python's census of rjieba's tokens.
+    text = "".join(tokens)
     with pytest.MonkeyPatch.context() as m:
-        fast = stats_module.word_census(tokens)
+        fast = stats_module.word_census(text)
         m.setattr(stats_module, "native", None)
-        pure = stats_module.word_census(tokens)
+        m.setattr(segment, "native", None)
+        pure = stats_module.word_census(text)
     assert fast.words == pure.words
     assert list(fast.counts.items()) == list(pure.counts.items())  # the same order too
     assert list(fast.ids) == list(pure.ids) and list(fast.chars) == list(pure.chars)
@@ -218,9 +224,13 @@ def test_script_counts_of_known_characters() -> None:
 def test_word_census_lower_cases_every_character_as_str_lower() -> None:
     # The C census skips str.lower() for tokens whose characters all map to themselves.
     assert native is not None
+    # Every character as a token of its own (none joins another across "\n"; ASCII letters and
+    # digits would join each other, so they stand between newlines too).
     tokens = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     counts: Counter[str] = Counter()
-    words, _, _, _, no_letter = native.word_census(tokens, counts)
+    n_words, ids, _, _, no_letter = native.cut_census("\n".join(tokens), segment.segment_dictionary(), counts)
+    words = segment.words_of(tokens)
+    assert n_words == len(words) and n_words == len(memoryview(ids).cast("I"))
     assert list(counts) == list(dict.fromkeys(w.lower() for w in words))
     assert "Σ" in words and "σ" in counts and "İ".lower() in counts
     # ... and decides "no letter" for each of them as the keywords' regular expression does.

@@ -1,4 +1,5 @@
-/* docproc._native: the statistics' per-position passes in one C loop each.
+/* docproc._native: the statistics' per-position passes in one C loop each, the word segmenter
+ * (jieba's cut, as rjieba gives it) and the MinHash (rensa's digest).
  *
  * Each function returns exactly what its pure-Python counterpart computes (in stats/,
  * language.py, keywords.py and dedup.py, beside each call; tests/unit/test_native.py checks
@@ -506,14 +507,6 @@ static int lowers(PyObject *token) {
     return 0;
 }
 
-/* word_census(tokens, counts) -> (words, ids, chars, total_chars, no_letter): the tokens that
- * are words (in order); each lower-cased word's count, put into the empty dict `counts` (a
- * Counter) in order of first occurrence, as Counter(lowered) holds them; each word's id (its
- * lower-cased form's index in `counts`) and length, both as native uint32 in bytes (for
- * memoryview.cast("I"), and ngram_levels as they are); the words' characters in all; and the
- * lower-cased words without a letter (a frozenset). What segment.words_of, map(str.lower),
- * Counter, the id numbering, map(len) and keywords.words_without_letter give in
- * stats.word_census, deciding each distinct token once. */
 /* Whether `word` holds no letter of any script: keywords._NO_LETTER ([\d_\W]+) matches it whole.
  * A letter is a word character (alphanumeric or '_') that is neither a decimal digit nor '_'. */
 static int has_no_letter(PyObject *word) {
@@ -524,128 +517,6 @@ static int has_no_letter(PyObject *word) {
         if (ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch)) return 0;
     }
     return t.length > 0;
-}
-
-static PyObject *word_census(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *arg, *counts;
-    if (!PyArg_ParseTuple(args, "OO!", &arg, &PyDict_Type, &counts)) return NULL;
-    if (PyDict_GET_SIZE(counts)) {
-        PyErr_SetString(PyExc_ValueError, "counts must be empty");
-        return NULL;
-    }
-    PyObject *tokens = PySequence_Fast(arg, "tokens must be a sequence");
-    if (!tokens) return NULL;
-    Py_ssize_t n_tokens = PySequence_Fast_GET_SIZE(tokens);
-    PyObject **items = PySequence_Fast_ITEMS(tokens);
-    /* `counts` maps each lower-cased word to its id while the tokens are read (its count at the
-     * end): a word that is its own lower case (most: Han words, numbers) is found there by
-     * itself, with one lookup. `other` holds the rest: token -> the id of its lower-cased form,
-     * or None for a token that is not a word. A lower-cased form is never a token that lower()
-     * changes, nor a token without a word character, so the two cannot disagree. */
-    PyObject *other = PyDict_New();
-    PyObject *words = PyList_New(0), *result = NULL, *ids = NULL, *chars = NULL, *no_letter = NULL;
-    PyObject *without = NULL;
-    Py_ssize_t *tally = NULL, capacity = 0, n_words = 0, total_chars = 0;
-    /* at most one id and one length per token */
-    uint32_t *id_of = PyMem_Malloc((size_t)(n_tokens + 1) * sizeof(uint32_t));
-    uint32_t *length_of = PyMem_Malloc((size_t)(n_tokens + 1) * sizeof(uint32_t));
-    if (!id_of || !length_of) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (!other || !words) goto done;
-    for (Py_ssize_t i = 0; i < n_tokens; i++) {
-        PyObject *token = items[i];
-        if (!PyUnicode_Check(token)) {
-            PyErr_SetString(PyExc_TypeError, "tokens must be strings");
-            goto done;
-        }
-        PyObject *id = PyDict_GetItemWithError(counts, token); /* borrowed */
-        if (!id && !PyErr_Occurred()) id = PyDict_GetItemWithError(other, token);
-        if (!id) {
-            if (PyErr_Occurred()) goto done;
-            if (!holds_word_char(token)) {
-                if (PyDict_SetItem(other, token, Py_None) < 0) goto done;
-                id = Py_None;
-            } else {
-                int changes = lowers(token);
-                PyObject *lowered = changes ? PyObject_CallMethod(token, "lower", NULL) : Py_NewRef(token);
-                if (!lowered) goto done;
-                id = changes ? PyDict_GetItemWithError(counts, lowered) : NULL;
-                if (!id) {
-                    if (PyErr_Occurred() || !(id = PyLong_FromSsize_t(PyDict_GET_SIZE(counts)))) {
-                        Py_DECREF(lowered);
-                        goto done;
-                    }
-                    int failed = PyDict_SetItem(counts, lowered, id);
-                    Py_DECREF(id); /* the dict holds it now */
-                    if (failed < 0) {
-                        Py_DECREF(lowered);
-                        goto done;
-                    }
-                }
-                Py_DECREF(lowered);
-                if (changes && PyDict_SetItem(other, token, id) < 0) goto done;
-            }
-        }
-        if (id == Py_None) continue;
-        Py_ssize_t index = PyLong_AsSsize_t(id);
-        if (index >= capacity) {
-            Py_ssize_t grown = capacity ? capacity * 2 : 1024;
-            while (grown <= index) grown *= 2;
-            Py_ssize_t *bigger = PyMem_Realloc(tally, (size_t)grown * sizeof(Py_ssize_t));
-            if (!bigger) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            memset(bigger + capacity, 0, (size_t)(grown - capacity) * sizeof(Py_ssize_t));
-            tally = bigger;
-            capacity = grown;
-        }
-        tally[index]++;
-        if (PyList_Append(words, token) < 0) goto done;
-        Py_ssize_t length = PyUnicode_GET_LENGTH(token);
-        if (index > UINT32_MAX || length > UINT32_MAX) {
-            PyErr_SetString(PyExc_OverflowError, "a word id or length past 32 bits");
-            goto done;
-        }
-        id_of[n_words] = (uint32_t)index;
-        length_of[n_words++] = (uint32_t)length;
-        total_chars += length;
-    }
-    if (!(without = PySet_New(NULL))) goto done;
-    Py_ssize_t pos = 0;
-    PyObject *word, *id;
-    /* Each id becomes its word's count: values change, keys do not, which iteration allows. */
-    while (PyDict_Next(counts, &pos, &word, &id)) {
-        PyObject *count = PyLong_FromSsize_t(tally[PyLong_AsSsize_t(id)]);
-        if (!count || PyDict_SetItem(counts, word, count) < 0) {
-            Py_XDECREF(count);
-            goto done;
-        }
-        Py_DECREF(count);
-        int none = has_no_letter(word);
-        if (none < 0 || (none && PySet_Add(without, word) < 0)) goto done;
-    }
-    if (!(no_letter = PyFrozenSet_New(without))) goto done;
-    ids = PyBytes_FromStringAndSize((const char *)id_of, n_words * (Py_ssize_t)sizeof(uint32_t));
-    chars = PyBytes_FromStringAndSize((const char *)length_of, n_words * (Py_ssize_t)sizeof(uint32_t));
-    if (!ids || !chars) goto done;
-    result = Py_BuildValue("(OOOnO)", words, ids, chars, total_chars, no_letter);
-done:
-    if (!result) PyDict_Clear(counts); /* no half-made census left in the caller's dict */
-    PyMem_Free(tally);
-    PyMem_Free(id_of);
-    PyMem_Free(length_of);
-    Py_XDECREF(chars);
-    Py_DECREF(tokens);
-    Py_XDECREF(other);
-    Py_XDECREF(words);
-    Py_XDECREF(ids);
-    Py_XDECREF(without);
-    Py_XDECREF(no_letter);
-    return result;
 }
 
 /* count_flagged(text, table) -> (characters whose table byte has bit 0 set, ... bit 1 set).
@@ -1341,18 +1212,15 @@ static inline int is_ascii_alnum(Py_UCS4 ch) {
     return ch < 0x80 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'));
 }
 
-static int push_token(PyObject *tokens, PyObject *text, Py_ssize_t start, Py_ssize_t end) {
-    PyObject *token = PyUnicode_Substring(text, start, end);
-    if (!token) return -1;
-    int failed = PyList_Append(tokens, token);
-    Py_DECREF(token);
-    return failed;
-}
+/* The tokens as spans of the text's characters: [start, end). */
+typedef struct {
+    Py_ssize_t start, end;
+} Span;
 
-/* The tokens of the block chars[0 .. n) (text[offset ..]), into `tokens`. best/next: n + 1
- * scratch slots each. */
-static int cut_block(const WordDict *d, PyObject *text, PyObject *tokens, const Py_UCS4 *chars, Py_ssize_t n,
-                     Py_ssize_t offset, double *best, Py_ssize_t *next) {
+/* Append the tokens of the block chars[0 .. n) (the text's chars[offset ..]) to spans (room for
+ * one a character). best/next: n + 1 scratch slots each. */
+static Py_ssize_t cut_block(const WordDict *d, const Py_UCS4 *chars, Py_ssize_t n, Py_ssize_t offset, double *best,
+                            Py_ssize_t *next, Span *spans, Py_ssize_t n_spans) {
     best[n] = 0.0;
     next[n] = 0;
     for (Py_ssize_t i = n - 1; i >= 0; i--) {
@@ -1387,13 +1255,70 @@ static int cut_block(const WordDict *d, PyObject *text, PyObject *tokens, const 
         if (y == x + 1 && is_ascii_alnum(chars[x])) {
             if (left < 0) left = x;
         } else {
-            if (left >= 0 && push_token(tokens, text, offset + left, offset + x) < 0) return -1;
+            if (left >= 0) spans[n_spans++] = (Span){offset + left, offset + x};
             left = -1;
-            if (push_token(tokens, text, offset + x, offset + y) < 0) return -1;
+            spans[n_spans++] = (Span){offset + x, offset + y};
         }
         x = y;
     }
-    if (left >= 0 && push_token(tokens, text, offset + left, offset + n) < 0) return -1;
+    if (left >= 0) spans[n_spans++] = (Span){offset + left, offset + n};
+    return n_spans;
+}
+
+/* A cut of one text: its characters and its tokens' spans. */
+typedef struct {
+    Py_UCS4 *chars;
+    Span *spans;
+    Py_ssize_t n_spans;
+} Cut;
+
+static void cut_free(Cut *c) {
+    PyMem_Free(c->chars);
+    PyMem_Free(c->spans);
+}
+
+/* Cut `text` (a str) with the dictionary `capsule`: 0, or -1 with an exception set. */
+static int cut_spans(PyObject *text, PyObject *capsule, Cut *c) {
+    c->chars = NULL;
+    c->spans = NULL;
+    c->n_spans = 0;
+    if (!PyCapsule_IsValid(capsule, "docproc.word_dict")) {
+        PyErr_SetString(PyExc_TypeError, "the dictionary must come from word_dict()");
+        return -1;
+    }
+    const WordDict *d = PyCapsule_GetPointer(capsule, "docproc.word_dict");
+    Text t;
+    if (text_of(text, &t) < 0) return -1;
+    Py_ssize_t length = t.length;
+    c->chars = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_UCS4));
+    c->spans = PyMem_Malloc((size_t)(length + 1) * sizeof(Span));
+    double *best = PyMem_Malloc((size_t)(length + 1) * sizeof(double));
+    Py_ssize_t *next = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_ssize_t));
+    if (!c->chars || !c->spans || !best || !next) {
+        PyMem_Free(best);
+        PyMem_Free(next);
+        cut_free(c);
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_UCS4 *chars = c->chars;
+    for (Py_ssize_t i = 0; i < length; i++) chars[i] = PyUnicode_READ(t.kind, t.data, i);
+    Py_ssize_t i = 0, n = 0;
+    while (i < length) {
+        if (in_word_block(chars[i])) {
+            Py_ssize_t j = i + 1;
+            while (j < length && in_word_block(chars[j])) j++;
+            n = cut_block(d, chars + i, j - i, i, best, next, c->spans, n);
+            i = j;
+        } else {
+            Py_ssize_t step = (chars[i] == '\r' && i + 1 < length && chars[i + 1] == '\n') ? 2 : 1;
+            c->spans[n++] = (Span){i, i + step};
+            i += step;
+        }
+    }
+    c->n_spans = n;
+    PyMem_Free(best);
+    PyMem_Free(next);
     return 0;
 }
 
@@ -1401,46 +1326,161 @@ static PyObject *cut(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text, *capsule;
     if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
-    if (!PyCapsule_IsValid(capsule, "docproc.word_dict")) {
-        PyErr_SetString(PyExc_TypeError, "the dictionary must come from word_dict()");
+    Cut c;
+    if (cut_spans(text, capsule, &c) < 0) return NULL;
+    PyObject *tokens = PyList_New(c.n_spans);
+    for (Py_ssize_t k = 0; tokens && k < c.n_spans; k++) {
+        PyObject *token = PyUnicode_Substring(text, c.spans[k].start, c.spans[k].end);
+        if (!token) {
+            Py_CLEAR(tokens);
+            break;
+        }
+        PyList_SET_ITEM(tokens, k, token);
+    }
+    cut_free(&c);
+    return tokens;
+}
+
+/* The census id of `token` (a str): the index among `counts`' keys of its lower-cased form,
+ * which is added when new; -1 when the token is not a word (holds no word character); -2 on an
+ * error. */
+static Py_ssize_t census_id(PyObject *token, PyObject *counts) {
+    if (!holds_word_char(token)) return -1;
+    int changes = lowers(token);
+    PyObject *lowered = changes ? PyObject_CallMethod(token, "lower", NULL) : Py_NewRef(token);
+    if (!lowered) return -2;
+    Py_ssize_t index = -2;
+    PyObject *id = PyDict_GetItemWithError(counts, lowered); /* borrowed */
+    if (id) {
+        index = PyLong_AsSsize_t(id);
+    } else if (!PyErr_Occurred()) {
+        index = PyDict_GET_SIZE(counts);
+        PyObject *fresh = PyLong_FromSsize_t(index);
+        if (!fresh || PyDict_SetItem(counts, lowered, fresh) < 0) index = -2;
+        Py_XDECREF(fresh);
+    }
+    Py_DECREF(lowered);
+    return index;
+}
+
+/* cut_census(text, dictionary, counts) -> (words, ids, chars, total_chars, no_letter): the census
+ * of the words of cut(text, dictionary), without a str for each token. words: how many tokens
+ * are words (hold a word character: regex \w, as segment.words_of decides); each lower-cased
+ * word's count, put into the empty dict `counts` (a Counter) in order of first occurrence, as
+ * Counter(lowered) holds them; each word's id (its lower-cased form's index in `counts`) and
+ * length, both as native uint32 in bytes (for memoryview.cast("I"), and ngram_levels as they
+ * are); the words' characters in all; and the lower-cased words without a letter (a frozenset).
+ * What stats.word_census gives from segment's tokens in Python (words_of, map(str.lower),
+ * Counter, the id numbering, map(len), keywords.words_without_letter). Each distinct token is
+ * decided once: a table keyed by the token's characters (the keyed hash the n-gram counts
+ * use: a document cannot force collisions) holds its id, and only then is its str made. */
+static PyObject *cut_census(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule, *counts;
+    if (!PyArg_ParseTuple(args, "UOO!", &text, &capsule, &PyDict_Type, &counts)) return NULL;
+    if (PyDict_GET_SIZE(counts)) {
+        PyErr_SetString(PyExc_ValueError, "counts must be empty");
         return NULL;
     }
-    const WordDict *d = PyCapsule_GetPointer(capsule, "docproc.word_dict");
-    Text t;
-    text_of(text, &t);
-    Py_ssize_t length = t.length;
-    PyObject *tokens = PyList_New(0);
-    Py_UCS4 *chars = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_UCS4));
-    double *best = PyMem_Malloc((size_t)(length + 1) * sizeof(double));
-    Py_ssize_t *next = PyMem_Malloc((size_t)(length + 1) * sizeof(Py_ssize_t));
-    if (!tokens || !chars || !best || !next) {
-        if (!PyErr_Occurred()) PyErr_NoMemory();
-        goto fail;
+    Cut c;
+    if (cut_spans(text, capsule, &c) < 0) return NULL;
+    Py_ssize_t n = c.n_spans, n_words = 0, total_chars = 0;
+    Table seen = {0};
+    int32_t *id_by_slot = NULL;
+    Py_ssize_t *tally = NULL;
+    uint32_t *id_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
+    uint32_t *length_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
+    PyObject *result = NULL, *ids = NULL, *chars = NULL, *without = NULL, *no_letter = NULL;
+    if (!id_of || !length_of || table_init(&seen, n) < 0 ||
+        !(id_by_slot = PyMem_Malloc((size_t)(seen.mask + 1) * sizeof(int32_t)))) {
+        PyErr_NoMemory();
+        goto done;
     }
-    for (Py_ssize_t i = 0; i < length; i++) chars[i] = PyUnicode_READ(t.kind, t.data, i);
-    Py_ssize_t i = 0;
-    while (i < length) {
-        if (in_word_block(chars[i])) {
-            Py_ssize_t j = i + 1;
-            while (j < length && in_word_block(chars[j])) j++;
-            if (cut_block(d, text, tokens, chars + i, j - i, i, best, next) < 0) goto fail;
-            i = j;
-        } else {
-            Py_ssize_t step = (chars[i] == '\r' && i + 1 < length && chars[i + 1] == '\n') ? 2 : 1;
-            if (push_token(tokens, text, i, i + step) < 0) goto fail;
-            i += step;
+    table_clear(&seen);
+    /* table_count compares keys as bytes at base + position * stride: each token is keyed by
+     * its first character's position, its characters compared in full (and its length, in the
+     * hash and below). */
+    const char *base = (const char *)c.chars;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t start = c.spans[k].start, length = c.spans[k].end - start;
+        uint64_t h = (uint64_t)length;
+        for (Py_ssize_t j = 0; j < length; j++) h = h * hash_base + c.chars[start + j];
+        /* Probe by hand: the key's width varies, so a slot's key must also be as long. */
+        Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)seen.mask);
+        int32_t id;
+        for (;;) {
+            Py_ssize_t q = seen.first[slot];
+            if (q < 0) {
+                PyObject *token = PyUnicode_Substring(text, start, start + length);
+                if (!token) goto done;
+                Py_ssize_t index = census_id(token, counts);
+                Py_DECREF(token);
+                if (index == -2) goto done;
+                if (index > INT32_MAX - 1) {
+                    PyErr_SetString(PyExc_OverflowError, "more than 2**31 distinct words");
+                    goto done;
+                }
+                seen.first[slot] = start;
+                seen.hash[slot] = h;
+                seen.count[slot] = length;
+                id_by_slot[slot] = id = (int32_t)index;
+                break;
+            }
+            if (seen.hash[slot] == h && seen.count[slot] == length &&
+                memcmp(base + (size_t)q * sizeof(Py_UCS4), base + (size_t)start * sizeof(Py_UCS4),
+                       (size_t)length * sizeof(Py_UCS4)) == 0) {
+                id = id_by_slot[slot];
+                break;
+            }
+            slot = (slot + 1) & seen.mask;
         }
+        if (id < 0) continue;
+        if (length > UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "a word's length past 32 bits");
+            goto done;
+        }
+        id_of[n_words] = (uint32_t)id;
+        length_of[n_words++] = (uint32_t)length;
+        total_chars += length;
     }
-    PyMem_Free(chars);
-    PyMem_Free(best);
-    PyMem_Free(next);
-    return tokens;
-fail:
-    Py_XDECREF(tokens);
-    PyMem_Free(chars);
-    PyMem_Free(best);
-    PyMem_Free(next);
-    return NULL;
+    Py_ssize_t distinct = PyDict_GET_SIZE(counts);
+    if (!(tally = PyMem_Calloc((size_t)distinct + 1, sizeof(Py_ssize_t)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t w = 0; w < n_words; w++) tally[id_of[w]]++;
+    if (!(without = PySet_New(NULL))) goto done;
+    Py_ssize_t pos = 0;
+    PyObject *word, *id;
+    /* Each id becomes its word's count: values change, keys do not, which iteration allows. */
+    while (PyDict_Next(counts, &pos, &word, &id)) {
+        PyObject *count = PyLong_FromSsize_t(tally[PyLong_AsSsize_t(id)]);
+        if (!count || PyDict_SetItem(counts, word, count) < 0) {
+            Py_XDECREF(count);
+            goto done;
+        }
+        Py_DECREF(count);
+        int none = has_no_letter(word);
+        if (none < 0 || (none && PySet_Add(without, word) < 0)) goto done;
+    }
+    if (!(no_letter = PyFrozenSet_New(without))) goto done;
+    ids = PyBytes_FromStringAndSize((const char *)id_of, n_words * (Py_ssize_t)sizeof(uint32_t));
+    chars = PyBytes_FromStringAndSize((const char *)length_of, n_words * (Py_ssize_t)sizeof(uint32_t));
+    if (!ids || !chars) goto done;
+    result = Py_BuildValue("(nOOnO)", n_words, ids, chars, total_chars, no_letter);
+done:
+    if (!result) PyDict_Clear(counts); /* no half-made census left in the caller's dict */
+    cut_free(&c);
+    table_free(&seen);
+    PyMem_Free(id_by_slot);
+    PyMem_Free(tally);
+    PyMem_Free(id_of);
+    PyMem_Free(length_of);
+    Py_XDECREF(chars);
+    Py_XDECREF(ids);
+    Py_XDECREF(without);
+    Py_XDECREF(no_letter);
+    return result;
 }
 
 static PyMethodDef methods[] = {
@@ -1456,7 +1496,7 @@ static PyMethodDef methods[] = {
     {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for top_keywords."},
     {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},
     {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
-    {"word_census", word_census, METH_VARARGS, "tokens -> (words, lower-cased counts, ids, lengths, characters)."},
+    {"cut_census", cut_census, METH_VARARGS, "(text, dictionary, counts) -> the census of cut()'s words."},
     {NULL, NULL, 0, NULL},
 };
 

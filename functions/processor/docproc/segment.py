@@ -26,7 +26,7 @@ DICTIONARY = DATA_DIR / "jieba_dict.txt"
 
 
 @cache
-def _dictionary() -> Any:
+def segment_dictionary() -> Any:
     """The C segmenter's table, loaded on first use: once per process (Lambda container)."""
     assert native is not None
     return native.word_dict(DICTIONARY.read_bytes())
@@ -45,7 +45,7 @@ def segment(text: str) -> list[str]:
     if not text:
         return []
     if native is not None:
-        cut: list[str] = native.cut(text, _dictionary())
+        cut: list[str] = native.cut(text, segment_dictionary())
         return cut
     tokens: list[str] = _rjieba().cut(text, False)
     return tokens

@@ -17,7 +17,7 @@ from docproc.language import han_script, identify_language, script_of_counts
 from docproc.native import native
 from docproc.quantities import find_quantities
 from docproc.result import StepReport
-from docproc.segment import segment, words_of
+from docproc.segment import segment, segment_dictionary, words_of
 from docproc.stats.composition import REPLACEMENT, composition, pua_chars
 from docproc.stats.lines import count_sentences, line_stats, split_lines, split_paragraphs
 from docproc.stats.noise import noise_stats
@@ -67,14 +67,12 @@ def compute_stats(
     stats.update(_composition_and_language(text_in, text_out, _script_counts_out(steps)))
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
-    census = word_census(segment(measured))
-    words, counts, no_letter = census.words, census.counts, census.no_letter
-    stats.update(_word_stats(words, counts, no_letter, census.total_chars))
-    stats.update(
-        repetition_stats(lines, paragraphs, words, measured, census.ids, census.chars, census.total_chars)
-    )
+    census = word_census(measured)
+    n_words, counts, no_letter = census.words, census.counts, census.no_letter
+    stats.update(_word_stats(n_words, counts, no_letter, census.total_chars))
+    stats.update(repetition_stats(lines, paragraphs, measured, census.ids, census.chars, census.total_chars))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
-    stats["keywords"] = top_keywords(counts, len(words), no_letter=no_letter)
+    stats["keywords"] = top_keywords(counts, n_words, no_letter=no_letter)
     # Spam left in the kept text shows in what the text is most about.
     stats["spam_keywords"] = spam_word_count(str(k[0]) for k in stats["keywords"])
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
@@ -86,7 +84,7 @@ def compute_stats(
 class WordCensus:
     """The words of a segmented text, with what the word statistics share."""
 
-    words: list[str]  # the tokens that are words, in order
+    words: int  # how many tokens are words
     counts: Counter[str]  # each lower-cased word's count, in order of first occurrence
     ids: Sequence[int]  # each word's id: its lower-cased form's index among the counts' keys
     chars: Sequence[int]  # each word's length
@@ -94,14 +92,20 @@ class WordCensus:
     no_letter: frozenset[str]  # the lower-cased words without a letter (numbers): for keywords too
 
 
-def word_census(tokens: list[str]) -> WordCensus:
-    """The words of `tokens` (segment's output) and their counts, ids and lengths."""
-    if native is not None:  # the same, each distinct token decided once, in C
+def word_census(text: str) -> WordCensus:
+    """The words of `text` as segment() cuts it, and their counts, ids and lengths."""
+    if native is not None and text:
+        # The same in C, from the cut's spans: a str only for each distinct token.
         counts: Counter[str] = Counter()
-        words, ids, chars, total, no_letter = native.word_census(tokens, counts)
+        n_words, ids, chars, total, no_letter = native.cut_census(text, segment_dictionary(), counts)
         # ids and lengths stay native uint32: the n-gram pass reads them as they are.
         as_uint32 = memoryview(ids).cast("I"), memoryview(chars).cast("I")
-        return WordCensus(words, counts, *as_uint32, total, no_letter)
+        return WordCensus(n_words, counts, *as_uint32, total, no_letter)
+    return tokens_census(segment(text))
+
+
+def tokens_census(tokens: list[str]) -> WordCensus:
+    """The census of segment's `tokens`, in Python (where the C module is not built)."""
     words = words_of(tokens)
     lowered = list(map(str.lower, words))
     counts = Counter(lowered)
@@ -109,7 +113,7 @@ def word_census(tokens: list[str]) -> WordCensus:
     vocab = dict(zip(counts, range(len(counts)), strict=False))
     lengths = list(map(len, words))
     ids = list(map(vocab.__getitem__, lowered))
-    return WordCensus(words, counts, ids, lengths, sum(lengths), words_without_letter(counts))
+    return WordCensus(len(words), counts, ids, lengths, sum(lengths), words_without_letter(counts))
 
 
 def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
@@ -161,11 +165,11 @@ def _composition_and_language(
 
 
 def _word_stats(
-    words: list[str], counts: Counter[str], no_letter: frozenset[str], total_chars: int
+    n_words: int, counts: Counter[str], no_letter: frozenset[str], total_chars: int
 ) -> dict[str, Any]:
     """Word counts; `counts` holds the lower-cased words, `no_letter` those without a letter,
     `total_chars` the words' characters."""
-    if not words:
+    if not n_words:
         return {
             "words": 0,
             "unique_words": 0,
@@ -176,9 +180,9 @@ def _word_stats(
     n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
     n_no_letter = sum(map(counts.__getitem__, no_letter))
     return {
-        "words": len(words),
+        "words": n_words,
         "unique_words": len(counts),
-        "mean_word_chars": round(total_chars / len(words), 3),
-        "stopword_ratio": round(n_stop / len(words), 4),
-        "alpha_word_ratio": round(1 - n_no_letter / len(words), 4),
+        "mean_word_chars": round(total_chars / n_words, 3),
+        "stopword_ratio": round(n_stop / n_words, 4),
+        "alpha_word_ratio": round(1 - n_no_letter / n_words, 4),
     }

@@ -182,19 +182,16 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
 def repetition_stats(
     lines: list[str],
     paragraphs: list[str],
-    words: list[str],
     text: str,
-    ids: Sequence[int] | None = None,
-    word_chars: Sequence[int] | None = None,
+    ids: Sequence[int],
+    word_chars: Sequence[int],
     total_chars: int | None = None,
 ) -> dict[str, float]:
-    """All repetition fields; `ids` (word_ids of `words`, or of their lower-cased forms), the
-    words' lengths and their sum may be passed in when the caller already has them."""
+    """All repetition fields; `ids` are the words' ids (word_ids of the words, or of their
+    lower-cased forms), `word_chars` their lengths, `total_chars` their sum when the caller has it."""
     out: dict[str, float] = {}
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
-    word_chars = list(map(len, words)) if word_chars is None else word_chars
-    ids = word_ids(words) if ids is None else ids
     out.update(word_ngram_fractions(ids, word_chars, total_chars))
     out["char_10gram_rep_ratio"] = char_ngram_repetition(text)
     return out
