@@ -7,6 +7,8 @@ writes, in functions/processor/docproc/data/ (sources and licenses in its README
 - `t2s_chars.txt`: the character fold of docproc.data.to_simplified. Line 1: every CJK unified
   ideograph (basic block and extension A) that OpenCC's t2s turns into one other character, line 2:
   what it turns into, in the same order. Taken from OpenCC at start-up it cost ~40 ms.
+- `t2s_fast.txt`: the tables of docproc.data.to_simplified's C path (build_t2s_fast): the BMP
+  characters t2s converts one at a time, those it does not, and its phrases' keys.
 - `s2t_phrases.tsv`: `phrase<TAB>OpenCC s2t of it` for every phrase the steps ask
   docproc.data.script_variants about while compiling their patterns. Loading OpenCC's s2t
   dictionaries costs ~105 ms, and nothing else needs them when the target script is Simplified.
@@ -40,6 +42,45 @@ def build_t2s_chars() -> str:
     converted = str(opencc.OpenCC("t2s").convert("\n".join(chars))).split("\n")
     pairs = [(c, s) for c, s in zip(chars, converted, strict=True) if s != c and len(s) == 1]
     return "".join(c for c, _ in pairs) + "\n" + "".join(s for _, s in pairs) + "\n"
+
+
+# Characters OpenCC's t2s does not convert one at a time: the CJK compatibility ideographs (its
+# normalisation maps them before phrases are matched) and the ideographic description operators
+# (a sequence they start is copied whole).
+T2S_CONTEXT_RANGES = ((0xF900, 0xFAFF), (0x2FF0, 0x2FFF), (0x31EF, 0x31EF))
+
+
+def build_t2s_fast() -> str:
+    """The table of docproc.data's fast t2s, from the installed OpenCC (its `opencc_dict` tool
+    dumps the phrase dictionary). Line 1: every BMP character t2s turns into one other BMP
+    character on its own; line 2: what it turns into; line 3: the BMP characters t2s treats
+    otherwise (into several characters or none, or as context: T2S_CONTEXT_RANGES); then
+    TSPhrases' keys, one a line, sorted. A text with neither a character of line 3, nor one past
+    the BMP, nor any of the phrases converts character by character (tests compare with OpenCC)."""
+    import subprocess
+    import tempfile
+
+    import opencc  # only needed to rebuild the data
+
+    clib = Path(opencc.__file__).resolve().parent / "clib"
+    chars = [chr(c) for c in range(0x20, 0x10000) if not 0xD800 <= c < 0xE000]
+    converted = str(opencc.OpenCC("t2s").convert("\n".join(chars))).split("\n")
+    context = {chr(c) for low, high in T2S_CONTEXT_RANGES for c in range(low, high + 1)}
+    pairs = [(c, t) for c, t in zip(chars, converted, strict=True) if t != c]
+    # On its own into one other BMP character: the table; otherwise (or context): OpenCC decides.
+    one = [(c, t) for c, t in pairs if len(t) == 1 and t <= "\uffff" and c not in context]
+    other = sorted({c for c, t in pairs if len(t) != 1 or t > "\uffff"} | context)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "TSPhrases.txt"
+        subprocess.run(
+            [str(clib / "bin" / "opencc_dict"), "-i", str(clib / "share" / "opencc" / "TSPhrases.ocd2"),
+             "-o", str(dump), "-f", "ocd2", "-t", "text"],
+            check=True,
+        )  # fmt: skip
+        rows = dump.read_text(encoding="utf-8").splitlines()
+    phrases = sorted({row.split("\t", 1)[0] for row in rows if row})
+    lines = ["".join(c for c, _ in one), "".join(t for _, t in one), "".join(other), *phrases]
+    return "\n".join(lines) + "\n"
 
 
 def script_variant_phrases() -> list[str]:
@@ -81,6 +122,7 @@ def build_pinyin_readings() -> str:
 def main() -> None:
     for name, build in (
         ("t2s_chars.txt", build_t2s_chars),
+        ("t2s_fast.txt", build_t2s_fast),
         ("s2t_phrases.tsv", build_s2t_phrases),
         ("pinyin_readings.txt", build_pinyin_readings),
     ):

@@ -24,12 +24,13 @@ from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import lines as lines_module
 from docproc.stats import repetition
+from docproc.steps import script
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment)
+USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -418,3 +419,56 @@ def test_the_dictionary_file_is_what_its_builder_writes() -> None:
     rows = [(word, int(freq)) for word, freq in (line.split(" ") for line in text.splitlines())]
     assert len(rows) == 349_046  # jieba 0.42.1's dict.txt, one repeated word (B超) included
     assert dictionary_text(rows) == text
+
+
+# ------------------------------------------------------------------ Traditional to Simplified
+
+
+@cache
+def _t2s_pieces() -> tuple[list[str], list[str]]:
+    from docproc.data import DATA_DIR
+
+    keys, _, other, *phrases = (DATA_DIR / "t2s_fast.txt").read_text(encoding="utf-8").split("\n")
+    return [*keys[::7], *"的是在了和人中大上我以要他时来用们生到作地", *other[::50]], [p for p in phrases if p]
+
+
+def _opencc_t2s(text: str) -> str:
+    from docproc.data import converter
+
+    return str(converter("t2s").convert(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_t2s_fold_is_opencc_or_declines(data: st.DataObject) -> None:
+    chars, phrases = _t2s_pieces()
+    piece = (
+        st.sampled_from(chars)
+        | st.sampled_from(phrases)
+        | st.sampled_from(phrases).map(lambda p: p[: len(p) // 2 + 1])  # a phrase's start only
+        | st.sampled_from(["\n", " ", "\r\n", "a", "Z", "7", "，", "。", "\x00", "\u3000", "😀", "豈"])
+    )
+    text = "".join(data.draw(st.lists(piece, max_size=30)))
+    folded = native.t2s_fold(text, script._t2s_fast()) if native is not None else None
+    assert folded is None or folded == _opencc_t2s(text)
+    assert script.to_simplified(text) == _opencc_t2s(text)
+    if any(p in text for p in phrases) or any(ord(c) > 0xFFFF for c in text):
+        assert folded is None
+
+
+def test_t2s_fold_takes_ordinary_traditional_text_and_declines_phrases() -> None:
+    assert native is not None
+    table = script._t2s_fast()
+    text = "這個網絡詐騙案件，警方呼籲市民提高警覺。發展經濟，對於國家很重要。"
+    assert native.t2s_fold(text, table) == _opencc_t2s(text) == "这个网络诈骗案件，警方呼吁市民提高警觉。发展经济，对于国家很重要。"
+    simplified = "这是简体中文。"
+    assert native.t2s_fold(simplified, table) is simplified  # nothing to change: the same object
+    _, phrases = _t2s_pieces()
+    assert native.t2s_fold(text + phrases[0], table) is None
+    assert native.t2s_fold(text + "\U00020000", table) is None
+    with pytest.raises(TypeError):
+        native.t2s_fold(text, object())
+    with pytest.raises(ValueError):
+        native.t2s_table("a", "bc", "", frozenset())
+    with pytest.raises(ValueError):
+        native.t2s_table("", "", "", frozenset({"x"}))

@@ -61,6 +61,14 @@ def test_precomputed_script_fold_matches_a_rebuild() -> None:
     assert (DATA_DIR / "t2s_chars.txt").read_text(encoding="utf-8") == build_t2s_chars()
 
 
+def test_the_fast_conversion_tables_match_a_rebuild() -> None:
+    # data/t2s_fast.txt decides when the C fold may stand in for OpenCC's t2s (_native.c,
+    # t2s_fold): it must be what infra/build_script_tables.py makes from the installed OpenCC.
+    from infra.build_script_tables import DATA_DIR, build_t2s_fast
+
+    assert (DATA_DIR / "t2s_fast.txt").read_text(encoding="utf-8") == build_t2s_fast()
+
+
 def test_the_steps_script_variants_are_precomputed_and_right() -> None:
     # A phrase missing from data/s2t_phrases.tsv is still converted right, by OpenCC's s2t, but
     # loading s2t costs the first document ~105 ms. Entries no step asks about any more do no harm.

@@ -1483,6 +1483,168 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ Traditional to Simplified
+ *
+ * t2s_table(keys, values, other, phrases) -> a table for t2s_fold(); t2s_fold(text, table) ->
+ * OpenCC's t2s of `text`, or None when this cannot tell it (then OpenCC runs).
+ *
+ * OpenCC converts by longest dictionary match at each position, phrases first (TSPhrases), then
+ * single characters. A text in which no phrase occurs, with no character OpenCC treats as
+ * context (`other`: compatibility ideographs it normalises first, ideographic description
+ * sequences it copies whole, characters it turns into several) and none past the BMP, therefore
+ * converts character by character, each as OpenCC converts it alone (`keys` -> `values`, built
+ * by infra/build_script_tables.py from OpenCC itself; tests compare the two on random and real
+ * texts). Why: OpenCC's call cost 0.07-0.16 ms on the 6.5 KB sample, this a few microseconds. */
+
+#define T2S_VALUE 0x0000FFFFu
+#define T2S_MAPPED 0x00010000u
+#define T2S_OTHER 0x00020000u
+#define T2S_PHRASE_FIRST 0x00040000u
+
+typedef struct {
+    uint32_t table[0x10000];
+    uint32_t *bigrams; /* phrases' first two characters (a << 16 | b), open addressing; 0 empty */
+    uint32_t bigram_mask;
+    Py_ssize_t longest;
+    PyObject *phrases; /* frozenset of the phrases */
+} T2S;
+
+static void t2s_free(PyObject *capsule) {
+    T2S *t = PyCapsule_GetPointer(capsule, "docproc.t2s");
+    if (!t) return;
+    PyMem_Free(t->bigrams);
+    Py_XDECREF(t->phrases);
+    PyMem_Free(t);
+}
+
+static inline uint32_t bigram_slot(uint32_t key, uint32_t mask) { return (uint32_t)mix64(key) & mask; }
+
+static int bigram_has(const T2S *t, uint32_t key) {
+    for (uint32_t slot = bigram_slot(key, t->bigram_mask);; slot = (slot + 1) & t->bigram_mask) {
+        if (t->bigrams[slot] == key) return 1;
+        if (t->bigrams[slot] == 0) return 0;
+    }
+}
+
+static PyObject *t2s_table(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *keys, *values, *other, *phrases;
+    if (!PyArg_ParseTuple(args, "UUUO!", &keys, &values, &other, &PyFrozenSet_Type, &phrases)) return NULL;
+    Text k, v, o;
+    text_of(keys, &k);
+    text_of(values, &v);
+    text_of(other, &o);
+    if (k.length != v.length) {
+        PyErr_SetString(PyExc_ValueError, "keys and values differ in length");
+        return NULL;
+    }
+    T2S *t = PyMem_Calloc(1, sizeof(T2S));
+    Py_ssize_t n_phrases = PySet_GET_SIZE(phrases);
+    uint32_t size = 16;
+    while (size < 2 * (uint32_t)n_phrases + 2) size <<= 1;
+    if (!t || !(t->bigrams = PyMem_Calloc(size, sizeof(uint32_t)))) {
+        PyMem_Free(t);
+        return PyErr_NoMemory();
+    }
+    t->bigram_mask = size - 1;
+    for (Py_ssize_t i = 0; i < k.length; i++) {
+        Py_UCS4 from = PyUnicode_READ(k.kind, k.data, i), to = PyUnicode_READ(v.kind, v.data, i);
+        if (from > 0xFFFF || to > 0xFFFF || to == 0) goto bad;
+        t->table[from] = T2S_MAPPED | to;
+    }
+    for (Py_ssize_t i = 0; i < o.length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(o.kind, o.data, i);
+        if (ch > 0xFFFF) goto bad;
+        t->table[ch] = T2S_OTHER;
+    }
+    PyObject *iterator = PyObject_GetIter(phrases), *phrase;
+    if (!iterator) goto fail;
+    while ((phrase = PyIter_Next(iterator)) != NULL) {
+        Text p;
+        int ok = text_of(phrase, &p) == 0;
+        Py_DECREF(phrase); /* the set holds it */
+        if (!ok) {
+            Py_DECREF(iterator);
+            goto fail;
+        }
+        Py_UCS4 a = p.length >= 2 ? PyUnicode_READ(p.kind, p.data, 0) : 0;
+        Py_UCS4 b = p.length >= 2 ? PyUnicode_READ(p.kind, p.data, 1) : 0;
+        if (p.length < 2 || a > 0xFFFF || b > 0xFFFF) {
+            Py_DECREF(iterator);
+            goto bad;
+        }
+        t->table[a] |= T2S_PHRASE_FIRST;
+        uint32_t key = (a << 16) | b;
+        uint32_t slot = bigram_slot(key, t->bigram_mask);
+        while (t->bigrams[slot] != 0 && t->bigrams[slot] != key) slot = (slot + 1) & t->bigram_mask;
+        t->bigrams[slot] = key;
+        if (p.length > t->longest) t->longest = p.length;
+    }
+    Py_DECREF(iterator);
+    if (PyErr_Occurred()) goto fail;
+    t->phrases = Py_NewRef(phrases);
+    PyObject *capsule = PyCapsule_New(t, "docproc.t2s", t2s_free);
+    if (!capsule) {
+        Py_DECREF(t->phrases);
+        goto fail;
+    }
+    return capsule;
+bad:
+    PyErr_SetString(PyExc_ValueError, "a phrase of one character, a NUL or a character past the BMP in the table");
+fail:
+    PyMem_Free(t->bigrams);
+    PyMem_Free(t);
+    return NULL;
+}
+
+static PyObject *t2s_fold(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
+    if (!PyCapsule_IsValid(capsule, "docproc.t2s")) {
+        PyErr_SetString(PyExc_TypeError, "the table must come from t2s_table()");
+        return NULL;
+    }
+    const T2S *t = PyCapsule_GetPointer(capsule, "docproc.t2s");
+    Text s;
+    text_of(text, &s);
+    if (s.kind == PyUnicode_4BYTE_KIND) Py_RETURN_NONE; /* a character past the BMP: OpenCC */
+    Py_ssize_t n = s.length, mapped = 0;
+    Py_UCS4 maxchar = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(s.kind, s.data, i);
+        uint32_t entry = t->table[ch];
+        if (entry & T2S_OTHER) Py_RETURN_NONE;
+        if ((entry & T2S_PHRASE_FIRST) && i + 1 < n &&
+            bigram_has(t, (ch << 16) | PyUnicode_READ(s.kind, s.data, i + 1))) {
+            for (Py_ssize_t length = 2; length <= t->longest && i + length <= n; length++) {
+                PyObject *candidate = PyUnicode_Substring(text, i, i + length);
+                if (!candidate) return NULL;
+                int found = PySet_Contains(t->phrases, candidate);
+                Py_DECREF(candidate);
+                if (found < 0) return NULL;
+                if (found) Py_RETURN_NONE; /* a phrase: OpenCC decides */
+            }
+        }
+        if (entry & T2S_MAPPED) {
+            mapped++;
+            ch = entry & T2S_VALUE;
+        }
+        if (ch > maxchar) maxchar = ch;
+    }
+    if (!mapped) return Py_NewRef(text);
+    PyObject *out = PyUnicode_New(n, maxchar);
+    if (!out) return NULL;
+    int kind = PyUnicode_KIND(out);
+    void *data = PyUnicode_DATA(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(s.kind, s.data, i);
+        uint32_t entry = t->table[ch];
+        PyUnicode_WRITE(kind, data, i, (entry & T2S_MAPPED) ? (entry & T2S_VALUE) : ch);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
@@ -1496,6 +1658,8 @@ static PyMethodDef methods[] = {
     {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for top_keywords."},
     {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},
     {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
+    {"t2s_table", t2s_table, METH_VARARGS, "(keys, values, other, phrases) -> a table for t2s_fold()."},
+    {"t2s_fold", t2s_fold, METH_VARARGS, "(text, table) -> OpenCC's t2s of text, or None when OpenCC must decide."},
     {"cut_census", cut_census, METH_VARARGS, "(text, dictionary, counts) -> the census of cut()'s words."},
     {NULL, NULL, 0, NULL},
 };

@@ -9,10 +9,12 @@ skipped when nothing would change.
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
-from docproc.data import converter, t2s_char
+from docproc.data import DATA_DIR, converter, t2s_char
 from docproc.language import script_char_counts
+from docproc.native import native
 from docproc.result import StepOutput, StepReport
 
 Target = Literal["simplified", "traditional", "keep"]
@@ -47,7 +49,20 @@ def to_simplified(text: str) -> str:
     # One character (the garble repair asks hundreds of times a document): the precomputed table.
     if len(text) == 1 and (char := t2s_char(text)) is not None:
         return char
+    # A text no phrase rule touches, character by character in C (see _native.c, t2s_fold);
+    # OpenCC for the rest, and where the module is not built.
+    if native is not None and (folded := native.t2s_fold(text, _t2s_fast())) is not None:
+        out: str = folded
+        return out
     return str(converter("t2s").convert(text))
+
+
+@cache
+def _t2s_fast() -> Any:
+    """The C fold's table (data/t2s_fast.txt, from OpenCC: infra/build_script_tables.py)."""
+    assert native is not None
+    keys, values, other, *phrases = (DATA_DIR / "t2s_fast.txt").read_text(encoding="utf-8").split("\n")
+    return native.t2s_table(keys, values, other, frozenset(p for p in phrases if p))
 
 
 def to_traditional(text: str) -> str:
