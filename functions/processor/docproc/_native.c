@@ -966,13 +966,17 @@ typedef struct {
 typedef struct {
     TrieSlot *slots;
     uint64_t mask;
+    int shift; /* 64 - log2(table size) */
     uint32_t *root_bmp;   /* BMP character -> the root's child node id, or 0 */
     double unknown_score; /* ln(1) - ln(total): a character no word starts with */
     Py_ssize_t longest;
 } WordDict;
 
+/* One multiply (Fibonacci hashing, the top bits): the keys are the dictionary's, fixed, so a text
+ * can only choose which of them it looks up, and an absent key's probe ends at the first empty
+ * slot of a table at most 2/3 full. */
 static inline uint64_t trie_key_slot(const WordDict *d, uint32_t parent, Py_UCS4 ch) {
-    return mix64(((uint64_t)parent << 32) | ch) & d->mask;
+    return ((((uint64_t)parent << 21) | ch) * 0x9E3779B97F4A7C15ULL) >> d->shift;
 }
 
 /* The child of `parent` by `ch`: its node id, or 0. */
@@ -1139,6 +1143,8 @@ static PyObject *word_dict(PyObject *self, PyObject *arg) {
     while (size < (uint64_t)nodes + (uint64_t)nodes / 2 + 1) size <<= 1; /* at most 2/3 full */
     if (size > ((uint64_t)1 << 31)) goto nomem;
     d->mask = size - 1;
+    d->shift = 64;
+    for (uint64_t bits = size; bits > 1; bits >>= 1) d->shift--;
     d->slots = huge_calloc((size_t)size * sizeof(TrieSlot));
     d->root_bmp = PyMem_Calloc(0x10000, sizeof(uint32_t));
     if (!d->slots || !d->root_bmp) goto nomem;
