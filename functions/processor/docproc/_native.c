@@ -1003,12 +1003,15 @@ static uint32_t trie_add(WordDict *d, uint32_t parent, Py_UCS4 ch) {
     return id;
 }
 
-static void word_dict_free(PyObject *capsule) {
-    WordDict *d = PyCapsule_GetPointer(capsule, "docproc.word_dict");
+static void word_dict_release(WordDict *d) {
     if (!d) return;
-    free(d->slots);
+    free(d->slots); /* huge_calloc's */
     PyMem_Free(d->root_bmp);
     PyMem_Free(d);
+}
+
+static void word_dict_free(PyObject *capsule) {
+    word_dict_release(PyCapsule_GetPointer(capsule, "docproc.word_dict"));
 }
 
 /* Zeroed memory for the trie's table (16 MiB for jieba's dictionary), in 2 MiB pages where the
@@ -1187,11 +1190,7 @@ static PyObject *word_dict(PyObject *self, PyObject *arg) {
 nomem:
     PyErr_NoMemory();
 fail:
-    if (d) {
-        free(d->slots);
-        PyMem_Free(d->root_bmp);
-        PyMem_Free(d);
-    }
+    word_dict_release(d);
 done:
     PyMem_Free(pool);
     PyMem_Free(start);
