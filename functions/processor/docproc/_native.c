@@ -299,10 +299,13 @@ done:
  * With x = c*s and t_k = -(c*k + d), slot k's value is x - t_k mod 2^64, the distance from t_k
  * up to x going round the ring, so slot k's minimum is the distance from t_k to the first x at
  * or after it. Here each token's x is dropped into the gap between the sorted t_k it falls in
- * (a 7-step search for 128 slots), each gap keeps its smallest x, and one pass over the gaps
+ * (found from x's top bits: an index of where each 1/4096 of the ring starts among the t_k, then
+ * a step or two), each gap keeps its smallest x, and one pass over the gaps
  * gives every slot its first x: a handful of operations per token instead of 128, the same
  * minima. tests/unit/test_native.py checks it against rensa itself. */
 #define CMINHASH_MAX_PERM 1024
+#define CMINHASH_BUCKET_BITS 12
+#define CMINHASH_BUCKETS (1 << CMINHASH_BUCKET_BITS)
 
 typedef struct {
     uint64_t seed;
@@ -310,9 +313,12 @@ typedef struct {
     uint64_t a, b, c;
     uint64_t threshold[CMINHASH_MAX_PERM]; /* the t_k, ascending */
     Py_ssize_t slot[CMINHASH_MAX_PERM];    /* the k of each threshold */
+    /* How many thresholds lie below each 1/CMINHASH_BUCKETS of the ring: a value's gap is then
+     * found in a step or two, where a binary search was a chain of dependent loads. */
+    uint16_t below[CMINHASH_BUCKETS + 1];
 } CMinHashParams;
 
-static CMinHashParams cminhash_params = {0, 0, 0, 0, 0, {0}, {0}};
+static CMinHashParams cminhash_params;
 
 /* rensa seeds Xoshiro256++ from the u64 seed as rand_xoshiro does: four SplitMix64 outputs. */
 static uint64_t splitmix64(uint64_t *state) {
@@ -365,28 +371,53 @@ static void cminhash_prepare(uint64_t seed, Py_ssize_t num_perm) {
         p->threshold[i] = unsorted[order[i]];
         p->slot[i] = order[i];
     }
+    Py_ssize_t below = 0;
+    for (uint64_t b = 0; b <= CMINHASH_BUCKETS; b++) {
+        /* thresholds below b * 2^(64 - BITS); the last entry counts them all */
+        while (below < num_perm && (b == CMINHASH_BUCKETS || p->threshold[below] >> (64 - CMINHASH_BUCKET_BITS) < b))
+            below++;
+        p->below[b] = (uint16_t)below;
+    }
     p->seed = seed;
     p->num_perm = num_perm;
 }
 
 /* rensa 0.2.4's calculate_hash_fast of the decimal digits of v. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* The 8 decimal digits of x (< 10^8, zero-padded) at out: 32-bit arithmetic, two independent
+ * halves. */
+static inline void eight_digits(uint32_t x, char *out) {
+    uint32_t high = x / 10000, low = x % 10000;
+    memcpy(out, digit_pairs + 2 * (high / 100), 2);
+    memcpy(out + 2, digit_pairs + 2 * (high % 100), 2);
+    memcpy(out + 4, digit_pairs + 2 * (low / 100), 2);
+    memcpy(out + 6, digit_pairs + 2 * (low % 100), 2);
+}
+
 static inline uint64_t decimal_hash(uint64_t v) {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
+    /* Most tokens have 19 or 20 digits: split into 10^8 blocks (two 64-bit divisions), each block
+     * written with 32-bit ones, then the leading block without its zeros. */
     char digits[24];
     int at = 24;
-    while (v >= 100) { /* two digits a division: most tokens have 19 or 20 */
-        uint64_t pair = v % 100;
-        v /= 100;
-        at -= 2;
-        memcpy(digits + at, pairs + 2 * pair, 2);
+    while (v >= 100000000) {
+        at -= 8;
+        eight_digits((uint32_t)(v % 100000000), digits + at);
+        v /= 100000000;
     }
-    if (v >= 10) {
+    uint32_t rest = (uint32_t)v;
+    while (rest >= 100) {
         at -= 2;
-        memcpy(digits + at, pairs + 2 * v, 2);
+        memcpy(digits + at, digit_pairs + 2 * (rest % 100), 2);
+        rest /= 100;
+    }
+    if (rest >= 10) {
+        at -= 2;
+        memcpy(digits + at, digit_pairs + 2 * rest, 2);
     } else {
-        digits[--at] = (char)('0' + v);
+        digits[--at] = (char)('0' + rest);
     }
     uint64_t h = 0xcbf29ce484222325ULL;
     int n = 24 - at;
@@ -437,14 +468,9 @@ static PyObject *cminhash(PyObject *self, PyObject *args) {
         uint64_t v;
         memcpy(&v, bytes + i * 8, 8);
         uint64_t x = p->c * (p->a * decimal_hash(v) + p->b);
-        const uint64_t *t = p->threshold;
-        Py_ssize_t n = num_perm;
-        while (n > 1) { /* branch-free: t moves by half when its middle is at or below x */
-            Py_ssize_t half = n / 2;
-            t = (t[half] <= x) ? t + half : t;
-            n -= half;
-        }
-        Py_ssize_t gap = (t - p->threshold) + (*t <= x);
+        /* Every threshold of an earlier bucket is below x; those of x's own bucket are few. */
+        Py_ssize_t gap = p->below[x >> (64 - CMINHASH_BUCKET_BITS)];
+        while (gap < num_perm && p->threshold[gap] <= x) gap++;
         if (!filled[gap] || x < smallest[gap]) {
             smallest[gap] = x;
             filled[gap] = 1;
