@@ -406,6 +406,11 @@ def test_the_dictionary_loader_rejects_what_it_cannot_read() -> None:
         native.word_dict("中 1")
     with pytest.raises(TypeError):
         native.cut("中国", object())
+    # A slot holds 17 bits of score index: a dictionary past them is refused, not truncated.
+    many = "".join(f"w{i:06d} {i + 1}\n" for i in range(1 << 17))
+    assert native.cut("w000001", native.word_dict(many.encode())) == ["w000001"]
+    with pytest.raises(ValueError):
+        native.word_dict((many + "x 999999999\n").encode())
     # No words, blank lines, tags, tabs: every character stands alone, nothing is lost.
     assert native.cut("中国 ab", native.word_dict(b"")) == ["中", "国", " ", "ab"]
     tagged = native.word_dict("\n中国\t5\tns\n\n".encode())
