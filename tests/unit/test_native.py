@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup, keywords, language, segment
+from docproc import dedup, html, keywords, language, segment
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
@@ -30,7 +30,7 @@ from docproc.steps import script
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script)
+USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html)
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -477,3 +477,21 @@ def test_t2s_fold_takes_ordinary_traditional_text_and_declines_phrases() -> None
         native.t2s_table("a", "bc", "", frozenset())
     with pytest.raises(ValueError):
         native.t2s_table("", "", "", frozenset({"x"}))
+
+
+_TAG_PIECES = st.sampled_from(
+    ["<div", "</div", "<DIV", "<Div>", "<divx", "<div_", "<div中", "<div-", "<span ", "</span>", "<ul>", "</UL",
+     "<ol", "<", "</", "<<div", "<table", "<tables", "<blockquote>", "<section/", "</article>", "a", "中", " ", "<p>"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TAG_PIECES, max_size=60))
+def test_container_depth_is_the_regex_scans(pieces: list[str]) -> None:
+    page = "".join(pieces)
+    depth = peak = 0
+    for match in html._NESTING_TAG.finditer(page):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        peak = max(peak, depth)
+    assert native is not None
+    assert native.container_depth(page) == peak

@@ -1710,6 +1710,47 @@ static PyObject *t2s_fold(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* container_depth(page) -> the deepest nesting of container tags: what html._nesting_depth's
+ * regular expression scan gives (`<`, an optional `/`, one of the names below in any case,
+ * then no word character), counting an end tag down to 0 at most, in one pass without a match
+ * object a tag. */
+static const char *const container_names[] = {"div", "section", "article", "table", "blockquote", "ul", "ol", "span"};
+
+static PyObject *container_depth(PyObject *self, PyObject *arg) {
+    (void)self;
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    Py_ssize_t depth = 0, peak = 0, n = t.length;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_READ(t.kind, t.data, i) != '<') continue;
+        Py_ssize_t j = i + 1;
+        int closing = j < n && PyUnicode_READ(t.kind, t.data, j) == '/';
+        j += closing;
+        for (size_t k = 0; k < sizeof container_names / sizeof *container_names; k++) {
+            const char *name = container_names[k];
+            Py_ssize_t m = 0;
+            while (name[m] && j + m < n) {
+                Py_UCS4 ch = PyUnicode_READ(t.kind, t.data, j + m);
+                if (ch >= 'A' && ch <= 'Z') ch += 'a' - 'A';
+                if (ch != (Py_UCS4)name[m]) break;
+                m++;
+            }
+            if (name[m]) continue;
+            if (j + m < n) { /* \b: the next character must not be a word character */
+                Py_UCS4 next = PyUnicode_READ(t.kind, t.data, j + m);
+                if (next == '_' || Py_UNICODE_ISALNUM(next)) continue;
+            }
+            if (closing) {
+                depth = depth > 0 ? depth - 1 : 0;
+            } else if (++depth > peak) {
+                peak = depth;
+            }
+            break;
+        }
+    }
+    return PyLong_FromSsize_t(peak);
+}
+
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
@@ -1725,6 +1766,7 @@ static PyMethodDef methods[] = {
     {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
     {"t2s_table", t2s_table, METH_VARARGS, "(keys, values, other, phrases) -> a table for t2s_fold()."},
     {"t2s_fold", t2s_fold, METH_VARARGS, "(text, table) -> OpenCC's t2s of text, or None when OpenCC must decide."},
+    {"container_depth", container_depth, METH_O, "page -> the deepest nesting of container tags."},
     {"cut_census", cut_census, METH_VARARGS, "(text, dictionary, counts) -> the census of cut()'s words."},
     {NULL, NULL, 0, NULL},
 };

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from docproc.native import native
 from docproc.patterns import compiled
 
 # Meta tags that carry the author and the publication date, most specific first.
@@ -347,6 +348,9 @@ def _nesting_depth(page: str) -> int:
     """Deepest nesting of container tags, in one linear scan."""
     if page.count("<") <= _MAX_MAIN_CONTENT_DEPTH:  # cannot be deeper than it has tags
         return 0
+    if native is not None:  # the same scan in C: no match object a tag
+        peak_in_c: int = native.container_depth(page)
+        return peak_in_c
     depth = peak = 0
     for match in _NESTING_TAG.finditer(page):
         if match.group(1):
