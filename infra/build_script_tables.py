@@ -7,7 +7,7 @@ writes, in functions/processor/docproc/data/ (sources and licenses in its README
 - `t2s_chars.txt`: the character fold of docproc.data.to_simplified. Line 1: every CJK unified
   ideograph (basic block and extension A) that OpenCC's t2s turns into one other character, line 2:
   what it turns into, in the same order. Taken from OpenCC at start-up it cost ~40 ms.
-- `t2s_fast.txt`: the tables of docproc.data.to_simplified's C path (build_t2s_fast): the BMP
+- `t2s_fast.txt`: the tables of docproc.steps.script.to_simplified's C path (build_t2s_fast): the BMP
   characters t2s converts one at a time, those it does not, and its phrases' keys.
 - `s2t_phrases.tsv`: `phrase<TAB>OpenCC s2t of it` for every phrase the steps ask
   docproc.data.script_variants about while compiling their patterns. Loading OpenCC's s2t
@@ -51,8 +51,8 @@ T2S_CONTEXT_RANGES = ((0xF900, 0xFAFF), (0x2FF0, 0x2FFF), (0x31EF, 0x31EF))
 
 
 def build_t2s_fast() -> str:
-    """The table of docproc.data's fast t2s, from the installed OpenCC (its `opencc_dict` tool
-    dumps the phrase dictionary). Line 1: every BMP character t2s turns into one other BMP
+    """The tables of docproc.steps.script.to_simplified's C fold, from the installed OpenCC (its
+    `opencc_dict` tool dumps the phrase dictionary). Line 1: every BMP character t2s turns into one other BMP
     character on its own; line 2: what it turns into; line 3: the BMP characters t2s treats
     otherwise (into several characters or none, or as context: T2S_CONTEXT_RANGES); then
     TSPhrases' keys, one a line, sorted. A text with neither a character of line 3, nor one past

@@ -22,9 +22,14 @@ from docproc.stats.repetition import (
     duplicate_fractions,
     ngram_levels,
     top_ngram_char_frac,
-    word_ids,
 )
 from docproc.text_metadata import complete_metadata, publication_date
+
+
+def word_ids(words: list[str]) -> list[int]:
+    """Each word as a small integer, equal for equal words (as the word census numbers them)."""
+    vocab = dict(zip(dict.fromkeys(words), range(len(words)), strict=False))
+    return list(map(vocab.__getitem__, words))
 
 
 def test_composition_classes() -> None:

@@ -1,5 +1,6 @@
 /* docproc._native: the statistics' per-position passes in one C loop each, the word segmenter
- * (jieba's cut, as rjieba gives it) and the MinHash (rensa's digest).
+ * (jieba's cut, as rjieba gives it), the MinHash (rensa's digest), the Traditional-to-Simplified
+ * fold (OpenCC's t2s where no phrase rule applies) and the pages' nesting-depth scan.
  *
  * Each function returns exactly what its pure-Python counterpart computes (in stats/,
  * language.py, keywords.py and dedup.py, beside each call; tests/unit/test_native.py checks
@@ -10,8 +11,9 @@
  * Built by functions/processor/build_native.py (the dev environment and the Lambda package);
  * where it is not built, the pure-Python path runs with the same results.
  *
- * Only libc's memory functions and qsort are used, so the module loads on Lambda's Amazon Linux 2
- * (glibc 2.26; tests/template/test_build.py checks the symbol versions).
+ * Only libc's memory functions, qsort, madvise and libm's log (bound to its first symbol version,
+ * below) are used, so the module loads on Lambda's Amazon Linux 2 (glibc 2.26;
+ * tests/template/test_build.py checks the symbol versions).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -431,39 +433,16 @@ static inline uint64_t decimal_hash(uint64_t v) {
     return h;
 }
 
-static PyObject *cminhash(PyObject *self, PyObject *args) {
-    (void)self;
-    Py_buffer buf;
-    unsigned long long seed_value;
-    Py_ssize_t num_perm;
-    if (!PyArg_ParseTuple(args, "y*Kn", &buf, &seed_value, &num_perm)) return NULL;
-    if (num_perm < 1 || num_perm > CMINHASH_MAX_PERM) {
-        PyBuffer_Release(&buf);
-        PyErr_Format(PyExc_ValueError, "num_perm must be 1..%d", CMINHASH_MAX_PERM);
-        return NULL;
-    }
-    Py_ssize_t count = buf.len / 8;
-    if (count == 0) { /* rensa's digest of nothing: every slot still at u64::MAX */
-        PyBuffer_Release(&buf);
-        PyObject *empty = PyList_New(num_perm);
-        for (Py_ssize_t k = 0; empty && k < num_perm; k++) {
-            PyObject *v = PyLong_FromUnsignedLong(0xffffffffUL);
-            if (!v) {
-                Py_CLEAR(empty);
-                break;
-            }
-            PyList_SET_ITEM(empty, k, v);
-        }
-        return empty;
-    }
-    cminhash_prepare((uint64_t)seed_value, num_perm);
+/* The num_perm 64-bit minima of the `count` tokens at `bytes` (native uint64), by slot. */
+static void cminhash_values(const char *bytes, Py_ssize_t count, uint64_t seed, Py_ssize_t num_perm,
+                            uint64_t *values) {
+    cminhash_prepare(seed, num_perm);
     const CMinHashParams *p = &cminhash_params;
     /* Gap g holds the x with exactly g thresholds at or below them: g = 0 below the first,
      * g = num_perm at or above the last. */
     uint64_t smallest[CMINHASH_MAX_PERM + 1];
     uint8_t filled[CMINHASH_MAX_PERM + 1];
     memset(filled, 0, (size_t)num_perm + 1);
-    const char *bytes = buf.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         uint64_t v;
         memcpy(&v, bytes + i * 8, 8);
@@ -476,7 +455,6 @@ static PyObject *cminhash(PyObject *self, PyObject *args) {
             filled[gap] = 1;
         }
     }
-    PyBuffer_Release(&buf);
     /* The first x round the ring from the top: the smallest x of all. */
     uint64_t lowest = 0;
     for (Py_ssize_t g = 0; g <= num_perm; g++) {
@@ -485,7 +463,6 @@ static PyObject *cminhash(PyObject *self, PyObject *args) {
             break;
         }
     }
-    uint64_t values[CMINHASH_MAX_PERM];
     int have = 0;
     uint64_t next = 0; /* the first x at or after the current threshold, if `have` */
     for (Py_ssize_t i = num_perm - 1; i >= 0; i--) {
@@ -495,6 +472,27 @@ static PyObject *cminhash(PyObject *self, PyObject *args) {
         }
         values[p->slot[i]] = (have ? next : lowest) - p->threshold[i];
     }
+}
+
+static PyObject *cminhash(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer buf;
+    unsigned long long seed_value;
+    Py_ssize_t num_perm;
+    if (!PyArg_ParseTuple(args, "y*Kn", &buf, &seed_value, &num_perm)) return NULL;
+    if (num_perm < 1 || num_perm > CMINHASH_MAX_PERM) {
+        PyBuffer_Release(&buf);
+        PyErr_Format(PyExc_ValueError, "num_perm must be 1..%d", CMINHASH_MAX_PERM);
+        return NULL;
+    }
+    Py_ssize_t count = buf.len / 8;
+    uint64_t values[CMINHASH_MAX_PERM];
+    if (count == 0) { /* rensa's digest of nothing: every slot still at u64::MAX */
+        for (Py_ssize_t k = 0; k < num_perm; k++) values[k] = UINT64_MAX;
+    } else {
+        cminhash_values((const char *)buf.buf, count, (uint64_t)seed_value, num_perm, values);
+    }
+    PyBuffer_Release(&buf);
     PyObject *result = PyList_New(num_perm);
     for (Py_ssize_t k = 0; result && k < num_perm; k++) {
         PyObject *v = PyLong_FromUnsignedLong((unsigned long)(values[k] >> 32));

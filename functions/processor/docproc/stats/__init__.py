@@ -68,7 +68,7 @@ def compute_stats(
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
     census = word_census(measured)
-    n_words, counts, no_letter = census.words, census.counts, census.no_letter
+    n_words, counts, no_letter = census.n_words, census.counts, census.no_letter
     stats.update(_word_stats(n_words, counts, no_letter, census.total_chars))
     stats.update(repetition_stats(lines, paragraphs, measured, census.ids, census.chars, census.total_chars))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
@@ -84,7 +84,7 @@ def compute_stats(
 class WordCensus:
     """The words of a segmented text, with what the word statistics share."""
 
-    words: int  # how many tokens are words
+    n_words: int  # how many tokens are words
     counts: Counter[str]  # each lower-cased word's count, in order of first occurrence
     ids: Sequence[int]  # each word's id: its lower-cased form's index among the counts' keys
     chars: Sequence[int]  # each word's length

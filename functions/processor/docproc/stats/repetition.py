@@ -103,12 +103,6 @@ def bigram_keys(ids: list[int]) -> list[int]:
     return keys
 
 
-def word_ids(words: list[str]) -> list[int]:
-    """Each word as a small integer, equal for equal words."""
-    vocab = dict(zip(dict.fromkeys(words), range(len(words)), strict=False))
-    return list(map(vocab.__getitem__, words))
-
-
 def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: Sequence[int], total_chars: int) -> float:
     """Characters covered by the most frequent word n-gram (all its occurrences) / all word characters."""
     if not level.top_count or not total_chars:
@@ -187,8 +181,8 @@ def repetition_stats(
     word_chars: Sequence[int],
     total_chars: int | None = None,
 ) -> dict[str, float]:
-    """All repetition fields; `ids` are the words' ids (word_ids of the words, or of their
-    lower-cased forms), `word_chars` their lengths, `total_chars` their sum when the caller has it."""
+    """All repetition fields; `ids` are the words' ids (equal ids for equal words, or for
+    equal lower-cased forms), `word_chars` their lengths, `total_chars` their sum when the caller has it."""
     out: dict[str, float] = {}
     out["dup_line_frac"], out["dup_line_char_frac"] = duplicate_fractions(lines)
     out["dup_para_frac"], out["dup_para_char_frac"] = duplicate_fractions(paragraphs)
