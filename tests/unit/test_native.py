@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup, html, keywords, language, segment
+from docproc import dedup, html, keywords, language, quantities, segment
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
@@ -30,7 +30,9 @@ from docproc.steps import script
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
-USERS = (repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html)
+USERS = (
+    repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities
+)  # fmt: skip
 
 T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -495,3 +497,52 @@ def test_container_depth_is_the_regex_scans(pieces: list[str]) -> None:
         peak = max(peak, depth)
     assert native is not None
     assert native.container_depth(page) == peak
+
+
+def _regex_quantities(text: str, max_quantities: int, max_dates: int) -> tuple[list[str], int, list[str], int]:
+    """find_quantities as the regular expression gives it."""
+    found: dict[str, dict[str, None]] = {"quantity": {}, "date": {}}
+    n = {"quantity": 0, "date": 0}
+    for match in quantities._PATTERN.finditer(text):
+        kind = "date" if match.group("date") is not None else "quantity"
+        n[kind] += 1
+        found[kind][match.group(kind)] = None
+    return list(found["quantity"])[:max_quantities], n["quantity"], list(found["date"])[:max_dates], n["date"]
+
+
+# Every character class of the pattern, its units and their neighbours: numerals that are also
+# magnitudes (千, 百), digits of other scripts (٣, ３: \d), spaces \s takes (\u3000, \x1c),
+# Latin units with and without a letter after them.
+_QUANTITY_PIECES = st.sampled_from(
+    [*"0123456789٣３零〇一二两兩三四五六七八九十百千万萬亿億余餘多个個%％‰.,，-/年月日号號 \u3000\x1c\nab中x",
+     "19", "20", "2023", "1999", "12", "km", "kg", "KB", "mm", "m", "g", "t", "cmx", "人次", "场次", "平方公里", "公里",
+     "个月", "美元", "小時", "週歲", "亿元", "元", "人"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_QUANTITY_PIECES, max_size=40), st.integers(0, 4), st.integers(0, 4))
+def test_quantities_are_the_regexs_matches(pieces: list[str], max_quantities: int, max_dates: int) -> None:
+    text = "".join(pieces)
+    assert native is not None
+    found = native.quantities(text, quantities._unit_table(), max_quantities, max_dates)
+    assert found == _regex_quantities(text, max_quantities, max_dates)
+
+
+def test_quantities_of_real_and_edge_texts_are_the_regexs() -> None:
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(SEEDS.glob("*")) if p.is_file()]
+    texts += [
+        "2023年5月1日 2023 年 12 月 31 号，2023-05-01 与 2023/5/123，5月1日、12 月 3 號",
+        "1.44萬個 339.9万人 1.5億人次 3.8萬余場次 三個100% 三千萬元 三千元 一千二百余万元 九千九百九十九亿美元",
+        "5km 5kmart 5mm 5mmx 3KB 2GBs 一二三四五六七八九十百千一二三四五六七八九十百千万元",
+        "20234年 2023年123月 12月123日 1,000,000元 1，5 2..3 ٣٣月٣日",
+    ]
+    for text in texts:
+        assert quantities.find_quantities(text) == _regex_quantities(text, quantities.MAX_QUANTITIES, quantities.MAX_DATES)
+    assert native is not None
+    with pytest.raises(TypeError):
+        native.quantities("3个", object(), 1, 1)
+    with pytest.raises(ValueError):
+        native.quantities("3个", quantities._unit_table(), -1, 1)
+    with pytest.raises(TypeError):
+        native.quantity_units(["个", ""], [])

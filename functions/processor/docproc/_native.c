@@ -1,9 +1,10 @@
 /* docproc._native: the statistics' per-position passes in one C loop each, the word segmenter
  * (jieba's cut, as rjieba gives it), the MinHash (rensa's digest), the Traditional-to-Simplified
- * fold (OpenCC's t2s where no phrase rule applies) and the pages' nesting-depth scan.
+ * fold (OpenCC's t2s where no phrase rule applies), the pages' nesting-depth scan and the
+ * quantities' and dates' matcher.
  *
  * Each function returns exactly what its pure-Python counterpart computes (in stats/,
- * language.py, keywords.py and dedup.py, beside each call; tests/unit/test_native.py checks
+ * language.py, keywords.py, quantities.py and dedup.py, beside each call; tests/unit/test_native.py checks
  * both on random and real texts); Python keeps the arithmetic that produces floats, so rounding
  * is the same too. The Python versions create one object per position (an n-gram key, a
  * 10-character string, a decimal token, a word id): here nothing is created per position.
@@ -1749,6 +1750,303 @@ static PyObject *container_depth(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(peak);
 }
 
+/* ------------------------------------------------------------------ quantities and dates
+ *
+ * quantity_units(units, latin_units) -> a table for quantities(); quantities(text, table,
+ * max_quantities, max_dates) -> (the distinct quantities, at most max_quantities, in order of
+ * first occurrence; how many quantities in all; the same for dates): what quantities.py's
+ * find_quantities gives from its regular expression, _PATTERN, whose matches this finds.
+ *
+ * At each position that may start one (a digit, \d as re reads it: any Unicode decimal, or a
+ * Chinese numeral), the pattern's alternatives are tried in its order, each as the regex engine
+ * would settle it: dates (2023年5月1日, 2023-05-01, 5月1日), then quantities (三個100%,
+ * 1.44萬個, 三千萬元). `units` are tried in the order given (longest first: the regex's
+ * alternation), then `latin_units`, which must not be followed by an ASCII letter. Why: Python's
+ * engine tries the alternatives one by one at each of the thousands of numerals a Chinese text
+ * holds (4% of the core); tests/unit/test_native.py compares the two on random texts. */
+
+typedef struct {
+    Py_ssize_t n_units;
+    Py_ssize_t *start;  /* unit k's characters: chars[start[k] .. start[k + 1]) */
+    uint8_t *boundary;  /* unit k must not be followed by an ASCII letter */
+    Py_UCS4 *chars;
+} UnitTable;
+
+static void unit_table_free(PyObject *capsule) {
+    UnitTable *t = PyCapsule_GetPointer(capsule, "docproc.quantity_units");
+    if (!t) return;
+    PyMem_Free(t->start);
+    PyMem_Free(t->boundary);
+    PyMem_Free(t->chars);
+    PyMem_Free(t);
+}
+
+static PyObject *quantity_units(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *lists[2];
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &lists[0], &PyList_Type, &lists[1])) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lists[0]) + PyList_GET_SIZE(lists[1]), total = 0;
+    for (int l = 0; l < 2; l++)
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lists[l]); k++) {
+            PyObject *unit = PyList_GET_ITEM(lists[l], k);
+            if (!PyUnicode_Check(unit) || PyUnicode_GET_LENGTH(unit) == 0) {
+                PyErr_SetString(PyExc_TypeError, "units must be non-empty str");
+                return NULL;
+            }
+            total += PyUnicode_GET_LENGTH(unit);
+        }
+    UnitTable *t = PyMem_Calloc(1, sizeof(UnitTable));
+    if (!t || !(t->start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t))) ||
+        !(t->boundary = PyMem_Malloc((size_t)n + 1)) || !(t->chars = PyMem_Malloc((size_t)total * sizeof(Py_UCS4) + 1))) {
+        if (t) {
+            PyMem_Free(t->start);
+            PyMem_Free(t->boundary);
+            PyMem_Free(t);
+        }
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t at = 0;
+    for (int l = 0; l < 2; l++)
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lists[l]); k++) {
+            PyObject *unit = PyList_GET_ITEM(lists[l], k);
+            t->start[t->n_units] = at;
+            t->boundary[t->n_units++] = (uint8_t)l;
+            for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(unit); i++) t->chars[at++] = PyUnicode_READ_CHAR(unit, i);
+        }
+    t->start[t->n_units] = at;
+    PyObject *capsule = PyCapsule_New(t, "docproc.quantity_units", unit_table_free);
+    if (!capsule) {
+        PyMem_Free(t->start);
+        PyMem_Free(t->boundary);
+        PyMem_Free(t->chars);
+        PyMem_Free(t);
+    }
+    return capsule;
+}
+
+/* The character at i, or 0 past the end (0 is nothing the pattern matches). */
+static inline Py_UCS4 char_at(const Text *t, Py_ssize_t i) {
+    return i < t->length ? PyUnicode_READ(t->kind, t->data, i) : 0;
+}
+
+/* \d: a Unicode decimal digit. None lies between U+0080 and U+065F or among U+3000..U+9FFF
+ * (the CJK text around most numbers), where the library's lookup is skipped. */
+static inline int q_digit(Py_UCS4 ch) {
+    if (ch < 0x80) return ch >= '0' && ch <= '9';
+    if (ch < 0x660 || (ch >= 0x3000 && ch < 0xA000)) return 0;
+    return Py_UNICODE_ISDECIMAL(ch);
+}
+static inline int q_one_of(Py_UCS4 ch, const Py_UCS4 *set) {
+    for (; *set; set++)
+        if (ch == *set) return 1;
+    return 0;
+}
+
+/* 零〇一二两兩三四五六七八九十: a switch (a few compares), as most characters of a Chinese text
+ * are looked at. */
+static inline int q_start_numeral(Py_UCS4 ch) {
+    switch (ch) {
+    case 0x96F6: case 0x3007: case 0x4E00: case 0x4E8C: case 0x4E24: case 0x5169: case 0x4E09:
+    case 0x56DB: case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D: case 0x5341:
+        return 1;
+    default:
+        return 0;
+    }
+}
+static const Py_UCS4 Q_CN_NUM[] = {0x96F6, 0x3007, 0x4E00, 0x4E8C, 0x4E24, 0x5169, 0x4E09, 0x56DB, 0x4E94,
+                                   0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0}; /* ... 百千 */
+static const Py_UCS4 Q_COUNT_NUMERALS[] = {0x4E00, 0x4E8C, 0x4E24, 0x5169, 0x4E09, 0x56DB, 0x4E94, 0x516D,
+                                           0x4E03, 0x516B, 0x4E5D, 0x5341, 0}; /* 一二两兩三四五六七八九十 */
+static const Py_UCS4 Q_GE[] = {0x4E2A, 0x500B, 0};                                       /* 个個 */
+static const Py_UCS4 Q_MAGNITUDE[] = {0x4E07, 0x842C, 0x4EBF, 0x5104, 0x5343, 0x767E, 0}; /* 万萬亿億千百 */
+static const Py_UCS4 Q_ABOUT[] = {0x4F59, 0x9918, 0x591A, 0};                           /* 余餘多 */
+static const Py_UCS4 Q_PERCENT[] = {'%', 0xFF05, 0x2030, 0};                             /* %％‰ */
+static const Py_UCS4 Q_NUM_SEP[] = {'.', ',', 0xFF0C, 0};                                /* . , ， */
+static const Py_UCS4 Q_DATE_SEP[] = {'-', '/', '.', 0};
+static const Py_UCS4 Q_DAY[] = {0x65E5, 0x53F7, 0x865F, 0}; /* 日号號 */
+#define Q_YEAR 0x5E74                                        /* 年 */
+#define Q_MONTH 0x6708                                       /* 月 */
+#define Q_MAX_CN_NUM 16                                      /* quantities.MAX_CN_NUM */
+
+static inline Py_ssize_t q_spaces(const Text *t, Py_ssize_t i) {
+    while (i < t->length && Py_UNICODE_ISSPACE(PyUnicode_READ(t->kind, t->data, i))) i++;
+    return i;
+}
+
+/* \d{1,2} followed by something that is not a digit (what follows it in every use): the end,
+ * or -1. Any backtracking would leave a digit where the next element needs a non-digit. */
+static inline Py_ssize_t q_one_or_two_digits(const Text *t, Py_ssize_t i) {
+    Py_ssize_t j = i;
+    while (j < i + 3 && q_digit(char_at(t, j))) j++;
+    return j > i && j < i + 3 ? j : -1;
+}
+
+/* \d+(?:[.,，]\d+)*, greedy: the end, or -1. */
+static Py_ssize_t q_number(const Text *t, Py_ssize_t i) {
+    if (!q_digit(char_at(t, i))) return -1;
+    while (q_digit(char_at(t, i))) i++;
+    while (q_one_of(char_at(t, i), Q_NUM_SEP) && q_digit(char_at(t, i + 1))) {
+        i++;
+        while (q_digit(char_at(t, i))) i++;
+    }
+    return i;
+}
+
+/* The first unit (in the table's order) at i: its end, or -1. */
+static Py_ssize_t q_unit(const Text *t, const UnitTable *u, Py_ssize_t i) {
+    Py_UCS4 first = char_at(t, i);
+    if (!first) return -1;
+    for (Py_ssize_t k = 0; k < u->n_units; k++) {
+        const Py_UCS4 *chars = u->chars + u->start[k];
+        Py_ssize_t n = u->start[k + 1] - u->start[k], j = 1;
+        if (chars[0] != first) continue;
+        while (j < n && char_at(t, i + j) == chars[j]) j++;
+        if (j < n) continue;
+        Py_UCS4 after = char_at(t, i + n);
+        if (u->boundary[k] && ((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z'))) continue;
+        return i + n;
+    }
+    return -1;
+}
+
+static inline int q_century(const Text *t, Py_ssize_t i) { /* (?:19|20)\d{2} */
+    Py_UCS4 a = char_at(t, i), b = char_at(t, i + 1);
+    return ((a == '1' && b == '9') || (a == '2' && b == '0')) && q_digit(char_at(t, i + 2)) &&
+           q_digit(char_at(t, i + 3));
+}
+
+/* The match starting at i: its end (0 < end), or -1; *date says which group it is. */
+static Py_ssize_t q_match(const Text *t, const UnitTable *u, Py_ssize_t i, int *date) {
+    Py_UCS4 ch = char_at(t, i);
+    Py_ssize_t a, b;
+    *date = 1;
+    if (q_digit(ch)) {
+        if (q_century(t, i)) {
+            /* 2023年, 2023年5月, 2023年5月1日 */
+            a = q_spaces(t, i + 4);
+            if (char_at(t, a) == Q_YEAR) {
+                Py_ssize_t end = a + 1;
+                if ((b = q_one_or_two_digits(t, q_spaces(t, end))) >= 0 && char_at(t, b = q_spaces(t, b)) == Q_MONTH) {
+                    end = b + 1;
+                    if ((b = q_one_or_two_digits(t, q_spaces(t, end))) >= 0 &&
+                        q_one_of(char_at(t, b = q_spaces(t, b)), Q_DAY))
+                        end = b + 1;
+                }
+                return end;
+            }
+            /* 2023-05-01 */
+            if (q_one_of(char_at(t, i + 4), Q_DATE_SEP) && (b = q_one_or_two_digits(t, i + 5)) >= 0 &&
+                q_one_of(char_at(t, b), Q_DATE_SEP) && (b = q_one_or_two_digits(t, b + 1)) >= 0)
+                return b;
+        }
+        /* 5月1日 */
+        if ((b = q_one_or_two_digits(t, i)) >= 0 && char_at(t, b = q_spaces(t, b)) == Q_MONTH &&
+            (b = q_one_or_two_digits(t, q_spaces(t, b + 1))) >= 0 && q_one_of(char_at(t, b = q_spaces(t, b)), Q_DAY))
+            return b + 1;
+        /* 1.44萬個, 150余場, 1260余萬份, 30%: every part after the number optional, each taken */
+        *date = 0;
+        a = q_number(t, i);
+        if (q_one_of(char_at(t, a), Q_ABOUT)) a++;
+        if (q_one_of(char_at(t, a), Q_MAGNITUDE)) a++;
+        if (q_one_of(char_at(t, a), Q_ABOUT)) a++;
+        if (q_one_of(char_at(t, a), Q_PERCENT)) return a + 1;
+        b = q_unit(t, u, a);
+        return b >= 0 ? b : a;
+    }
+    *date = 0;
+    /* 三個100% */
+    if (q_one_of(ch, Q_COUNT_NUMERALS) && q_one_of(char_at(t, i + 1), Q_GE) && (a = q_number(t, i + 2)) >= 0 &&
+        q_one_of(char_at(t, a), Q_PERCENT))
+        return a + 1;
+    /* 三千萬元: numerals, a magnitude, a unit; the numerals give back characters (千, 百 are
+     * magnitudes too) until the rest matches */
+    Py_ssize_t run = 0;
+    while (run < Q_MAX_CN_NUM && q_one_of(char_at(t, i + run), Q_CN_NUM)) run++;
+    for (Py_ssize_t n = run; n >= 1; n--) {
+        a = i + n;
+        if (!q_one_of(char_at(t, a), Q_MAGNITUDE)) continue;
+        if (q_one_of(char_at(t, a + 1), Q_ABOUT) && (b = q_unit(t, u, a + 2)) >= 0) return b;
+        if ((b = q_unit(t, u, a + 1)) >= 0) return b;
+    }
+    return -1;
+}
+
+/* Keep the match [start, end) among `kept` (spans, at most `cap`) unless an equal one is there. */
+static void q_keep(const Text *t, Py_ssize_t *kept, Py_ssize_t *n_kept, Py_ssize_t cap, Py_ssize_t start,
+                   Py_ssize_t end) {
+    for (Py_ssize_t k = 0; k < *n_kept; k++) {
+        Py_ssize_t s = kept[2 * k], e = kept[2 * k + 1];
+        if (e - s != end - start) continue;
+        Py_ssize_t j = 0;
+        while (j < end - start && char_at(t, s + j) == char_at(t, start + j)) j++;
+        if (j == end - start) return;
+    }
+    if (*n_kept < cap) {
+        kept[2 * *n_kept] = start;
+        kept[2 * *n_kept + 1] = end;
+        ++*n_kept;
+    }
+}
+
+static PyObject *q_strings(PyObject *text, const Py_ssize_t *kept, Py_ssize_t n) {
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t k = 0; out && k < n; k++) {
+        PyObject *s = PyUnicode_Substring(text, kept[2 * k], kept[2 * k + 1]);
+        if (!s) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, k, s);
+    }
+    return out;
+}
+
+#define Q_MAX_KEPT 1024
+
+static PyObject *quantities(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    Py_ssize_t caps[2];
+    if (!PyArg_ParseTuple(args, "UOnn", &text, &capsule, &caps[0], &caps[1])) return NULL;
+    if (!PyCapsule_IsValid(capsule, "docproc.quantity_units")) {
+        PyErr_SetString(PyExc_TypeError, "the units must come from quantity_units()");
+        return NULL;
+    }
+    if (caps[0] < 0 || caps[1] < 0 || caps[0] > Q_MAX_KEPT || caps[1] > Q_MAX_KEPT) {
+        PyErr_SetString(PyExc_ValueError, "the caps must lie in 0..1024");
+        return NULL;
+    }
+    const UnitTable *u = PyCapsule_GetPointer(capsule, "docproc.quantity_units");
+    Text t;
+    if (text_of(text, &t) < 0) return NULL;
+    Py_ssize_t *kept[2] = {PyMem_Malloc((size_t)(2 * caps[0] + 1) * sizeof(Py_ssize_t)),
+                           PyMem_Malloc((size_t)(2 * caps[1] + 1) * sizeof(Py_ssize_t))};
+    Py_ssize_t n_kept[2] = {0, 0}, found[2] = {0, 0};
+    if (!kept[0] || !kept[1]) {
+        PyMem_Free(kept[0]);
+        PyMem_Free(kept[1]);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < t.length;) {
+        Py_UCS4 ch = PyUnicode_READ(t.kind, t.data, i);
+        int date;
+        /* The Chinese numerals that may start a match lie in U+3007..U+96F6. */
+        int may_start = q_digit(ch) || (ch >= 0x3007 && ch <= 0x96F6 && q_start_numeral(ch));
+        Py_ssize_t end = may_start ? q_match(&t, u, i, &date) : -1;
+        if (end < 0) {
+            i++;
+            continue;
+        }
+        found[date]++;
+        q_keep(&t, kept[date], &n_kept[date], caps[date], i, end);
+        i = end;
+    }
+    PyObject *q = q_strings(text, kept[0], n_kept[0]), *d = q ? q_strings(text, kept[1], n_kept[1]) : NULL;
+    PyObject *result = d ? Py_BuildValue("(OnOn)", q, found[0], d, found[1]) : NULL;
+    Py_XDECREF(q);
+    Py_XDECREF(d);
+    PyMem_Free(kept[0]);
+    PyMem_Free(kept[1]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
@@ -1766,6 +2064,8 @@ static PyMethodDef methods[] = {
     {"t2s_fold", t2s_fold, METH_VARARGS, "(text, table) -> OpenCC's t2s of text, or None when OpenCC must decide."},
     {"container_depth", container_depth, METH_O, "page -> the deepest nesting of container tags."},
     {"cut_census", cut_census, METH_VARARGS, "(text, dictionary, counts) -> the census of cut()'s words."},
+    {"quantity_units", quantity_units, METH_VARARGS, "(units, latin_units) -> a table for quantities()."},
+    {"quantities", quantities, METH_VARARGS, "(text, units, max_quantities, max_dates) -> quantities.find_quantities(text)."},
     {NULL, NULL, 0, NULL},
 };
 

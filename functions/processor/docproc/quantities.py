@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from docproc.native import native
 from docproc.patterns import compiled
 
 # Caps keep the statistics small enough for one DynamoDB item whatever the document.
@@ -32,7 +34,8 @@ _UNIT_WORDS = """
 """
 _UNITS = sorted(_UNIT_WORDS.split(), key=len, reverse=True)
 # Latin units must end the word: "5km" is a distance, "5kmart" is not.
-_LATIN_UNITS = r"(?:km|kg|KB|MB|GB|TB|cm|mm|m|g|t)(?![A-Za-z])"
+_LATIN_UNIT_WORDS = ["km", "kg", "KB", "MB", "GB", "TB", "cm", "mm", "m", "g", "t"]
+_LATIN_UNITS = "(?:" + "|".join(_LATIN_UNIT_WORDS) + ")(?![A-Za-z])"
 _UNIT = "(?:" + "|".join(map(re.escape, _UNITS)) + "|" + _LATIN_UNITS + ")"
 _PERCENT = r"[%％‰]"
 
@@ -55,8 +58,20 @@ _QUANTITY = (
 _PATTERN = compiled(f"(?=[\\d零〇一二两兩三四五六七八九十])(?:{_DATE}|{_QUANTITY})")
 
 
+@cache
+def _unit_table() -> object:
+    """The units for the C matcher, in the pattern's order."""
+    assert native is not None
+    return native.quantity_units(_UNITS, _LATIN_UNIT_WORDS)
+
+
 def find_quantities(text: str) -> tuple[list[str], int, list[str], int]:
     """(distinct quantities, how many in all, distinct dates, how many in all), as written."""
+    if native is not None:  # _PATTERN's matches, found in C (a quarter of the regex's time)
+        found: tuple[list[str], int, list[str], int] = native.quantities(
+            text, _unit_table(), MAX_QUANTITIES, MAX_DATES
+        )
+        return found
     quantities: dict[str, None] = {}
     dates: dict[str, None] = {}
     n_quantities = n_dates = 0
