@@ -78,24 +78,40 @@ static inline uint64_t mix64(uint64_t h) {
  * Keys are compared in full (by the caller's `same` test), so hash collisions cost a probe,
  * never a wrong count. */
 typedef struct {
+    uint64_t hash;
+    Py_ssize_t first; /* -1: empty slot */
+    Py_ssize_t count;
+} TableSlot;
+
+/* A slot's fields side by side: a probe touches one cache line, not one in each of three arrays. */
+typedef struct {
     Py_ssize_t mask;
-    uint64_t *hash;
-    Py_ssize_t *first; /* -1: empty slot */
-    Py_ssize_t *count;
+    Py_ssize_t capacity; /* slots allocated */
+    TableSlot *slot;
 } Table;
 
-static int table_init(Table *t, Py_ssize_t keys) {
+static Py_ssize_t table_size_for(Py_ssize_t keys) { /* at most half full */
     Py_ssize_t size = 16;
     while (size < 2 * keys) size <<= 1;
-    t->mask = size - 1;
-    t->hash = PyMem_Malloc((size_t)size * sizeof(uint64_t));
-    t->first = PyMem_Malloc((size_t)size * sizeof(Py_ssize_t));
-    t->count = PyMem_Malloc((size_t)size * sizeof(Py_ssize_t));
-    if (!t->hash || !t->first || !t->count) return -1;
-    return 0;
+    return size;
 }
 
-static void table_clear(Table *t) { memset(t->first, 0xff, (size_t)(t->mask + 1) * sizeof(Py_ssize_t)); }
+static int table_init(Table *t, Py_ssize_t keys) {
+    t->capacity = table_size_for(keys);
+    t->mask = t->capacity - 1;
+    t->slot = PyMem_Malloc((size_t)t->capacity * sizeof(TableSlot));
+    return t->slot ? 0 : -1;
+}
+
+/* Empty the table, using only as many of its slots as `keys` need (at most its capacity): a
+ * smaller count then touches and clears less memory. Every first -1 (the rest is set on insert). */
+static void table_clear_for(Table *t, Py_ssize_t keys) {
+    Py_ssize_t size = table_size_for(keys);
+    t->mask = (size < t->capacity ? size : t->capacity) - 1;
+    memset(t->slot, 0xff, (size_t)(t->mask + 1) * sizeof(TableSlot));
+}
+
+static void table_clear(Table *t) { table_clear_for(t, t->capacity); }
 
 /* Count the key at position p, whose bytes are base[p * stride .. p * stride + width) and whose
  * hash is h: its slot. *added says whether the key was new. */
@@ -103,16 +119,16 @@ static inline Py_ssize_t table_count(Table *t, uint64_t h, Py_ssize_t p, const c
                                      size_t width, int *added) {
     Py_ssize_t slot = (Py_ssize_t)(h & (uint64_t)t->mask);
     for (;;) {
-        Py_ssize_t q = t->first[slot];
+        Py_ssize_t q = t->slot[slot].first;
         if (q < 0) {
-            t->first[slot] = p;
-            t->hash[slot] = h;
-            t->count[slot] = 1;
+            t->slot[slot].first = p;
+            t->slot[slot].hash = h;
+            t->slot[slot].count = 1;
             *added = 1;
             return slot;
         }
-        if (t->hash[slot] == h && memcmp(base + (size_t)q * stride, base + (size_t)p * stride, width) == 0) {
-            t->count[slot]++;
+        if (t->slot[slot].hash == h && memcmp(base + (size_t)q * stride, base + (size_t)p * stride, width) == 0) {
+            t->slot[slot].count++;
             *added = 0;
             return slot;
         }
@@ -120,11 +136,7 @@ static inline Py_ssize_t table_count(Table *t, uint64_t h, Py_ssize_t p, const c
     }
 }
 
-static void table_free(Table *t) {
-    PyMem_Free(t->hash);
-    PyMem_Free(t->first);
-    PyMem_Free(t->count);
-}
+static void table_free(Table *t) { PyMem_Free(t->slot); }
 
 /* ngram_levels(ids, word_chars, max_n) -> [(top_count, top_position, covered_chars)] for
  * n = 2..max_n.
@@ -175,7 +187,7 @@ static PyObject *ngram_levels(PyObject *self, PyObject *args) {
         uint64_t covered = 0;
         while (kept > 0 && positions[kept - 1] + n > words) kept--; /* must end inside the text */
         if (kept > 0) {
-            table_clear(&table);
+            table_clear_for(&table, kept);
             for (Py_ssize_t k = 0; k < kept; k++) {
                 Py_ssize_t p = positions[k];
                 /* The key of the n-gram at p: its (n-1)-gram's key extended by its last word. */
@@ -186,9 +198,9 @@ static PyObject *ngram_levels(PyObject *self, PyObject *args) {
             }
             for (Py_ssize_t k = 0; k < kept; k++) {
                 Py_ssize_t s = slot_of[k];
-                if (table.count[s] > top_count) { /* ties keep the earliest first occurrence */
-                    top_count = table.count[s];
-                    top_position = table.first[s];
+                if (table.slot[s].count > top_count) { /* ties keep the earliest first occurrence */
+                    top_count = table.slot[s].count;
+                    top_position = table.slot[s].first;
                 }
             }
             if (top_count < 2) {
@@ -198,9 +210,9 @@ static PyObject *ngram_levels(PyObject *self, PyObject *args) {
                 Py_ssize_t until = 0, still = 0; /* words before `until` are counted already */
                 for (Py_ssize_t k = 0; k < kept; k++) {
                     Py_ssize_t p = positions[k], s = slot_of[k];
-                    if (table.count[s] < 2) continue;
+                    if (table.slot[s].count < 2) continue;
                     positions[still++] = p;
-                    if (table.first[s] == p) continue; /* a first occurrence */
+                    if (table.slot[s].first == p) continue; /* a first occurrence */
                     Py_ssize_t from = p > until ? p : until;
                     if (p + n > from) covered += cumulative[p + n] - cumulative[from];
                     until = p + n;
@@ -279,7 +291,7 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
         goto done;
     }
     for (Py_ssize_t s = 0; s <= table.mask; s++)
-        if (table.first[s] >= 0 && table.count[s] > 1) repeated[n_repeated++] = table.count[s];
+        if (table.slot[s].first >= 0 && table.slot[s].count > 1) repeated[n_repeated++] = table.slot[s].count;
     Py_ssize_t top = isqrt(distinct);
     if (top > n_repeated) top = n_repeated;
     qsort(repeated, (size_t)n_repeated, sizeof(Py_ssize_t), by_count_descending);
@@ -1473,7 +1485,7 @@ static PyObject *cut_census(PyObject *self, PyObject *args) {
         Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)seen.mask);
         int32_t id;
         for (;;) {
-            Py_ssize_t q = seen.first[slot];
+            Py_ssize_t q = seen.slot[slot].first;
             if (q < 0) {
                 PyObject *token = PyUnicode_Substring(text, start, start + length);
                 if (!token) goto done;
@@ -1484,13 +1496,13 @@ static PyObject *cut_census(PyObject *self, PyObject *args) {
                     PyErr_SetString(PyExc_OverflowError, "more than 2**31 distinct words");
                     goto done;
                 }
-                seen.first[slot] = start;
-                seen.hash[slot] = h;
-                seen.count[slot] = length;
+                seen.slot[slot].first = start;
+                seen.slot[slot].hash = h;
+                seen.slot[slot].count = length;
                 id_by_slot[slot] = id = (int32_t)index;
                 break;
             }
-            if (seen.hash[slot] == h && seen.count[slot] == length &&
+            if (seen.slot[slot].hash == h && seen.slot[slot].count == length &&
                 memcmp(base + (size_t)q * sizeof(Py_UCS4), base + (size_t)start * sizeof(Py_UCS4),
                        (size_t)length * sizeof(Py_UCS4)) == 0) {
                 id = id_by_slot[slot];
