@@ -113,6 +113,8 @@ def install() -> None:
     _install_attribute_values()
     _install_attribute_value_requests()
     _install_backend_lookup()
+    _install_client_attribute_values()
+    _install_item_dicts()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -362,6 +364,123 @@ def _read_leaf(kind: str, inner: Any) -> dict[str, Any] | None:
     if kind in ("SS", "NS"):
         return {kind: list(inner)} if type(inner) is list else None
     return None
+
+
+def _install_client_attribute_values() -> None:
+    from botocore.parsers import BaseJSONParser
+    from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidator
+
+    original_validate = ParamValidator._validate_structure
+    original_serialize = JSONSerializer._serialize_type_structure
+    original_parse = BaseJSONParser._handle_structure
+
+    @functools.wraps(original_validate)
+    def _validate_structure(self: Any, params: Any, shape: Any, errors: Any, name: str) -> None:
+        # A value botocore's walk would find nothing wrong with reports nothing; anything else
+        # (the errors and their wording included) is botocore's.
+        if not (_is_attribute_value_shape(shape) and _valid_attribute_value(params)):
+            original_validate(self, params, shape, errors, name)
+
+    @functools.wraps(original_serialize)
+    def _serialize_type_structure(self: Any, serialized: Any, value: Any, shape: Any, key: Any) -> None:
+        if key is not None and self.MAP_TYPE is dict and _is_attribute_value_shape(shape):
+            written = _written_attribute_value(value)  # botocore writes such a value as it is
+            if written is not None:
+                serialized[key] = written
+                return
+        original_serialize(self, serialized, value, shape, key)
+
+    @functools.wraps(original_parse)
+    def _handle_structure(self: Any, shape: Any, value: Any) -> Any:
+        if _is_attribute_value_shape(shape):
+            read = _written_attribute_value(value)  # and reads one back as it came
+            if read is not None:
+                return read
+        return original_parse(self, shape, value)
+
+    ParamValidator._validate_structure = _validate_structure
+    JSONSerializer._serialize_type_structure = _serialize_type_structure
+    BaseJSONParser._handle_structure = _handle_structure
+
+
+_attribute_value_shapes: dict[Any, bool] = {}  # botocore shape -> DynamoDB's AttributeValue as checked
+
+
+def _is_attribute_value_shape(shape: Any) -> bool:
+    """DynamoDB's AttributeValue as the fast paths assume it: the ten members, each a plain
+    string, blob, boolean, list or map with no length bounds, not a tagged union."""
+    known = _attribute_value_shapes.get(shape)
+    if known is None:
+        known = _attribute_value_shapes[shape] = _check_attribute_value_shape(shape)
+    return known
+
+
+def _check_attribute_value_shape(shape: Any) -> bool:
+    if getattr(shape, "name", None) != "AttributeValue" or shape.type_name != "structure":
+        return False
+    members = shape.members
+    if members.keys() != DYNAMODB_VALUE_MEMBERS or shape.is_tagged_union or shape.is_document_type:
+        return False
+    if shape.metadata.get("required"):
+        return False
+    kinds = {"S": "string", "N": "string", "B": "blob", "SS": "list", "NS": "list", "BS": "list"}
+    kinds |= {"M": "map", "L": "list", "NULL": "boolean", "BOOL": "boolean"}
+    inner = [m.member for m in members.values() if m.type_name == "list"]
+    inner += [members["M"].key] if members["M"].type_name == "map" else []
+    bounded = any("min" in m.metadata or m.serialization for m in [*members.values(), *inner])
+    return all(members[k].type_name == t for k, t in kinds.items()) and not bounded
+
+
+def _valid_attribute_value(value: Any) -> bool:
+    """True for a value botocore's validator passes without a word: one type key, of the
+    right Python type, maps and lists of such values."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    ((kind, inner),) = value.items()
+    if kind in ("S", "N"):
+        return type(inner) is str
+    if kind in ("BOOL", "NULL"):
+        return type(inner) is bool
+    if kind == "B":
+        return type(inner) in (bytes, bytearray, str)
+    if kind in ("SS", "NS", "BS"):
+        allowed = (str,) if kind != "BS" else (bytes, bytearray, str)
+        return type(inner) is list and all(type(s) in allowed for s in inner)
+    if kind == "M":
+        return type(inner) is dict and all(
+            type(k) is str and _valid_attribute_value(v) for k, v in inner.items()
+        )
+    if kind == "L":
+        return type(inner) is list and all(_valid_attribute_value(v) for v in inner)
+    return False
+
+
+def _install_item_dicts() -> None:
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = utilities.dynamo_to_dict
+
+    @functools.wraps(original)
+    def dynamo_to_dict(obj: Any) -> Any:
+        # moto's conversion, with the common types decided by their exact type instead of an
+        # isinstance and hasattr chain per value; anything else (binary, datetimes, objects
+        # with to_json) goes through moto's own code.
+        kind = type(obj)
+        if kind is str or kind is int or kind is bool or obj is None:
+            return obj
+        if kind is dict:
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if kind is list:
+            return [dynamo_to_dict(v) for v in obj]
+        if kind is DynamoType and obj.type not in ("B", "BS"):
+            return {obj.type: dynamo_to_dict(obj.value)}
+        return original(obj)
+
+    utilities.dynamo_to_dict = dynamo_to_dict
+    responses.dynamo_to_dict = dynamo_to_dict
 
 
 def _install_backend_lookup() -> None:

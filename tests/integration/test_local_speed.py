@@ -237,3 +237,98 @@ def test_backends_are_looked_up_and_reset_as_before(stack: LocalStack) -> None:
     BackendDict.reset()  # what a new mock does: every account cleared, every dict unregistered
     assert sqs_backends[DEFAULT_ACCOUNT_ID][stack.region].queues == {}
     assert any(d is sqs_backends for d in BackendDict._instances)  # type: ignore[misc]
+
+
+# Values botocore's own walk must judge, write and read: the fast paths step aside for these.
+ODD_REQUEST_VALUES: list[Any] = [
+    {"S": 1},
+    {"S": "a", "N": "1"},
+    {},
+    {"X": "y"},
+    {"SS": ["a", 1]},
+    {"NS": ("1", "2")},
+    {"M": {"k": {"S": None}}},
+    {"M": {1: {"S": "x"}}},
+    {"L": [{"BOOL": "yes"}]},
+    {"B": 5},
+    {"NULL": 1},
+    "not a value",
+]
+
+
+def test_attribute_values_are_validated_as_botocore_validates_them(stack: LocalStack) -> None:
+    from botocore.validate import ParamValidator
+
+    shape = stack.client("dynamodb").meta.service_model.operation_model("PutItem").input_shape
+    fast = ParamValidator._validate_structure
+    slow = fast.__wrapped__
+
+    def report(validate: Any, item: dict[str, Any]) -> str:
+        ParamValidator._validate_structure = validate
+        try:
+            return str(ParamValidator().validate({"TableName": "t", "Item": item}, shape).generate_report())
+        finally:
+            ParamValidator._validate_structure = fast
+
+    for value in [*ODD_VALUES.values(), *ODD_REQUEST_VALUES]:
+        item = {"a": value, "b": {"M": {"inner": value}}, "c": {"L": [value, {"S": "ok"}]}}
+        assert report(fast, item) == report(slow, item), value
+    assert report(fast, {"a": {"S": 1}}).startswith("Invalid type for parameter Item.a.S")
+
+
+def test_attribute_values_are_sent_and_read_as_botocore_sends_and_reads_them(
+    stack: LocalStack, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.parsers import BaseJSONParser
+    from botocore.serialize import JSONSerializer
+
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.drain()
+    ddb = stack.client("dynamodb")
+    bodies: list[bytes] = []
+    ddb.meta.events.register("before-send", lambda request, **_: bodies.append(request.body))
+    record = {"pk": {"S": "DOC#incoming/a.txt"}, "sk": {"S": "DOC"}}
+
+    def round_trip(sk: str) -> Any:
+        item = {"pk": {"S": "ODD"}, "sk": {"S": sk}, **ODD_VALUES}
+        ddb.put_item(TableName=stack.names.table, Item=item)
+        keys = [record, {"pk": {"S": "ODD"}, "sk": {"S": sk}}]
+        got = ddb.batch_get_item(RequestItems={stack.names.table: {"Keys": keys}})["Responses"]
+        return sorted(got[stack.names.table], key=lambda i: i["pk"]["S"])
+
+    fast = round_trip("x")
+    fast_bodies = bodies[:]
+    monkeypatch.setattr(
+        JSONSerializer, "_serialize_type_structure", JSONSerializer._serialize_type_structure.__wrapped__
+    )
+    monkeypatch.setattr(BaseJSONParser, "_handle_structure", BaseJSONParser._handle_structure.__wrapped__)
+    bodies.clear()
+    assert round_trip("x") == fast
+    assert bodies == fast_bodies  # the same bytes on the wire
+    assert fast[1] == {"pk": {"S": "ODD"}, "sk": {"S": "x"}, **ODD_VALUES}
+    assert len(fast[0]["stats"]["M"]) > 10  # a real record, with its statistics
+
+
+def test_items_are_answered_as_moto_answers_them(
+    stack: LocalStack, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.drain()
+    ddb = stack.client("dynamodb")
+    ddb.put_item(TableName=stack.names.table, Item={"pk": {"S": "ODD"}, "sk": {"S": "X"}, **ODD_VALUES})
+    keys = [{"pk": {"S": "DOC#incoming/a.txt"}, "sk": {"S": "DOC"}}, {"pk": {"S": "ODD"}, "sk": {"S": "X"}}]
+
+    def answers() -> Any:
+        got = ddb.batch_get_item(RequestItems={stack.names.table: {"Keys": keys}})["Responses"]
+        scanned = ddb.scan(TableName=stack.names.table)["Items"]
+        return sorted(got[stack.names.table], key=str), sorted(scanned, key=str)
+
+    fast = answers()
+    slow = utilities.dynamo_to_dict.__wrapped__  # type: ignore[attr-defined]
+    monkeypatch.setattr(utilities, "dynamo_to_dict", slow)
+    monkeypatch.setattr(responses, "dynamo_to_dict", slow)
+    assert answers() == fast
+    assert {"pk": {"S": "ODD"}, "sk": {"S": "X"}, **ODD_VALUES} in fast[0]
