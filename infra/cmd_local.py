@@ -67,7 +67,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not files:
         print(f"no files under {args.directory}", file=sys.stderr)
         return 2
-    with LocalStack(**function_io(args.verbose)) as stack:
+    with LocalStack(freeze_after_start=True, **function_io(args.verbose)) as stack:
         keys = upload_all(stack, args.directory, files)
         with tqdm(total=len(keys), desc="processing", unit="msg", disable=None, file=sys.stderr) as bar:
             stack.drain(on_batch=bar.update)
@@ -143,7 +143,7 @@ def _number(value: Any) -> str:
 def serve_command(args: argparse.Namespace) -> int:
     _configure_logging(args.verbose)
     stop = threading.Event()
-    with LocalStack(port=args.port, **function_io(args.verbose)) as stack:
+    with LocalStack(port=args.port, freeze_after_start=True, **function_io(args.verbose)) as stack:
         print_serve_banner(stack)
         worker = threading.Thread(target=drain_forever, args=(stack, stop), daemon=True)
         worker.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from typing import Any
@@ -332,3 +333,17 @@ def test_items_are_answered_as_moto_answers_them(
     monkeypatch.setattr(responses, "dynamo_to_dict", slow)
     assert answers() == fast
     assert {"pk": {"S": "ODD"}, "sk": {"S": "X"}, **ODD_VALUES} in fast[0]
+
+
+def test_a_stack_started_for_one_run_leaves_collection_on_and_its_load_frozen() -> None:
+    import gc
+
+    try:
+        with LocalStack(function_output=io.StringIO(), freeze_after_start=True) as stack:
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 100_000  # moto, botocore and the handler, left out
+            stack.upload("incoming/a.txt", b"hello")
+            stack.drain()
+            assert stack.documents(["incoming/a.txt"])[0]["status"]
+    finally:
+        gc.unfreeze()
