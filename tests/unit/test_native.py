@@ -144,15 +144,18 @@ def test_native_rejects_mismatched_inputs() -> None:
     assert native is not None
     with pytest.raises(ValueError):
         native.ngram_levels(array("I", [1, 2]), array("I", [1]), 10)
-    counts: Counter[str] = Counter()
+    args = (keywords.stopword_set(), keywords.idf_lookup(), 1.0, 9.0, 2, 10)
     dictionary = segment.segment_dictionary()
     with pytest.raises(TypeError):
-        native.cut_census(b"\xe4\xb8\xad", dictionary, counts)
+        native.word_stats(b"\xe4\xb8\xad", dictionary, *args)
     with pytest.raises(TypeError):
-        native.cut_census("中国经济", object(), counts)
-    assert counts == Counter()  # no half-made census left behind
+        native.word_stats("中国经济", object(), *args)
+    with pytest.raises(ValueError):  # not the capsules word_set and idf_index make
+        native.word_stats("中国", dictionary, keywords.idf_lookup(), keywords.idf_lookup(), *args[2:])
     with pytest.raises(ValueError):
-        native.cut_census("中国", dictionary, Counter({"x": 1}))
+        native.word_stats("中国", dictionary, keywords.stopword_set(), dictionary, *args[2:])
+    with pytest.raises(TypeError):
+        native.word_set(["的", 1])
 
 
 @pytest.mark.parametrize("path", sorted(p for p in SEEDS.glob("*") if p.is_file()), ids=lambda p: p.name)
@@ -182,7 +185,10 @@ def test_the_module_is_loaded_from_this_checkout() -> None:
     assert sys.modules["docproc._native"] is native
 
 
-_TOKENS = st.sampled_from(["中国", "Hello", "hello", "HELLO", "İstanbul", "ß", "_", "3.5", "，", " ", "...", "①", "x_y", "", "Ⅻ", "ǅ"])
+_TOKENS = st.sampled_from(
+    ["中国", "Hello", "hello", "HELLO", "İstanbul", "ß", "_", "3.5", "，", " ", "...", "①", "x_y", "", "Ⅻ", "ǅ",
+     "的", "我们", "经济", "发展", "the", "The", "新华社", "2024", "\n"]
+)  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
@@ -195,10 +201,20 @@ def test_word_census_is_the_pure_one(tokens: list[str]) -> None:
         m.setattr(stats_module, "native", None)
         m.setattr(segment, "native", None)
         pure = stats_module.word_census(text)
-    assert fast.n_words == pure.n_words
-    assert list(fast.counts.items()) == list(pure.counts.items())  # the same order too
-    assert list(fast.ids) == list(pure.ids) and list(fast.chars) == list(pure.chars)
-    assert fast.total_chars == pure.total_chars and fast.no_letter == pure.no_letter
+    assert _fields(fast) == _fields(pure)
+
+
+def _fields(census: stats_module.WordCensus) -> tuple[object, ...]:
+    return (
+        census.n_words,
+        census.unique_words,
+        census.n_stop,
+        census.n_no_letter,
+        list(census.ids),
+        list(census.chars),
+        census.total_chars,
+        census.keywords,
+    )
 
 
 _SCRIPT_SAMPLE = "這個简体中文網络的人們说，English 123 〇\U00020000😀\ue000"
@@ -230,14 +246,16 @@ def test_word_census_lower_cases_every_character_as_str_lower() -> None:
     # Every character as a token of its own (none joins another across "\n"; ASCII letters and
     # digits would join each other, so they stand between newlines too).
     tokens = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    counts: Counter[str] = Counter()
-    n_words, ids, _, _, no_letter = native.cut_census("\n".join(tokens), segment.segment_dictionary(), counts)
+    fast = stats_module.word_census("\n".join(tokens))
     words = segment.words_of(tokens)
-    assert n_words == len(words) and n_words == len(memoryview(ids).cast("I"))
-    assert list(counts) == list(dict.fromkeys(w.lower() for w in words))
-    assert "Σ" in words and "σ" in counts and "İ".lower() in counts
+    lowered = [w.lower() for w in words]
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(lowered))}
+    assert fast.n_words == len(words) and fast.unique_words == len(vocab)
+    assert list(fast.ids) == [vocab[w] for w in lowered]
+    assert vocab["σ"] == fast.ids[words.index("Σ")] and fast.ids[words.index("İ")] == vocab["İ".lower()]
     # ... and decides "no letter" for each of them as the keywords' regular expression does.
-    assert no_letter == keywords.words_without_letter(counts)
+    no_letter = keywords.words_without_letter(vocab)
+    assert fast.n_no_letter == sum(w in no_letter for w in lowered)
     assert {"1", "٣", "_"} <= no_letter and not {"a", "中", "²", "①"} & no_letter
 
 
@@ -250,18 +268,25 @@ _WORDS = ["中国", "经济", "发展", "的", "我们", "ab", "AB", "a", "2024"
     st.dictionaries(st.sampled_from(_WORDS), st.sampled_from([1.5, 2.0, 7.25, 9.9]), max_size=6),
     st.integers(1, 12),
 )
-def test_top_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, float], k: int) -> None:
+def test_keywords_are_the_pure_ones(counts: dict[str, int], idf: dict[str, float], k: int) -> None:
     # Few distinct scores: ties, broken by the word as heapq.nlargest breaks them, are common.
-    total = sum(counts.values())
+    text = "\n".join(w for word, n in counts.items() for w in [word] * n)
     with pytest.MonkeyPatch.context() as m:
         # The table as its file holds it: the C side looks words up in an index over these bytes.
         m.setattr(keywords, "_idf_file", lambda: (idf_file_body(idf), 7.25))
-        for name in ("idf_table", "idf_lookup", "idf_ceiling"):  # uncached, from the file above
+        for name in ("idf_table", "idf_lookup", "idf_ceiling", "stopword_set"):  # uncached
             m.setattr(keywords, name, getattr(keywords, name).__wrapped__)
         m.setattr(keywords, "stopwords", lambda: frozenset({"的", "我们"}))
-        fast = keywords.top_keywords(Counter(counts), total, k)
-        m.setattr(keywords, "native", None)
-        assert fast == keywords.top_keywords(Counter(counts), total, k)
+        for name in ("idf_lookup", "idf_ceiling", "stopword_set", "default_idf", "stopwords"):
+            m.setattr(stats_module, name, getattr(keywords, name))  # imported by name there
+        m.setattr(stats_module, "MAX_KEYWORDS", k)
+        m.setattr(keywords, "MAX_KEYWORDS", k)
+        m.setattr(keywords.top_keywords, "__defaults__", (k, None))
+        fast = stats_module.word_census(text)
+        m.setattr(stats_module, "native", None)
+        pure = stats_module.word_census(text)
+    assert _fields(fast) == _fields(pure)
+    assert len(fast.keywords) <= k
 
 
 @settings(max_examples=400, deadline=None)
@@ -282,11 +307,11 @@ def idf_file_body(idf: dict[str, float]) -> bytes:
     return "".join(f"{v}\t{' '.join(ws)}\n" for v, ws in by_value.items()).encode()
 
 
-def idf_of(index: object, word: str, default: float = -1.0) -> float:
-    """The IDF the C side finds for `word` (its score with a count of 1)."""
+def idf_of(index: object, word: str) -> float | None:
+    """The IDF the C side finds for `word`."""
     assert native is not None
-    best = native.top_keywords({word: 1}, frozenset(), frozenset(), index, default, 99.0, 1, 1)
-    return float(best[0][0])
+    found: float | None = native.idf_of(index, word)
+    return found
 
 
 @pytest.mark.skipif(native is None, reason="the C module is not built here")
@@ -295,22 +320,22 @@ def test_the_idf_index_finds_every_word_of_the_table_as_the_dict_does() -> None:
     index = keywords.idf_lookup()
     assert all(idf_of(index, word) == value for word, value in table.items())
     for absent in ("不在表里的词语", "zz", "a\ud800b", "词" * 300):  # unknown, a lone surrogate, long
-        assert idf_of(index, absent) == -1.0
+        assert idf_of(index, absent) is None
 
 
 @pytest.mark.skipif(native is None, reason="the C module is not built here")
 def test_the_idf_index_keeps_a_repeated_words_last_value_and_rejects_a_bad_file() -> None:
     assert native is not None
     index = native.idf_index("1.5\t甲 乙\n\n2.5\t乙  丙\n".encode())
-    assert [idf_of(index, w) for w in ("甲", "乙", "丙", "丁")] == [1.5, 2.5, 2.5, -1.0]
+    assert [idf_of(index, w) for w in ("甲", "乙", "丙", "丁")] == [1.5, 2.5, 2.5, None]
     with pytest.raises(ValueError):
         native.idf_index(b"x1\tword\n")
     with pytest.raises(ValueError, match="no number before the tab"):
         native.idf_index(b"1.0\tword\n\tword\n")
     with pytest.raises(TypeError):
         native.idf_index("1.0\tword")
-    with pytest.raises(TypeError, match="idf must be"):
-        native.top_keywords({"词语": 1}, frozenset(), frozenset(), ["not", "an", "index"], 1.0, 9.0, 1, 1)
+    with pytest.raises(ValueError):
+        native.idf_of(["not", "an", "index"], "词语")
 
 
 def test_the_idf_ceiling_bounds_every_word() -> None:
@@ -318,16 +343,18 @@ def test_the_idf_ceiling_bounds_every_word() -> None:
     assert keywords.idf_ceiling() == max(*table.values(), default)
 
 
-def test_top_keywords_on_a_long_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keywords_on_a_long_tail(monkeypatch: pytest.MonkeyPatch) -> None:
     # Many words seen once or twice, a few often: the C pass scores the frequent ones first and
     # skips the tail it can rule out; the result must be what scoring every word gives.
-    counts = Counter({f"词{i:04d}": 1 + (i % 3 == 0) for i in range(3000)})
+    counts = Counter({f"w{i:04d}": 1 + (i % 3 == 0) for i in range(3000)})
     counts.update({"经济": 9, "增长": 7, "市场": 7, "发展": 5, "企业": 4, "投资": 4})
-    fast = keywords.top_keywords(counts, sum(counts.values()))
+    text = "\n".join(w for word, n in counts.items() for w in [word] * n)
+    fast = stats_module.word_census(text)
     with monkeypatch.context() as m:
-        m.setattr(keywords, "native", None)
-        assert fast == keywords.top_keywords(counts, sum(counts.values()))
-    assert len(fast) == keywords.MAX_KEYWORDS
+        m.setattr(stats_module, "native", None)
+        assert _fields(fast) == _fields(stats_module.word_census(text))
+    assert len(fast.keywords) == keywords.MAX_KEYWORDS
+    assert fast.keywords == keywords.top_keywords(counts, sum(counts.values()))
 
 
 def test_results_do_not_depend_on_the_hash_seed() -> None:

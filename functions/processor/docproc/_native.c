@@ -518,42 +518,31 @@ static PyObject *cminhash(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* Whether `token` holds a word character (regex \w: alphanumeric or '_'), as segment.words_of
- * decides it. */
-static int holds_word_char(PyObject *token) {
-    int kind = PyUnicode_KIND(token);
-    const void *data = PyUnicode_DATA(token);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(token);
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (ch == '_' || Py_UNICODE_ISALNUM(ch)) return 1;
-    }
+/* Whether chars[0 .. n) hold a word character (regex \w: alphanumeric or '_'), as
+ * segment.words_of decides it for a token. */
+static int holds_word_char(const Py_UCS4 *chars, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (chars[i] == '_' || Py_UNICODE_ISALNUM(chars[i])) return 1;
     return 0;
 }
 
-/* Whether str.lower() would change `token`: some character's simple lower-case mapping differs
- * from it (that of U+0130, the one character whose full mapping differs alone, does too). */
-static int lowers(PyObject *token) {
-    int kind = PyUnicode_KIND(token);
-    const void *data = PyUnicode_DATA(token);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(token);
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_TOLOWER(ch) != ch) return 1;
-    }
+/* Whether str.lower() would change chars[0 .. n): some character's simple lower-case mapping
+ * differs from it (that of U+0130, the one character whose full mapping differs alone, does too). */
+static int lowers(const Py_UCS4 *chars, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (Py_UNICODE_TOLOWER(chars[i]) != chars[i]) return 1;
     return 0;
 }
 
-/* Whether `word` holds no letter of any script: keywords._NO_LETTER ([\d_\W]+) matches it whole.
- * A letter is a word character (alphanumeric or '_') that is neither a decimal digit nor '_'. */
-static int has_no_letter(PyObject *word) {
-    Text t;
-    if (text_of(word, &t) < 0) return -1;
-    for (Py_ssize_t i = 0; i < t.length; i++) {
-        Py_UCS4 ch = PyUnicode_READ(t.kind, t.data, i);
+/* Whether chars[0 .. n) (n > 0) hold no letter of any script: keywords._NO_LETTER ([\d_\W]+)
+ * matches them whole. A letter is a word character (alphanumeric or '_') that is neither a
+ * decimal digit nor '_'. */
+static int has_no_letter(const Py_UCS4 *chars, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = chars[i];
         if (ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch)) return 0;
     }
-    return t.length > 0;
+    return n > 0;
 }
 
 /* count_flagged(text, table) -> (characters whose table byte has bit 0 set, ... bit 1 set).
@@ -661,31 +650,32 @@ done:
     return result;
 }
 
-/* One keyword candidate: a TF * IDF score and its word (borrowed from the counts dict). */
+/* One keyword candidate: a TF * IDF score and its word (chars[0 .. length)). */
 typedef struct {
     double score;
-    PyObject *word;
+    const Py_UCS4 *chars;
+    Py_ssize_t length;
 } Scored;
 
-/* Whether candidate a ranks before b as (score, word) tuples do under reverse=True. */
-static int ranks_before(const Scored *a, const Scored *b, int *failed) {
+/* Whether candidate a ranks before b as (score, word) tuples do under reverse=True: str
+ * comparison is by code point. */
+static int ranks_before(const Scored *a, const Scored *b) {
     if (a->score != b->score) return a->score > b->score;
-    int cmp = PyUnicode_Compare(a->word, b->word);
-    if (cmp == -1 && PyErr_Occurred()) *failed = 1;
-    return cmp > 0;
+    Py_ssize_t n = a->length < b->length ? a->length : b->length;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a->chars[i] != b->chars[i]) return a->chars[i] > b->chars[i];
+    return a->length > b->length;
 }
 
 /* Insert `candidate` into best[0..*filled) (kept in rank order, at most k). */
-static int keep_if_better(Scored *best, Py_ssize_t *filled, Py_ssize_t k, Scored candidate) {
-    int failed = 0;
-    if (*filled == k && !ranks_before(&candidate, &best[k - 1], &failed)) return failed ? -1 : 0;
+static void keep_if_better(Scored *best, Py_ssize_t *filled, Py_ssize_t k, Scored candidate) {
+    if (*filled == k && !ranks_before(&candidate, &best[k - 1])) return;
     Py_ssize_t at = *filled < k ? (*filled)++ : k - 1;
-    while (at > 0 && ranks_before(&candidate, &best[at - 1], &failed)) {
+    while (at > 0 && ranks_before(&candidate, &best[at - 1])) {
         best[at] = best[at - 1];
         at--;
     }
     best[at] = candidate;
-    return failed ? -1 : 0;
 }
 
 /* The IDF table as an index over its own text, in place of a dict of 44k str keys (building
@@ -731,7 +721,7 @@ static void idf_index_free(PyObject *capsule) {
     PyMem_Free(ix);
 }
 
-/* idf_index(text: bytes) -> capsule, for top_keywords' `idf`. */
+/* idf_index(text: bytes) -> capsule, for word_stats' `idf`. */
 static PyObject *idf_index(PyObject *self, PyObject *arg) {
     (void)self;
     if (!PyBytes_Check(arg)) {
@@ -796,120 +786,64 @@ fail:
     return NULL;
 }
 
-/* count * IDF(word), IDF from `idf` (a dict, or an idf_index) or `fallback`; -1.0 with an
- * exception set on error. */
-static double keyword_score(PyObject *idf, PyObject *word, Py_ssize_t count, double fallback) {
-    double weight = fallback;
-    if (PyDict_Check(idf)) {
-        PyObject *value = PyDict_GetItemWithError(idf, word);
-        if (value) {
-            weight = PyFloat_AsDouble(value);
-            if (weight == -1.0 && PyErr_Occurred()) return -1.0;
-        } else if (PyErr_Occurred()) {
-            return -1.0;
+/* The IDF of chars[0 .. n) in the index, or `fallback`: the word's UTF-8 bytes are written into
+ * *buffer (grown as needed) and looked up. A lone surrogate has no UTF-8: no table word is one.
+ * -1 on no memory. */
+static int idf_weight(const IdfIndex *ix, const Py_UCS4 *chars, Py_ssize_t n, double fallback, char **buffer,
+                      Py_ssize_t *room, double *weight) {
+    *weight = fallback;
+    if (*room < 4 * n) {
+        char *grown = PyMem_Realloc(*buffer, (size_t)(4 * n + 16));
+        if (!grown) return -1;
+        *buffer = grown;
+        *room = 4 * n + 16;
+    }
+    char *out = *buffer;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = chars[i];
+        if (ch < 0x80) {
+            out[m++] = (char)ch;
+        } else if (ch < 0x800) {
+            out[m++] = (char)(0xC0 | (ch >> 6));
+            out[m++] = (char)(0x80 | (ch & 0x3F));
+        } else if (ch < 0x10000) {
+            if (ch >= 0xD800 && ch <= 0xDFFF) return 0;
+            out[m++] = (char)(0xE0 | (ch >> 12));
+            out[m++] = (char)(0x80 | ((ch >> 6) & 0x3F));
+            out[m++] = (char)(0x80 | (ch & 0x3F));
+        } else {
+            out[m++] = (char)(0xF0 | (ch >> 18));
+            out[m++] = (char)(0x80 | ((ch >> 12) & 0x3F));
+            out[m++] = (char)(0x80 | ((ch >> 6) & 0x3F));
+            out[m++] = (char)(0x80 | (ch & 0x3F));
         }
-        return (double)count * weight;
     }
-    IdfIndex *ix = PyCapsule_GetPointer(idf, IDF_INDEX_NAME);
-    if (!ix) return -1.0;
-    Py_ssize_t n;
-    const char *s = PyUnicode_AsUTF8AndSize(word, &n);
-    if (!s) { /* a lone surrogate has no UTF-8: no table word is one */
-        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1.0;
-        PyErr_Clear();
-    } else if (n > 0) {
-        IdfSlot *slot = idf_slot(ix, s, n, bytes_hash(s, n));
-        if (slot->length) weight = slot->value;
+    if (m > 0) {
+        IdfSlot *slot = idf_slot(ix, out, m, bytes_hash(out, m));
+        if (slot->length) *weight = slot->value;
     }
-    return (double)count * weight;
+    return 0;
 }
 
-/* top_keywords(counts, stop, no_letter, idf, default, ceiling, min_chars, k) -> [(score, word)]:
- * the k best (count * IDF, word) pairs of the words in `counts` that are neither stop words nor
- * without a letter and have at least min_chars characters, best first; what
- * heapq.nlargest(k, zip(scores, candidates)) gives in keywords.top_keywords.
- *
- * `ceiling` is the largest IDF any word can get. The words at least as frequent as the k-th most
- * frequent are scored first; the k-th best of their scores then bounds the rest: a word whose
- * count * ceiling is below it can neither enter nor tie, and its IDF is never looked up. The IDF
- * table is large (44k words): the lookups, each a likely cache miss, were most of the time. */
-static PyObject *top_keywords(PyObject *self, PyObject *args) {
+/* idf_of(index, word) -> the word's IDF in the index, or None: what word_stats looks up. */
+static PyObject *idf_of(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *counts, *stop, *no_letter, *idf;
-    double fallback, ceiling;
-    Py_ssize_t min_chars, k;
-    if (!PyArg_ParseTuple(args, "O!OOOddnn", &PyDict_Type, &counts, &stop, &no_letter, &idf, &fallback,
-                          &ceiling, &min_chars, &k))
-        return NULL;
-    if (!PyAnySet_Check(stop) || !PyAnySet_Check(no_letter)) {
-        PyErr_SetString(PyExc_TypeError, "stop and no_letter must be sets");
-        return NULL;
-    }
-    if (!PyDict_Check(idf) && !PyCapsule_IsValid(idf, IDF_INDEX_NAME)) {
-        PyErr_SetString(PyExc_TypeError, "idf must be a dict or an idf_index");
-        return NULL;
-    }
-    if (k < 1) return PyList_New(0);
-    Py_ssize_t size = PyDict_GET_SIZE(counts), n = 0, filled = 0, pos = 0;
-    Scored *best = PyMem_Malloc((size_t)(k + 1) * sizeof(Scored));
-    PyObject **words = PyMem_Malloc((size_t)(size + 1) * sizeof(PyObject *));
-    Py_ssize_t *tf = PyMem_Malloc((size_t)(size + 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *frequent = PyMem_Malloc((size_t)(k + 1) * sizeof(Py_ssize_t)); /* descending */
-    PyObject *word, *count, *result = NULL;
-    if (!best || !words || !tf || !frequent) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    /* The candidates (borrowed from `counts`, which outlives this call) and the k largest counts. */
-    Py_ssize_t n_frequent = 0;
-    while (PyDict_Next(counts, &pos, &word, &count)) {
-        if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) < min_chars) continue;
-        int skip = PySet_Contains(stop, word);
-        if (skip == 0) skip = PySet_Contains(no_letter, word);
-        if (skip < 0) goto done;
-        if (skip) continue;
-        Py_ssize_t c = PyLong_AsSsize_t(count);
-        if (c == -1 && PyErr_Occurred()) goto done;
-        words[n] = word;
-        tf[n++] = c;
-        if (n_frequent < k || c > frequent[k - 1]) {
-            Py_ssize_t at = n_frequent < k ? n_frequent++ : k - 1;
-            while (at > 0 && c > frequent[at - 1]) {
-                frequent[at] = frequent[at - 1];
-                at--;
-            }
-            frequent[at] = c;
-        }
-    }
-    Py_ssize_t kth_count = n_frequent < k ? PY_SSIZE_T_MIN : frequent[k - 1];
-    for (Py_ssize_t i = 0; i < n; i++) { /* the frequent words: scored in full */
-        if (tf[i] < kth_count) continue;
-        Scored candidate = {keyword_score(idf, words[i], tf[i], fallback), words[i]};
-        if ((candidate.score == -1.0 && PyErr_Occurred()) || keep_if_better(best, &filled, k, candidate) < 0)
-            goto done;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) { /* the rest: only those that could still rank */
-        if (tf[i] >= kth_count) continue;
-        if (filled == k && (double)tf[i] * ceiling < best[k - 1].score) continue;
-        Scored candidate = {keyword_score(idf, words[i], tf[i], fallback), words[i]};
-        if ((candidate.score == -1.0 && PyErr_Occurred()) || keep_if_better(best, &filled, k, candidate) < 0)
-            goto done;
-    }
-    if (!(result = PyList_New(filled))) goto done;
-    for (Py_ssize_t i = 0; i < filled; i++) {
-        PyObject *pair = Py_BuildValue("(dO)", best[i].score, best[i].word);
-        if (!pair) {
-            Py_CLEAR(result);
-            goto done;
-        }
-        PyList_SET_ITEM(result, i, pair);
-    }
-done:
-    PyMem_Free(best);
-    PyMem_Free(words);
-    PyMem_Free(tf);
-    PyMem_Free(frequent);
-    return result;
+    PyObject *capsule, *word;
+    if (!PyArg_ParseTuple(args, "OU", &capsule, &word)) return NULL;
+    IdfIndex *ix = PyCapsule_GetPointer(capsule, IDF_INDEX_NAME);
+    if (!ix) return NULL;
+    Py_UCS4 *chars = PyUnicode_AsUCS4Copy(word);
+    if (!chars) return NULL;
+    char *buffer = NULL;
+    Py_ssize_t room = 0;
+    double weight;
+    int failed = idf_weight(ix, chars, PyUnicode_GET_LENGTH(word), NAN, &buffer, &room, &weight);
+    PyMem_Free(chars);
+    PyMem_Free(buffer);
+    if (failed) return PyErr_NoMemory();
+    if (isnan(weight)) Py_RETURN_NONE;
+    return PyFloat_FromDouble(weight);
 }
 
 static inline int is_sentence_ender(Py_UCS4 ch) {
@@ -1417,145 +1351,296 @@ static PyObject *cut(PyObject *self, PyObject *args) {
     return tokens;
 }
 
-/* The census id of `token` (a str): the index among `counts`' keys of its lower-cased form,
- * which is added when new; -1 when the token is not a word (holds no word character); -2 on an
- * error. */
-static Py_ssize_t census_id(PyObject *token, PyObject *counts) {
-    if (!holds_word_char(token)) return -1;
-    int changes = lowers(token);
-    PyObject *lowered = changes ? PyObject_CallMethod(token, "lower", NULL) : Py_NewRef(token);
-    if (!lowered) return -2;
-    Py_ssize_t index = -2;
-    PyObject *id = PyDict_GetItemWithError(counts, lowered); /* borrowed */
-    if (id) {
-        index = PyLong_AsSsize_t(id);
-    } else if (!PyErr_Occurred()) {
-        index = PyDict_GET_SIZE(counts);
-        PyObject *fresh = PyLong_FromSsize_t(index);
-        if (!fresh || PyDict_SetItem(counts, lowered, fresh) < 0) index = -2;
-        Py_XDECREF(fresh);
+/* ------------------------------------------------------------------ word statistics
+ *
+ * word_set(words) -> a set of words for word_stats' stop words; word_stats(text, dictionary,
+ * stops, idf, default, ceiling, min_chars, k) -> (words, unique_words, stop_words, no_letter_words,
+ * total_chars, ids, chars, keywords): the word statistics of cut(text, dictionary) without a str
+ * for any word but the k keywords. What stats.tokens_census gives from segment's tokens in
+ * Python (and Counter, str.lower, stop words, keywords.top_keywords):
+ * - words: how many tokens are words (hold a word character: regex \w, as segment.words_of);
+ * - unique_words: how many distinct lower-cased words; stop_words, no_letter_words: how many
+ *   words' lower-cased form is in `stops`, or holds no letter (keywords._NO_LETTER);
+ * - ids: each word's id, its lower-cased form's number in order of first occurrence, and chars:
+ *   each word's length, both native uint32 in bytes; total_chars: their sum;
+ * - keywords: [(count * IDF, word)], the k best of the lower-cased words that are neither stop
+ *   words nor without a letter and have at least min_chars characters, best first, as
+ *   heapq.nlargest(k, zip(scores, words)) ranks them; IDF from the idf_index `idf` (by UTF-8),
+ *   or `default`; `ceiling`: no IDF is larger (words whose count times it cannot reach the k-th
+ *   best are not looked up).
+ * Each distinct token is decided once: a table keyed by its characters (the keyed hash of the
+ * n-gram counts: a document cannot force collisions) gives its id; a second one, keyed by the
+ * lower-cased characters, numbers the words. Lower-casing runs in C unless a character's simple
+ * mapping changes (then str.lower() decides, as it may lengthen the word). Why: the Counter of
+ * str keys this replaced, the stop-word intersection and the keyword pass over it took about as
+ * long as the cut itself. */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t start; /* the key's first character in the caller's buffer; -1: an empty slot */
+    Py_ssize_t length;
+    Py_ssize_t id;
+} KeySlot;
+
+/* The slot holding key[0 .. length) (whose hash is h; keys live in `base`), or the empty slot
+ * where it would go. At most half the slots are used. */
+static KeySlot *key_slot(KeySlot *slots, size_t mask, const Py_UCS4 *base, const Py_UCS4 *key, Py_ssize_t length,
+                         uint64_t h) {
+    for (size_t at = (size_t)mix64(h) & mask;; at = (at + 1) & mask) {
+        KeySlot *s = &slots[at];
+        if (s->start < 0) return s;
+        if (s->hash == h && s->length == length &&
+            memcmp(base + s->start, key, (size_t)length * sizeof(Py_UCS4)) == 0)
+            return s;
     }
-    Py_DECREF(lowered);
-    return index;
 }
 
-/* cut_census(text, dictionary, counts) -> (words, ids, chars, total_chars, no_letter): the census
- * of the words of cut(text, dictionary), without a str for each token. words: how many tokens
- * are words (hold a word character: regex \w, as segment.words_of decides); each lower-cased
- * word's count, put into the empty dict `counts` (a Counter) in order of first occurrence, as
- * Counter(lowered) holds them; each word's id (its lower-cased form's index in `counts`) and
- * length, both as native uint32 in bytes (for memoryview.cast("I"), and ngram_levels as they
- * are); the words' characters in all; and the lower-cased words without a letter (a frozenset).
- * What stats.word_census gives from segment's tokens in Python (words_of, map(str.lower),
- * Counter, the id numbering, map(len), keywords.words_without_letter). Each distinct token is
- * decided once: a table keyed by the token's characters (the keyed hash the n-gram counts
- * use: a document cannot force collisions) holds its id, and only then is its str made. */
-static PyObject *cut_census(PyObject *self, PyObject *args) {
+static KeySlot *key_slots_new(Py_ssize_t keys, size_t *mask) {
+    size_t size = (size_t)table_size_for(keys);
+    KeySlot *slots = PyMem_Malloc(size * sizeof(KeySlot));
+    if (slots) memset(slots, 0xff, size * sizeof(KeySlot)); /* every start -1 */
+    *mask = size - 1;
+    return slots;
+}
+
+/* A fixed set of words (the stop words): keys chosen once, so a fixed hash (FNV-1a over the
+ * code points) serves; a document's words only look up, and a probe ends at the first empty
+ * slot of a table at most half full. */
+typedef struct {
+    Py_UCS4 *pool;
+    KeySlot *slots;
+    size_t mask;
+} WordSet;
+
+static inline uint64_t chars_hash(const Py_UCS4 *s, Py_ssize_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void word_set_free(PyObject *capsule) {
+    WordSet *w = PyCapsule_GetPointer(capsule, "docproc.word_set");
+    if (!w) return;
+    PyMem_Free(w->pool);
+    PyMem_Free(w->slots);
+    PyMem_Free(w);
+}
+
+static PyObject *word_set(PyObject *self, PyObject *arg) {
     (void)self;
-    PyObject *text, *capsule, *counts;
-    if (!PyArg_ParseTuple(args, "UOO!", &text, &capsule, &PyDict_Type, &counts)) return NULL;
-    if (PyDict_GET_SIZE(counts)) {
-        PyErr_SetString(PyExc_ValueError, "counts must be empty");
-        return NULL;
+    PyObject *words = PySequence_Fast(arg, "word_set takes an iterable of str");
+    if (!words) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(words), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(words, i);
+        if (!PyUnicode_Check(word)) {
+            Py_DECREF(words);
+            PyErr_SetString(PyExc_TypeError, "word_set takes an iterable of str");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(word);
     }
+    WordSet *w = PyMem_Calloc(1, sizeof(WordSet));
+    if (!w || !(w->pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4))) ||
+        !(w->slots = key_slots_new(n, &w->mask))) {
+        if (w) PyMem_Free(w->pool);
+        PyMem_Free(w);
+        Py_DECREF(words);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(words, i);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(word);
+        if (!PyUnicode_AsUCS4(word, w->pool + at, length, 0)) {
+            Py_DECREF(words);
+            PyMem_Free(w->pool);
+            PyMem_Free(w->slots);
+            PyMem_Free(w);
+            return NULL;
+        }
+        uint64_t h = chars_hash(w->pool + at, length);
+        KeySlot *s = key_slot(w->slots, w->mask, w->pool, w->pool + at, length, h);
+        if (s->start < 0) {
+            *s = (KeySlot){h, at, length, 0};
+            at += length;
+        }
+    }
+    Py_DECREF(words);
+    PyObject *capsule = PyCapsule_New(w, "docproc.word_set", word_set_free);
+    if (!capsule) {
+        PyMem_Free(w->pool);
+        PyMem_Free(w->slots);
+        PyMem_Free(w);
+    }
+    return capsule;
+}
+
+static int word_set_has(const WordSet *w, const Py_UCS4 *chars, Py_ssize_t n) {
+    return key_slot(w->slots, w->mask, w->pool, chars, n, chars_hash(chars, n))->start >= 0;
+}
+
+/* Room for `more` characters after *used in *pool (of *room), or -1. */
+static int pool_reserve(Py_UCS4 **pool, Py_ssize_t *room, Py_ssize_t used, Py_ssize_t more) {
+    if (used + more <= *room) return 0;
+    Py_ssize_t grown = *room * 2 > used + more ? *room * 2 : used + more + 64;
+    Py_UCS4 *p = PyMem_Realloc(*pool, (size_t)grown * sizeof(Py_UCS4));
+    if (!p) return -1;
+    *pool = p;
+    *room = grown;
+    return 0;
+}
+
+static PyObject *word_stats(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *dictionary, *stops_capsule, *idf_capsule;
+    double fallback, ceiling;
+    Py_ssize_t min_chars, k;
+    if (!PyArg_ParseTuple(args, "UOOOddnn", &text, &dictionary, &stops_capsule, &idf_capsule, &fallback, &ceiling,
+                          &min_chars, &k))
+        return NULL;
+    const WordSet *stops = PyCapsule_GetPointer(stops_capsule, "docproc.word_set");
+    const IdfIndex *ix = stops ? PyCapsule_GetPointer(idf_capsule, IDF_INDEX_NAME) : NULL;
+    if (!ix) return NULL;
+    if (k < 0) k = 0;
     Cut c;
-    if (cut_spans(text, capsule, &c) < 0) return NULL;
-    Py_ssize_t n = c.n_spans, n_words = 0, total_chars = 0;
-    Table seen = {0};
-    int32_t *id_by_slot = NULL;
-    Py_ssize_t *tally = NULL;
+    if (cut_spans(text, dictionary, &c) < 0) return NULL;
+    Py_ssize_t n = c.n_spans, n_words = 0, total_chars = 0, n_lower = 0, pool_used = 0, pool_room = 0;
+    Py_ssize_t n_stop = 0, n_no_letter = 0, n_cand = 0, filled = 0, utf8_room = 0;
+    size_t seen_mask = 0, lower_mask = 0;
+    KeySlot *seen = key_slots_new(n, &seen_mask), *lower = key_slots_new(n, &lower_mask);
     uint32_t *id_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
     uint32_t *length_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
-    PyObject *result = NULL, *ids = NULL, *chars = NULL, *without = NULL, *no_letter = NULL;
-    if (!id_of || !length_of || table_init(&seen, n) < 0 ||
-        !(id_by_slot = PyMem_Malloc((size_t)(seen.mask + 1) * sizeof(int32_t)))) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    table_clear(&seen);
-    /* table_count compares keys as bytes at base + position * stride: each token is keyed by
-     * its first character's position, its characters compared in full (and its length, in the
-     * hash and below). */
-    const char *base = (const char *)c.chars;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        Py_ssize_t start = c.spans[k].start, length = c.spans[k].end - start;
+    Py_ssize_t *word_start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *word_length = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *tally = NULL, *cand = NULL, *frequent = NULL;
+    Scored *best = NULL;
+    Py_UCS4 *pool = NULL;
+    char *utf8 = NULL;
+    PyObject *result = NULL, *ids = NULL, *chars = NULL, *keywords = NULL;
+    if (!seen || !lower || !id_of || !length_of || !word_start || !word_length) goto nomem;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        Py_ssize_t start = c.spans[t].start, length = c.spans[t].end - start;
+        const Py_UCS4 *token = c.chars + start;
         uint64_t h = (uint64_t)length;
-        for (Py_ssize_t j = 0; j < length; j++) h = h * hash_base + c.chars[start + j];
-        /* Probe by hand: the key's width varies, so a slot's key must also be as long. */
-        Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)seen.mask);
-        int32_t id;
-        for (;;) {
-            Py_ssize_t q = seen.slot[slot].first;
-            if (q < 0) {
-                PyObject *token = PyUnicode_Substring(text, start, start + length);
-                if (!token) goto done;
-                Py_ssize_t index = census_id(token, counts);
-                Py_DECREF(token);
-                if (index == -2) goto done;
-                if (index > INT32_MAX - 1) {
-                    PyErr_SetString(PyExc_OverflowError, "more than 2**31 distinct words");
-                    goto done;
+        for (Py_ssize_t j = 0; j < length; j++) h = h * hash_base + token[j];
+        KeySlot *s = key_slot(seen, seen_mask, c.chars, token, length, h);
+        if (s->start < 0) { /* a new token: is it a word, and which? */
+            Py_ssize_t id = -1;
+            if (holds_word_char(token, length)) {
+                Py_ssize_t at = pool_used, lowered_length = length;
+                if (!lowers(token, length)) {
+                    if (pool_reserve(&pool, &pool_room, pool_used, length) < 0) goto nomem;
+                    memcpy(pool + at, token, (size_t)length * sizeof(Py_UCS4));
+                } else { /* str.lower() decides: it may lengthen the word ("İ" -> "i̇") */
+                    PyObject *original = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, token, length);
+                    PyObject *lowered = original ? PyObject_CallMethod(original, "lower", NULL) : NULL;
+                    Py_XDECREF(original);
+                    if (!lowered) goto done;
+                    lowered_length = PyUnicode_GET_LENGTH(lowered);
+                    if (pool_reserve(&pool, &pool_room, pool_used, lowered_length) < 0) {
+                        Py_DECREF(lowered);
+                        goto nomem;
+                    }
+                    PyUnicode_AsUCS4(lowered, pool + at, lowered_length, 0);
+                    Py_DECREF(lowered);
                 }
-                seen.slot[slot].first = start;
-                seen.slot[slot].hash = h;
-                seen.slot[slot].count = length;
-                id_by_slot[slot] = id = (int32_t)index;
-                break;
+                uint64_t lh = (uint64_t)lowered_length;
+                for (Py_ssize_t j = 0; j < lowered_length; j++) lh = lh * hash_base + pool[at + j];
+                KeySlot *ls = key_slot(lower, lower_mask, pool, pool + at, lowered_length, lh);
+                if (ls->start < 0) {
+                    if (n_lower >= INT32_MAX) {
+                        PyErr_SetString(PyExc_OverflowError, "more than 2**31 distinct words");
+                        goto done;
+                    }
+                    *ls = (KeySlot){lh, at, lowered_length, n_lower};
+                    word_start[n_lower] = at;
+                    word_length[n_lower] = lowered_length;
+                    pool_used += lowered_length;
+                    id = n_lower++;
+                } else {
+                    id = ls->id; /* the lower-cased form is known: its characters are not kept */
+                }
             }
-            if (seen.slot[slot].hash == h && seen.slot[slot].count == length &&
-                memcmp(base + (size_t)q * sizeof(Py_UCS4), base + (size_t)start * sizeof(Py_UCS4),
-                       (size_t)length * sizeof(Py_UCS4)) == 0) {
-                id = id_by_slot[slot];
-                break;
-            }
-            slot = (slot + 1) & seen.mask;
+            *s = (KeySlot){h, start, length, id};
         }
-        if (id < 0) continue;
+        if (s->id < 0) continue;
         if (length > UINT32_MAX) {
             PyErr_SetString(PyExc_OverflowError, "a word's length past 32 bits");
             goto done;
         }
-        id_of[n_words] = (uint32_t)id;
+        id_of[n_words] = (uint32_t)s->id;
         length_of[n_words++] = (uint32_t)length;
         total_chars += length;
     }
-    Py_ssize_t distinct = PyDict_GET_SIZE(counts);
-    if (!(tally = PyMem_Calloc((size_t)distinct + 1, sizeof(Py_ssize_t)))) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    if (!(tally = PyMem_Calloc((size_t)n_lower + 1, sizeof(Py_ssize_t))) ||
+        !(cand = PyMem_Malloc((size_t)(n_lower + 1) * sizeof(Py_ssize_t))) ||
+        !(frequent = PyMem_Malloc((size_t)(k + 1) * sizeof(Py_ssize_t))) ||
+        !(best = PyMem_Malloc((size_t)(k + 1) * sizeof(Scored))))
+        goto nomem;
     for (Py_ssize_t w = 0; w < n_words; w++) tally[id_of[w]]++;
-    if (!(without = PySet_New(NULL))) goto done;
-    Py_ssize_t pos = 0;
-    PyObject *word, *id;
-    /* Each id becomes its word's count: values change, keys do not, which iteration allows. */
-    while (PyDict_Next(counts, &pos, &word, &id)) {
-        PyObject *count = PyLong_FromSsize_t(tally[PyLong_AsSsize_t(id)]);
-        if (!count || PyDict_SetItem(counts, word, count) < 0) {
-            Py_XDECREF(count);
-            goto done;
+    /* Stop words and words without a letter; the keyword candidates and the k largest counts. */
+    Py_ssize_t n_frequent = 0;
+    for (Py_ssize_t id = 0; id < n_lower; id++) {
+        const Py_UCS4 *word = pool + word_start[id];
+        Py_ssize_t length = word_length[id], count = tally[id];
+        int stop = word_set_has(stops, word, length), none = has_no_letter(word, length);
+        if (stop) n_stop += count;
+        if (none) n_no_letter += count;
+        if (stop || none || length < min_chars || k == 0) continue;
+        cand[n_cand++] = id;
+        if (n_frequent < k || count > frequent[k - 1]) {
+            Py_ssize_t at = n_frequent < k ? n_frequent++ : k - 1;
+            while (at > 0 && count > frequent[at - 1]) {
+                frequent[at] = frequent[at - 1];
+                at--;
+            }
+            frequent[at] = count;
         }
-        Py_DECREF(count);
-        int none = has_no_letter(word);
-        if (none < 0 || (none && PySet_Add(without, word) < 0)) goto done;
     }
-    if (!(no_letter = PyFrozenSet_New(without))) goto done;
+    Py_ssize_t kth_count = n_frequent < k ? PY_SSIZE_T_MIN : frequent[k - 1];
+    for (int phase = 0; phase < 2; phase++) { /* the frequent words in full, then those that could still rank */
+        for (Py_ssize_t i = 0; i < n_cand; i++) {
+            Py_ssize_t id = cand[i], count = tally[id];
+            if ((count >= kth_count) != (phase == 0)) continue;
+            if (phase == 1 && filled == k && (double)count * ceiling < best[k - 1].score) continue;
+            double weight;
+            if (idf_weight(ix, pool + word_start[id], word_length[id], fallback, &utf8, &utf8_room, &weight) < 0)
+                goto nomem;
+            keep_if_better(best, &filled, k, (Scored){(double)count * weight, pool + word_start[id], word_length[id]});
+        }
+    }
+    if (!(keywords = PyList_New(filled))) goto done;
+    for (Py_ssize_t i = 0; i < filled; i++) {
+        PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, best[i].chars, best[i].length);
+        PyObject *pair = word ? Py_BuildValue("(dN)", best[i].score, word) : NULL;
+        if (!pair) goto done;
+        PyList_SET_ITEM(keywords, i, pair);
+    }
     ids = PyBytes_FromStringAndSize((const char *)id_of, n_words * (Py_ssize_t)sizeof(uint32_t));
     chars = PyBytes_FromStringAndSize((const char *)length_of, n_words * (Py_ssize_t)sizeof(uint32_t));
     if (!ids || !chars) goto done;
-    result = Py_BuildValue("(nOOnO)", n_words, ids, chars, total_chars, no_letter);
+    result = Py_BuildValue("(nnnnnOOO)", n_words, n_lower, n_stop, n_no_letter, total_chars, ids, chars, keywords);
+    goto done;
+nomem:
+    PyErr_NoMemory();
 done:
-    if (!result) PyDict_Clear(counts); /* no half-made census left in the caller's dict */
     cut_free(&c);
-    table_free(&seen);
-    PyMem_Free(id_by_slot);
-    PyMem_Free(tally);
+    PyMem_Free(seen);
+    PyMem_Free(lower);
     PyMem_Free(id_of);
     PyMem_Free(length_of);
-    Py_XDECREF(chars);
+    PyMem_Free(word_start);
+    PyMem_Free(word_length);
+    PyMem_Free(tally);
+    PyMem_Free(cand);
+    PyMem_Free(frequent);
+    PyMem_Free(best);
+    PyMem_Free(pool);
+    PyMem_Free(utf8);
     Py_XDECREF(ids);
-    Py_XDECREF(without);
-    Py_XDECREF(no_letter);
+    Py_XDECREF(chars);
+    Py_XDECREF(keywords);
     return result;
 }
 
@@ -2068,14 +2153,15 @@ static PyMethodDef methods[] = {
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
-    {"top_keywords", top_keywords, METH_VARARGS, "The k best (count * IDF, word) pairs."},
+    {"idf_of", idf_of, METH_VARARGS, "(idf_index, word) -> the word's IDF, or None."},
     {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for top_keywords."},
     {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},
     {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
     {"t2s_table", t2s_table, METH_VARARGS, "(keys, values, other, phrases) -> a table for t2s_fold()."},
     {"t2s_fold", t2s_fold, METH_VARARGS, "(text, table) -> OpenCC's t2s of text, or None when OpenCC must decide."},
     {"container_depth", container_depth, METH_O, "page -> the deepest nesting of container tags."},
-    {"cut_census", cut_census, METH_VARARGS, "(text, dictionary, counts) -> the census of cut()'s words."},
+    {"word_set", word_set, METH_O, "words -> a set for word_stats' stop words."},
+    {"word_stats", word_stats, METH_VARARGS, "(text, dictionary, stops, idf, default, ceiling, min_chars, k) -> the word statistics of cut()'s words."},
     {"quantity_units", quantity_units, METH_VARARGS, "(units, latin_units) -> a table for quantities()."},
     {"quantities", quantities, METH_VARARGS, "(text, units, max_quantities, max_dates) -> quantities.find_quantities(text)."},
     {NULL, NULL, 0, NULL},

@@ -51,9 +51,15 @@ def idf_table() -> tuple[dict[str, float], float]:
 
 @cache
 def idf_lookup() -> object:
-    """What the C keyword choice looks IDFs up in: an index over the file's own bytes (~1 ms to
-    build, where the dict of 44k str keys took ~10 ms of every cold start), else the dict."""
-    return native.idf_index(_idf_file()[0]) if native is not None else idf_table()[0]
+    """What the C word statistics look IDFs up in: an index over the file's own bytes (~1 ms to
+    build, where the dict of 44k str keys took ~10 ms of every cold start)."""
+    assert native is not None
+    return native.idf_index(_idf_file()[0])
+
+
+def default_idf() -> float:
+    """The IDF of a word the table does not list."""
+    return _idf_file()[1]
 
 
 @cache
@@ -80,6 +86,13 @@ def stopwords() -> frozenset[str]:
     return frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
 
 
+@cache
+def stopword_set() -> object:
+    """The stop words for the C word statistics."""
+    assert native is not None
+    return native.word_set(stopwords())
+
+
 def top_keywords(
     counts: Counter[str], total: int, k: int = MAX_KEYWORDS, no_letter: frozenset[str] | None = None
 ) -> list[list[str | float]]:
@@ -94,12 +107,7 @@ def top_keywords(
         return []
     if no_letter is None:
         no_letter = words_without_letter(counts)
-    if native is not None:  # the same pairs from one C pass over the counts, no set built
-        stop, ceiling, default = stopwords(), idf_ceiling(), _idf_file()[1]
-        best = native.top_keywords(
-            counts, stop, no_letter, idf_lookup(), default, ceiling, MIN_KEYWORD_CHARS, k
-        )
-        return [[w, round(score / total, 4)] for score, w in best]
+    # Where the C module is built, the statistics take the same choice from native.word_stats.
     idf, default = idf_table()
     others = counts.keys() - stopwords() - no_letter
     candidates = list(compress(others, map((MIN_KEYWORD_CHARS).__le__, map(len, others))))

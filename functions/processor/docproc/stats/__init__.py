@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docproc.keywords import stopwords, top_keywords, words_without_letter
+from docproc.keywords import (
+    MAX_KEYWORDS,
+    MIN_KEYWORD_CHARS,
+    default_idf,
+    idf_ceiling,
+    idf_lookup,
+    stopword_set,
+    stopwords,
+    top_keywords,
+    words_without_letter,
+)
 from docproc.language import han_script, identify_language, script_of_counts
 from docproc.native import native
 from docproc.quantities import find_quantities
@@ -68,11 +78,10 @@ def compute_stats(
     measured = measured_prefix(text_out)
     stats["measured_chars"] = len(measured)
     census = word_census(measured)
-    n_words, counts, no_letter = census.n_words, census.counts, census.no_letter
-    stats.update(_word_stats(n_words, counts, no_letter, census.total_chars))
+    stats.update(_word_stats(census))
     stats.update(repetition_stats(lines, paragraphs, measured, census.ids, census.chars, census.total_chars))
     stats.update(line_stats(lines, cjk=stats["language"] in CJK_LANGUAGES))
-    stats["keywords"] = top_keywords(counts, n_words, no_letter=no_letter)
+    stats["keywords"] = census.keywords
     # Spam left in the kept text shows in what the text is most about.
     stats["spam_keywords"] = spam_word_count(str(k[0]) for k in stats["keywords"])
     quantities, n_quantities, dates, n_dates = find_quantities(text_out)
@@ -82,25 +91,36 @@ def compute_stats(
 
 @dataclass(frozen=True, slots=True)
 class WordCensus:
-    """The words of a segmented text, with what the word statistics share."""
+    """The words of a segmented text and what the word statistics read of them."""
 
     n_words: int  # how many tokens are words
-    counts: Counter[str]  # each lower-cased word's count, in order of first occurrence
-    ids: Sequence[int]  # each word's id: its lower-cased form's index among the counts' keys
+    unique_words: int  # how many distinct lower-cased words
+    n_stop: int  # words whose lower-cased form is a stop word
+    n_no_letter: int  # words without a letter (numbers)
+    ids: Sequence[int]  # each word's id: its lower-cased form's number in order of first occurrence
     chars: Sequence[int]  # each word's length
     total_chars: int  # the words' characters in all
-    no_letter: frozenset[str]  # the lower-cased words without a letter (numbers): for keywords too
+    keywords: list[list[str | float]]  # keywords.top_keywords of the lower-cased words' counts
 
 
 def word_census(text: str) -> WordCensus:
-    """The words of `text` as segment() cuts it, and their counts, ids and lengths."""
+    """The words of `text` as segment() cuts it: their counts, ids, lengths and keywords."""
     if native is not None and text:
-        # The same in C, from the cut's spans: a str only for each distinct token.
-        counts: Counter[str] = Counter()
-        n_words, ids, chars, total, no_letter = native.cut_census(text, segment_dictionary(), counts)
+        # The same in C, from the cut's spans: no str for any word but the keywords.
+        n_words, unique, n_stop, n_no_letter, total, ids, chars, best = native.word_stats(
+            text,
+            segment_dictionary(),
+            stopword_set(),
+            idf_lookup(),
+            default_idf(),
+            idf_ceiling(),
+            MIN_KEYWORD_CHARS,
+            MAX_KEYWORDS,
+        )
         # ids and lengths stay native uint32: the n-gram pass reads them as they are.
         as_uint32 = memoryview(ids).cast("I"), memoryview(chars).cast("I")
-        return WordCensus(n_words, counts, *as_uint32, total, no_letter)
+        keywords = [[word, round(score / n_words, 4)] for score, word in best]
+        return WordCensus(n_words, unique, n_stop, n_no_letter, *as_uint32, total, keywords)
     return tokens_census(segment(text))
 
 
@@ -113,7 +133,11 @@ def tokens_census(tokens: list[str]) -> WordCensus:
     vocab = dict(zip(counts, range(len(counts)), strict=False))
     lengths = list(map(len, words))
     ids = list(map(vocab.__getitem__, lowered))
-    return WordCensus(len(words), counts, ids, lengths, sum(lengths), words_without_letter(counts))
+    no_letter = words_without_letter(counts)
+    n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
+    n_no_letter = sum(map(counts.__getitem__, no_letter))
+    keywords = top_keywords(counts, len(words), no_letter=no_letter)
+    return WordCensus(len(words), len(counts), n_stop, n_no_letter, ids, lengths, sum(lengths), keywords)
 
 
 def measured_prefix(text: str, limit: int = MAX_MEASURED_CHARS) -> str:
@@ -164,11 +188,9 @@ def _composition_and_language(
     return out
 
 
-def _word_stats(
-    n_words: int, counts: Counter[str], no_letter: frozenset[str], total_chars: int
-) -> dict[str, Any]:
-    """Word counts; `counts` holds the lower-cased words, `no_letter` those without a letter,
-    `total_chars` the words' characters."""
+def _word_stats(census: WordCensus) -> dict[str, Any]:
+    """Word counts."""
+    n_words = census.n_words
     if not n_words:
         return {
             "words": 0,
@@ -177,12 +199,10 @@ def _word_stats(
             "stopword_ratio": 0.0,
             "alpha_word_ratio": 0.0,
         }
-    n_stop = sum(map(counts.__getitem__, stopwords().intersection(counts)))
-    n_no_letter = sum(map(counts.__getitem__, no_letter))
     return {
         "words": n_words,
-        "unique_words": len(counts),
-        "mean_word_chars": round(total_chars / n_words, 3),
-        "stopword_ratio": round(n_stop / n_words, 4),
-        "alpha_word_ratio": round(1 - n_no_letter / n_words, 4),
+        "unique_words": census.unique_words,
+        "mean_word_chars": round(census.total_chars / n_words, 3),
+        "stopword_ratio": round(census.n_stop / n_words, 4),
+        "alpha_word_ratio": round(1 - census.n_no_letter / n_words, 4),
     }
