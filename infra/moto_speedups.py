@@ -115,6 +115,7 @@ def install() -> None:
     _install_backend_lookup()
     _install_client_attribute_values()
     _install_item_dicts()
+    _install_update_traversal()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -481,6 +482,49 @@ def _install_item_dicts() -> None:
 
     utilities.dynamo_to_dict = dynamo_to_dict
     responses.dynamo_to_dict = dynamo_to_dict
+
+
+def _install_update_traversal() -> None:
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+
+    original = DepthFirstTraverser.traverse_node_recursively
+    stock = (DepthFirstTraverser.nodes_to_be_processed, DepthFirstTraverser.process)
+    matched: dict[tuple[type, type], Any] = {}  # (processor, node class) -> the map's class it falls under
+    no_match = object()
+
+    @functools.wraps(original)
+    def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
+        # moto's walk, which validates each UpdateExpression with ten processors, each asking
+        # for its processing map (a new dict) twice per node and matching the node against its
+        # classes with isinstance on abstract classes. A processor's map is fixed (node classes
+        # to its own methods), so it is made once per processor and the class a node falls
+        # under is decided once per node class. Processors that change how nodes are matched
+        # or processed keep moto's walk.
+        processor = type(self)
+        if (processor.nodes_to_be_processed, processor.process) != stock:
+            return original(self, node, child_id)
+        if not isinstance(node, Node):
+            return node
+        parent_node = node.parent
+        if node.children is not None:
+            for i, child_node in enumerate(node.children):
+                self.pre_processing_of_child(node, i)
+                self.traverse_node_recursively(child_node, i)
+        processing = self.__dict__.get("_processing")
+        if processing is None:
+            processing = self.__dict__["_processing"] = self._processing_map()
+        key = matched.get((processor, type(node)))
+        if key is None:
+            key = next((k for k in processing if isinstance(node, k)), no_match)
+            matched[(processor, type(node))] = key
+        if key is not no_match:
+            node = processing[key](node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
+        return node
+
+    DepthFirstTraverser.traverse_node_recursively = traverse_node_recursively
 
 
 def _install_backend_lookup() -> None:

@@ -347,3 +347,55 @@ def test_a_stack_started_for_one_run_leaves_collection_on_and_its_load_frozen() 
             assert stack.documents(["incoming/a.txt"])[0]["status"]
     finally:
         gc.unfreeze()
+
+
+# Update expressions of every clause, function and path kind, and some moto refuses.
+UPDATES: list[tuple[str, dict[str, Any]]] = [
+    ("SET a = :s, b.c = :n, l[0] = :s", {":s": {"S": "x"}, ":n": {"N": "2"}}),
+    ("SET n = n + :n, m = if_not_exists(m, :n), l = list_append(l, :l)", {":n": {"N": "3"}, ":l": {"L": []}}),
+    (
+        "ADD documents :n, tags :ss SET gsi1pk = :s",
+        {":n": {"N": "1"}, ":ss": {"SS": ["t"]}, ":s": {"S": "g"}},
+    ),
+    ("REMOVE a, b.c DELETE tags :ss", {":ss": {"SS": ["t"]}}),
+    ("SET pk = :s", {":s": {"S": "changed"}}),
+    ("SET a = :s, a = :s", {":s": {"S": "x"}}),
+    ("SET a = :missing", {":s": {"S": "x"}}),
+    ("SET nope.deeper = :s", {":s": {"S": "x"}}),
+    ("ADD a :n", {":n": {"N": "1"}}),
+    ("SET n = n - :s", {":s": {"S": "x"}}),
+]
+
+
+def test_update_expressions_are_validated_as_moto_validates_them(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    ddb = stack.client("dynamodb")
+
+    def outcomes(sk: str) -> list[Any]:
+        key = {"pk": {"S": "UPD"}, "sk": {"S": sk}}
+        start = {"n": {"N": "1"}, "b": {"M": {"c": {"S": "y"}}}, "l": {"L": [{"S": "z"}]}, "a": {"S": "w"}}
+        ddb.put_item(TableName=stack.names.table, Item={**key, **start})
+        seen: list[Any] = []
+        for expression, values in UPDATES:
+            try:
+                ddb.update_item(
+                    TableName=stack.names.table,
+                    Key=key,
+                    UpdateExpression=expression,
+                    ExpressionAttributeValues=values,
+                )
+                got = ddb.get_item(TableName=stack.names.table, Key=key)["Item"]
+                seen.append({name: value for name, value in got.items() if name != "sk"})
+            except ClientError as err:
+                seen.append(err.response["Error"])
+        return seen
+
+    fast = outcomes("fast")
+    slow = DepthFirstTraverser.traverse_node_recursively.__wrapped__
+    monkeypatch.setattr(DepthFirstTraverser, "traverse_node_recursively", slow)
+    assert outcomes("moto") == fast
+    assert sum(isinstance(o, dict) and "Code" in o for o in fast) >= 4  # the refusals were made
+    assert fast[2]["documents"] == {"N": "1"}
