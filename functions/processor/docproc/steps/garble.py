@@ -184,11 +184,25 @@ def _pairs() -> _PairTable:
 
 def _pair_index(a: str, b: str) -> int:
     """Where the pair `ab` sits in the pair table, or -1."""
+    seconds = _row(a)
+    if seconds is None or len(b) != 1:
+        return -1
+    return seconds.get(b, -1)
+
+
+@lru_cache(maxsize=4096)
+def _row(a: str) -> dict[str, int] | None:
+    """The characters that follow `a` in the pair table, each with its index; None if none do.
+    A candidate byte's score looks up pairs with the same first character about 126 times:
+    a dict of the row, made once, where a search along it (a common character's row holds
+    thousands) took most of the repair's time."""
     table = _pairs()
     row = table.rows.get(a)
-    if row is None or len(b) != 1:
-        return -1
-    return table.seconds.find(b, table.row_ends[row - 1] if row else 0, table.row_ends[row])
+    if row is None:
+        return None
+    start, end = table.row_ends[row - 1] if row else 0, table.row_ends[row]
+    # From the end, so that a character listed twice keeps its first index, as str.find gives.
+    return dict(zip(reversed(table.seconds[start:end]), range(end - 1, start - 1, -1), strict=True))
 
 
 def _bigram_count(a: str, b: str) -> int:
@@ -498,7 +512,7 @@ def _best_lead(trail: int, following: bytes, prev: str, misread: tuple[int, str]
     named: frozenset[int] = frozenset()
     if misread:
         named = _named_values([(v, bytes([misread[0], v])) for v in leads], misread[1])
-    return _best_byte([(v, bytes([v, trail])) for v in leads], prev, nxt, named)
+    return _best_byte(_lead_candidates(trail), prev, nxt, named)
 
 
 @lru_cache(maxsize=1024)
@@ -507,7 +521,7 @@ def _best_trail(lead: int, prev_pair: bytes, hint: str | None) -> int | None:
     prev = _decode_or_empty(prev_pair)
     candidates = [(v, bytes([lead, v])) for v in range(0x40, 0xFF) if v != 0x7F]
     named = _named_values(candidates, hint) if hint else frozenset()
-    return _best_byte(candidates, prev, "", named)
+    return _best_byte(_trail_candidates(lead), prev, "", named)
 
 
 def _named_values(candidates: list[tuple[int, bytes]], reading: str) -> frozenset[int]:
@@ -523,11 +537,25 @@ def _decode_or_empty(raw: bytes) -> str:
         return ""
 
 
-def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, named: frozenset[int]) -> int | None:
-    """The byte value whose character reads best: frequency in context, dictionary words, and a
-    large bonus for the values a pinyin annotation names (`named`)."""
-    best_score = -math.inf
-    best: int | None = None
+# (byte value, the character it makes, that character in Simplified)
+_Candidates = tuple[tuple[int, str, str], ...]
+
+
+@lru_cache(maxsize=256)
+def _lead_candidates(trail: int) -> _Candidates:
+    """(lead byte, its character before `trail`, that character in Simplified) for every lead
+    that makes a known character: what _best_byte scores, decoded once per trail byte."""
+    return _known_characters([(v, bytes([v, trail])) for v in range(0x81, 0xFF)])
+
+
+@lru_cache(maxsize=256)
+def _trail_candidates(lead: int) -> _Candidates:
+    """The same for the trail bytes after `lead`."""
+    return _known_characters([(v, bytes([lead, v])) for v in range(0x40, 0xFF) if v != 0x7F])
+
+
+def _known_characters(candidates: list[tuple[int, bytes]]) -> _Candidates:
+    out: list[tuple[int, str, str]] = []
     for value, pair in candidates:
         try:
             char = pair.decode("gb18030")
@@ -535,7 +563,19 @@ def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, named: 
             continue
         if len(char) != 1 or char_log_frequency(char) <= _UNKNOWN:
             continue
-        score = _context_score(prev, char, nxt)
+        out.append((value, char, _simplified_char(char)))
+    return tuple(out)
+
+
+def _best_byte(candidates: _Candidates, prev: str, nxt: str, named: frozenset[int]) -> int | None:
+    """The byte value whose character reads best: frequency in context, dictionary words, and a
+    large bonus for the values a pinyin annotation names (`named`)."""
+    best_score = -math.inf
+    best: int | None = None
+    before = "".join(_simplified_char(x) for x in prev)
+    after = "".join(_simplified_char(x) for x in nxt)
+    for value, _, simplified in candidates:
+        score = _context_score(before, simplified, after)
         if value in named:
             score += _PINYIN_BONUS
         if score > best_score:
@@ -543,14 +583,11 @@ def _best_byte(candidates: list[tuple[int, bytes]], prev: str, nxt: str, named: 
     return best
 
 
-def _context_score(prev: str, char: str, nxt: str) -> float:
-    """ln P(char | prev) + ln P(next | char), interpolated bigrams over the dictionary tables (in
-    Simplified), plus half the log dictionary frequency of each two- or three-character word the
-    character makes with its neighbours: bigrams alone see `此款` more often than `退款` in news,
-    jieba's dictionary knows better. `prev` and `nxt` are up to two characters each."""
-    before = "".join(_simplified_char(x) for x in prev)
-    after = "".join(_simplified_char(x) for x in nxt)
-    c = _simplified_char(char)
+def _context_score(before: str, c: str, after: str) -> float:
+    """ln P(c | before) + ln P(after | c), interpolated bigrams over the dictionary tables, plus
+    half the log dictionary frequency of each two- or three-character word the character makes
+    with its neighbours: bigrams alone see `此款` more often than `退款` in news, jieba's
+    dictionary knows better. All in Simplified; `before` and `after` are up to two characters each."""
     score = _conditional(before[-1:], c) + (_conditional(c, after[0]) if after else 0.0)
     for word in {before[-1:] + c, before[-2:] + c, c + after[:1], c + after[:2]}:
         freq = _word_freq(word)
