@@ -307,16 +307,21 @@ def repair_garbled_spans(text: str) -> StepOutput:
     if not has_marker and not has_pua:  # the common case: nothing to look at
         return StepOutput(text, report)
     before = len(text)
+    # Whether the text holds a PUA character is searched again only after a repair changed it
+    # (a restored GBK pair may decode into the PUA): each search reads the whole text.
     if has_marker:
         text, repaired = _splice(text, _marked_repairs(text))
         report.detail["repaired"] = repaired
         report.count += repaired
-    if _PUA.search(text):
+        if repaired:
+            has_pua = _PUA.search(text) is not None
+    if has_pua:
         text, unmarked = _splice(text, _unmarked_repairs(text))
         if unmarked:
             report.detail["repaired_unmarked"] = unmarked
             report.count += unmarked
-    if _PUA.search(text):
+            has_pua = _PUA.search(text) is not None
+    if has_pua:
         text, dropped = _drop_private_use_garbage(text)
         if dropped:
             report.detail["dropped_chars"] = dropped
