@@ -24,14 +24,15 @@ from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import lines as lines_module
 from docproc.stats import repetition
-from docproc.steps import script
+from docproc.steps import repeats, script
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
 
 # Every module that takes the C path where the module is built.
 USERS = (
-    repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities
+    repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities,
+    repeats,
 )  # fmt: skip
 
 T = TypeVar("T")
@@ -573,3 +574,13 @@ def test_quantities_of_real_and_edge_texts_are_the_regexs() -> None:
         native.quantities("3个", quantities._unit_table(), -1, 1)
     with pytest.raises(TypeError):
         native.quantity_units(["个", ""], [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="中国\u3400\u4dbf\u9fff\ua000\u33ffa ，\U00020000\uf900é〇", max_size=30), max_size=6))
+def test_han_heads_are_the_regex_ones(lines: list[str]) -> None:
+    assert native is not None
+    assert native.han_heads(lines, repeats.HEAD_HAN) == [repeats._first_han(line) for line in lines]
+    assert native.han_heads(lines, 0) == [""] * len(lines)
+    with pytest.raises(TypeError):
+        native.han_heads([b"x"], 3)

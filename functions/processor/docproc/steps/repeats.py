@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+from docproc.native import native
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
@@ -79,7 +80,7 @@ def _keys_that_may_repeat(lines: list[str]) -> dict[str, str]:
     """
     if _MAKES_HAN.search("\n".join(lines)):
         return {line: _key(line) for line in lines}
-    heads = [_first_han(line) for line in lines]
+    heads = native.han_heads(lines, HEAD_HAN) if native is not None else [_first_han(line) for line in lines]
     counts = Counter(heads)
     return {line: _key(line) for line, head in zip(lines, heads, strict=True) if counts[head] > 1}
 
