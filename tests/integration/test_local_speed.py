@@ -338,15 +338,20 @@ def test_items_are_answered_as_moto_answers_them(
 def test_a_stack_started_for_one_run_leaves_collection_on_and_its_load_frozen() -> None:
     import gc
 
+    from infra.localstack import FREEZE_GC_THRESHOLD
+
+    threshold = gc.get_threshold()
     try:
         with LocalStack(function_output=io.StringIO(), freeze_after_start=True) as stack:
             assert gc.isenabled()
             assert gc.get_freeze_count() > 100_000  # moto, botocore and the handler, left out
+            assert gc.get_threshold() == (FREEZE_GC_THRESHOLD, *threshold[1:])
             stack.upload("incoming/a.txt", b"hello")
             stack.drain()
             assert stack.documents(["incoming/a.txt"])[0]["status"]
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 # Update expressions of every clause, function and path kind, and some moto refuses.
