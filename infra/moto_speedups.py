@@ -491,6 +491,7 @@ def _install_update_traversal() -> None:
     stock = (DepthFirstTraverser.nodes_to_be_processed, DepthFirstTraverser.process)
     matched: dict[tuple[type, type], Any] = {}  # (processor, node class) -> the map's class it falls under
     no_match = object()
+    nodes: dict[type, bool] = {}  # whether a class is one of moto's AST nodes (an abstract class's check)
 
     @functools.wraps(original)
     def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
@@ -498,12 +499,15 @@ def _install_update_traversal() -> None:
         # for its processing map (a new dict) twice per node and matching the node against its
         # classes with isinstance on abstract classes. A processor's map is fixed (node classes
         # to its own methods), so it is made once per processor and the class a node falls
-        # under is decided once per node class. Processors that change how nodes are matched
-        # or processed keep moto's walk.
+        # under (and whether it is a node at all) is decided once per node class. Processors
+        # that change how nodes are matched or processed keep moto's walk.
         processor = type(self)
         if (processor.nodes_to_be_processed, processor.process) != stock:
             return original(self, node, child_id)
-        if not isinstance(node, Node):
+        is_node = nodes.get(type(node))
+        if is_node is None:
+            is_node = nodes[type(node)] = isinstance(node, Node)
+        if not is_node:
             return node
         parent_node = node.parent
         if node.children is not None:
