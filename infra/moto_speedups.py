@@ -116,6 +116,7 @@ def install() -> None:
     _install_client_attribute_values()
     _install_item_dicts()
     _install_update_traversal()
+    _install_key_size_check()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -529,6 +530,35 @@ def _install_update_traversal() -> None:
         return node
 
     DepthFirstTraverser.traverse_node_recursively = traverse_node_recursively
+
+
+def _install_key_size_check() -> None:
+    from moto.dynamodb.exceptions import HashKeyTooLong, RangeKeyTooLong
+    from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = Table._validate_key_sizes
+
+    @functools.wraps(original)
+    def _validate_key_sizes(self: Any, item_attrs: dict[str, Any]) -> None:
+        # moto's checks in moto's order, a string key's size (its UTF-8 bytes, what
+        # DynamoType.size() gives a string) measured without making a DynamoType for it.
+        checks: list[tuple[list[str], int, type[Exception]]] = [
+            (self.hash_key_names, HASH_KEY_MAX_LENGTH, HashKeyTooLong),
+            (self.range_key_names, RANGE_KEY_MAX_LENGTH, RangeKeyTooLong),
+        ]
+        for names, limit, too_long in checks:
+            for name in names:
+                value = item_attrs.get(name)
+                if not value:
+                    continue
+                text = value.get("S") if type(value) is dict and len(value) == 1 else None
+                size = len(text.encode("utf-8")) if type(text) is str else DynamoType(value).size()
+                if size > limit:
+                    raise too_long
+
+    Table._validate_key_sizes = _validate_key_sizes  # type: ignore[method-assign]
 
 
 def _install_backend_lookup() -> None:

@@ -404,3 +404,36 @@ def test_update_expressions_are_validated_as_moto_validates_them(
     assert outcomes("moto") == fast
     assert sum(isinstance(o, dict) and "Code" in o for o in fast) >= 4  # the refusals were made
     assert fast[2]["documents"] == {"N": "1"}
+
+
+def test_key_sizes_are_checked_as_moto_checks_them(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.models.table import Table
+
+    ddb = stack.client("dynamodb")
+    items = [
+        {"pk": {"S": "字" * 682}, "sk": {"S": "s" * 1024}},  # 2046 and 1024 bytes: at the limits
+        {"pk": {"S": "字" * 683}, "sk": {"S": "s"}},  # a hash key of 2049 bytes
+        {"pk": {"S": "p"}, "sk": {"S": "é" * 513}},  # a range key of 1026 bytes
+        {"pk": {"S": "p"}, "sk": {"S": "s"}, "gsi1pk": {"S": "g" * 2049}},  # the index's hash key
+        {"pk": {"S": "p"}, "sk": {"S": "s"}, "gsi1pk": {"S": "g"}, "gsi1sk": {"S": "x" * 1025}},
+        {"pk": {"S": "p"}, "sk": {"S": "s"}, "gsi1pk": {"N": "1" * 38}},  # not a string: moto's own
+    ]
+
+    def outcomes() -> list[str]:
+        seen = []
+        for item in items:
+            try:
+                ddb.put_item(TableName=stack.names.table, Item=item)
+                seen.append("stored")
+            except ClientError as err:
+                seen.append(str(err.response["Error"]))
+        return seen
+
+    fast = outcomes()
+    monkeypatch.setattr(Table, "_validate_key_sizes", Table._validate_key_sizes.__wrapped__)  # type: ignore[attr-defined]
+    assert outcomes() == fast
+    assert fast[0] == "stored"
+    assert "Size of hashkey" in fast[1] and "range keys" in fast[2] and "Size of hashkey" in fast[3]
+    assert "range keys" in fast[4]
