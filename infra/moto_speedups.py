@@ -117,6 +117,7 @@ def install() -> None:
     _install_item_dicts()
     _install_update_traversal()
     _install_key_size_check()
+    _install_value_sizes()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -559,6 +560,40 @@ def _install_key_size_check() -> None:
                     raise too_long
 
     Table._validate_key_sizes = _validate_key_sizes  # type: ignore[method-assign]
+
+
+def _install_value_sizes() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.utilities import bytesize
+
+    original = DynamoType.size
+
+    def measured(value: Any) -> int:
+        """DynamoType.size(), the same sums: a map's members measured as they are instead of
+        through a new DynamoType each (a copy of the member and all it holds)."""
+        kind, inner = value.type, value.value
+        if kind == "N":
+            return len(str(inner))
+        if kind == "SS" and all(type(v) is str for v in inner):
+            return sum(len(v.encode("utf-8")) for v in inner)
+        if kind in ("SS", "NS", "BS"):
+            return int(original(value))
+        if kind == "L":
+            return sum(measured(v) if type(v) is DynamoType else v.size() for v in inner)
+        if kind == "M":
+            return sum(
+                bytesize(k) + (measured(v) if type(v) is DynamoType else DynamoType(v).size())
+                for k, v in inner.items()
+            )
+        if isinstance(inner, bool):
+            return 1
+        return bytesize(inner)
+
+    @functools.wraps(original)
+    def size(self: Any) -> int:
+        return measured(self) if type(self) is DynamoType else int(original(self))
+
+    DynamoType.size = size  # type: ignore[method-assign]
 
 
 def _install_backend_lookup() -> None:

@@ -437,3 +437,22 @@ def test_key_sizes_are_checked_as_moto_checks_them(
     assert fast[0] == "stored"
     assert "Size of hashkey" in fast[1] and "range keys" in fast[2] and "Size of hashkey" in fast[3]
     assert "range keys" in fast[4]
+
+
+def test_item_sizes_are_measured_as_moto_measures_them(stack: LocalStack, seed_bytes: bytes) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.drain()
+    ddb = stack.client("dynamodb")
+    ddb.put_item(TableName=stack.names.table, Item={"pk": {"S": "ODD"}, "sk": {"S": "X"}, **ODD_VALUES})
+    table = dynamodb_backends["123456789012"][stack.region].get_table(stack.names.table)
+    items = [item for partition in table.items.values() for item in partition.values()]
+    values = [value for item in items for value in item.attrs.values()]
+    values += [DynamoType({"SS": ["é", "x"]}), DynamoType({"NS": ["1.50", "-2"]}), DynamoType({"NULL": True})]
+
+    fast = [value.size() for value in values]
+    slow = [DynamoType.size.__wrapped__(value) for value in values]  # type: ignore[attr-defined]
+    assert fast == slow
+    assert len(items) > 10 and any(value.type == "M" for value in values)  # a record, its bands, ODD
