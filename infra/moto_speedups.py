@@ -118,6 +118,7 @@ def install() -> None:
     _install_update_traversal()
     _install_key_size_check()
     _install_value_sizes()
+    _install_value_construction()
     _installed = True
     log.info("patched moto: queries read one partition, transactions snapshot the items they touch")
 
@@ -594,6 +595,30 @@ def _install_value_sizes() -> None:
         return measured(self) if type(self) is DynamoType else int(original(self))
 
     DynamoType.size = size  # type: ignore[method-assign]
+
+
+def _install_value_construction() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = DynamoType.__init__
+
+    @functools.wraps(original)
+    def __init__(self: Any, type_as_dict: Any) -> None:
+        # moto's construction for the common input, a dict of one type key, without listing
+        # the dict twice and asking is_list()/is_map() for each value (every attribute of
+        # every item written or read becomes one of these, a map's members each another).
+        if type(type_as_dict) is not dict or len(type_as_dict) != 1:
+            original(self, type_as_dict)
+            return
+        ((kind, value),) = type_as_dict.items()
+        self.type = kind
+        if kind == "L":
+            value = [DynamoType(v) for v in value]
+        elif kind == "M":
+            value = {k: DynamoType(v) for k, v in value.items()}
+        self.value = value
+
+    DynamoType.__init__ = __init__  # type: ignore[method-assign]
 
 
 def _install_backend_lookup() -> None:

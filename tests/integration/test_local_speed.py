@@ -456,3 +456,41 @@ def test_item_sizes_are_measured_as_moto_measures_them(stack: LocalStack, seed_b
     slow = [DynamoType.size.__wrapped__(value) for value in values]  # type: ignore[attr-defined]
     assert fast == slow
     assert len(items) > 10 and any(value.type == "M" for value in values)  # a record, its bands, ODD
+
+
+def test_attribute_values_are_built_as_moto_builds_them(stack: LocalStack, seed_bytes: bytes) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.drain()
+    record = stack.client("dynamodb").get_item(
+        TableName=stack.names.table, Key={"pk": {"S": "DOC#incoming/a.txt"}, "sk": {"S": "DOC"}}
+    )["Item"]
+    odd: list[Any] = [{"S": "a", "N": "1"}, {"L": {"x": 1}}, {"M": {}}, {"L": []}]
+    values = [*record.values(), *ODD_VALUES.values(), *odd]
+
+    def slow(value: Any) -> Any:
+        built = object.__new__(DynamoType)
+        DynamoType.__init__.__wrapped__(built, value)  # type: ignore[attr-defined]
+        return built
+
+    def shape(value: Any) -> Any:  # a DynamoType's whole content, recursively
+        if isinstance(value, DynamoType):
+            return (type(value), value.type, shape(value.value))
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [shape(v) for v in value]
+        return (type(value), value)
+
+    def built(build: Any, value: Any) -> Any:
+        try:
+            return shape(build(value))
+        except Exception as err:  # a malformed value fails the same way
+            return (type(err), str(err))
+
+    for value in values:
+        assert built(DynamoType, value) == built(slow, value), value
+        assert built(lambda v: DynamoType(DynamoType(v)), value) == built(lambda v: slow(slow(v)), value)
+    assert built(DynamoType, {"L": {"x": 1}})[0] is AttributeError
+    assert any(v.get("M") for v in values if isinstance(v, dict))
