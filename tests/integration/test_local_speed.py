@@ -494,3 +494,49 @@ def test_attribute_values_are_built_as_moto_builds_them(stack: LocalStack, seed_
         assert built(lambda v: DynamoType(DynamoType(v)), value) == built(lambda v: slow(slow(v)), value)
     assert built(DynamoType, {"L": {"x": 1}})[0] is AttributeError
     assert any(v.get("M") for v in values if isinstance(v, dict))
+
+
+def test_requests_reach_moto_as_werkzeug_builds_them(
+    stack: LocalStack, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.request import Request
+    from werkzeug.test import EnvironBuilder
+
+    from infra.moto_speedups import _builder_environ
+
+    built = Request.__dict__["from_values"]
+    seen: list[dict[str, Any]] = []
+
+    def recording(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs)
+        return built.__func__(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Request, "from_values", classmethod(recording))
+    stack.upload("incoming/a.txt", seed_bytes)
+    stack.upload("incoming/dir/ü b+c%20.html", b"<p>x</p>", Metadata={"my_key": "v", "other": "w"})
+    stack.drain()
+    s3 = stack.client("s3")
+    s3.list_objects_v2(Bucket=stack.names.raw_bucket, Prefix="incoming/", MaxKeys=5)
+    s3.head_object(Bucket=stack.names.raw_bucket, Key="incoming/a.txt")
+    stack.client("sqs").get_queue_attributes(QueueUrl=stack.names.queue_url, AttributeNames=["All"])
+    stack.documents(["incoming/a.txt"])
+    odd = {"method": "POST", "base_url": "http://localhost:5000", "path": "/", "query_string": ""}
+    seen += [
+        {**odd, "data": b"", "headers": [("Content-Type", "application/x-www-form-urlencoded")]},
+        {**odd, "data": b"", "headers": [("Content-Type", "multipart/form-data")]},
+        {**odd, "data": b"x", "headers": [("X-A", "1"), ("x-a", "2"), ("Content-Length", "9")]},
+        {**odd, "data": b"", "headers": [("Host", "h")], "path": "//x"},
+        {**odd, "data": b"", "headers": [], "base_url": "https://h", "query_string": "a=%C3%BC&b"},
+    ]
+
+    def comparable(environ: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(k, v.read() if k == "wsgi.input" else v) for k, v in environ.items()]
+
+    fast = 0
+    for kwargs in seen:
+        ours = _builder_environ(**kwargs)
+        if ours is None:
+            continue
+        fast += 1
+        assert comparable(ours) == comparable(EnvironBuilder(**kwargs).get_environ()), kwargs
+    assert fast == len(seen) - 2 and len(seen) > 20  # multipart and "//x" go through werkzeug
