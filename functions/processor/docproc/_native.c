@@ -1864,7 +1864,9 @@ static PyObject *container_depth(PyObject *self, PyObject *arg) {
 
 typedef struct {
     Py_ssize_t n_units;
-    Py_ssize_t *start;  /* unit k's characters: chars[start[k] .. start[k + 1]) */
+    int32_t bucket[4096]; /* by (first character & 4095): the first unit starting there, or -1 */
+    int32_t *next;        /* the next unit (in the table's order) of unit k's bucket, or -1 */
+    Py_ssize_t *start;    /* unit k's characters: chars[start[k] .. start[k + 1]) */
     uint8_t *boundary;  /* unit k must not be followed by an ASCII letter */
     Py_UCS4 *chars;
 } UnitTable;
@@ -1875,6 +1877,7 @@ static void unit_table_free(PyObject *capsule) {
     PyMem_Free(t->start);
     PyMem_Free(t->boundary);
     PyMem_Free(t->chars);
+    PyMem_Free(t->next);
     PyMem_Free(t);
 }
 
@@ -1892,21 +1895,34 @@ static PyObject *quantity_units(PyObject *self, PyObject *args) {
             }
             total += PyUnicode_GET_LENGTH(unit);
         }
+    if (n > INT32_MAX - 1) {
+        PyErr_SetString(PyExc_ValueError, "too many units");
+        return NULL;
+    }
     UnitTable *t = PyMem_Calloc(1, sizeof(UnitTable));
     if (!t || !(t->start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t))) ||
-        !(t->boundary = PyMem_Malloc((size_t)n + 1)) || !(t->chars = PyMem_Malloc((size_t)total * sizeof(Py_UCS4) + 1))) {
+        !(t->boundary = PyMem_Malloc((size_t)n + 1)) || !(t->next = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t))) ||
+        !(t->chars = PyMem_Malloc((size_t)total * sizeof(Py_UCS4) + 1))) {
         if (t) {
             PyMem_Free(t->start);
             PyMem_Free(t->boundary);
+            PyMem_Free(t->next);
             PyMem_Free(t);
         }
         return PyErr_NoMemory();
     }
+    int32_t last[4096]; /* each bucket's last unit so far: the chains keep the table's order */
+    for (int b = 0; b < 4096; b++) t->bucket[b] = last[b] = -1;
     Py_ssize_t at = 0;
     for (int l = 0; l < 2; l++)
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lists[l]); k++) {
             PyObject *unit = PyList_GET_ITEM(lists[l], k);
             t->start[t->n_units] = at;
+            Py_UCS4 b = PyUnicode_READ_CHAR(unit, 0) & 4095;
+            t->next[t->n_units] = -1;
+            if (last[b] < 0) t->bucket[b] = (int32_t)t->n_units;
+            else t->next[last[b]] = (int32_t)t->n_units;
+            last[b] = (int32_t)t->n_units;
             t->boundary[t->n_units++] = (uint8_t)l;
             for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(unit); i++) t->chars[at++] = PyUnicode_READ_CHAR(unit, i);
         }
@@ -1916,6 +1932,7 @@ static PyObject *quantity_units(PyObject *self, PyObject *args) {
         PyMem_Free(t->start);
         PyMem_Free(t->boundary);
         PyMem_Free(t->chars);
+        PyMem_Free(t->next);
         PyMem_Free(t);
     }
     return capsule;
@@ -1950,12 +1967,20 @@ static inline int q_start_numeral(Py_UCS4 ch) {
         return 0;
     }
 }
-static const Py_UCS4 Q_CN_NUM[] = {0x96F6, 0x3007, 0x4E00, 0x4E8C, 0x4E24, 0x5169, 0x4E09, 0x56DB, 0x4E94,
-                                   0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0}; /* ... 百千 */
+/* The Chinese numerals (... 百千) and the magnitudes (万萬亿億千百): switches too, as a run of
+ * numerals tests each of its characters against both, up to 16 times. */
+static inline int q_cn_numeral(Py_UCS4 ch) { return q_start_numeral(ch) || ch == 0x767E || ch == 0x5343; }
+static inline int q_magnitude(Py_UCS4 ch) {
+    switch (ch) {
+    case 0x4E07: case 0x842C: case 0x4EBF: case 0x5104: case 0x5343: case 0x767E:
+        return 1;
+    default:
+        return 0;
+    }
+}
 static const Py_UCS4 Q_COUNT_NUMERALS[] = {0x4E00, 0x4E8C, 0x4E24, 0x5169, 0x4E09, 0x56DB, 0x4E94, 0x516D,
                                            0x4E03, 0x516B, 0x4E5D, 0x5341, 0}; /* 一二两兩三四五六七八九十 */
 static const Py_UCS4 Q_GE[] = {0x4E2A, 0x500B, 0};                                       /* 个個 */
-static const Py_UCS4 Q_MAGNITUDE[] = {0x4E07, 0x842C, 0x4EBF, 0x5104, 0x5343, 0x767E, 0}; /* 万萬亿億千百 */
 static const Py_UCS4 Q_ABOUT[] = {0x4F59, 0x9918, 0x591A, 0};                           /* 余餘多 */
 static const Py_UCS4 Q_PERCENT[] = {'%', 0xFF05, 0x2030, 0};                             /* %％‰ */
 static const Py_UCS4 Q_NUM_SEP[] = {'.', ',', 0xFF0C, 0};                                /* . , ， */
@@ -1993,7 +2018,9 @@ static Py_ssize_t q_number(const Text *t, Py_ssize_t i) {
 static Py_ssize_t q_unit(const Text *t, const UnitTable *u, Py_ssize_t i) {
     Py_UCS4 first = char_at(t, i);
     if (!first) return -1;
-    for (Py_ssize_t k = 0; k < u->n_units; k++) {
+    /* Only the units whose first character falls in this one's bucket, in the table's order (a
+     * run of numerals and magnitudes asks at every magnitude it holds). */
+    for (Py_ssize_t k = u->bucket[first & 4095]; k >= 0; k = u->next[k]) {
         const Py_UCS4 *chars = u->chars + u->start[k];
         Py_ssize_t n = u->start[k + 1] - u->start[k], j = 1;
         if (chars[0] != first) continue;
@@ -2044,7 +2071,7 @@ static Py_ssize_t q_match(const Text *t, const UnitTable *u, Py_ssize_t i, int *
         *date = 0;
         a = q_number(t, i);
         if (q_one_of(char_at(t, a), Q_ABOUT)) a++;
-        if (q_one_of(char_at(t, a), Q_MAGNITUDE)) a++;
+        if (q_magnitude(char_at(t, a))) a++;
         if (q_one_of(char_at(t, a), Q_ABOUT)) a++;
         if (q_one_of(char_at(t, a), Q_PERCENT)) return a + 1;
         b = q_unit(t, u, a);
@@ -2058,10 +2085,10 @@ static Py_ssize_t q_match(const Text *t, const UnitTable *u, Py_ssize_t i, int *
     /* 三千萬元: numerals, a magnitude, a unit; the numerals give back characters (千, 百 are
      * magnitudes too) until the rest matches */
     Py_ssize_t run = 0;
-    while (run < Q_MAX_CN_NUM && q_one_of(char_at(t, i + run), Q_CN_NUM)) run++;
+    while (run < Q_MAX_CN_NUM && q_cn_numeral(char_at(t, i + run))) run++;
     for (Py_ssize_t n = run; n >= 1; n--) {
         a = i + n;
-        if (!q_one_of(char_at(t, a), Q_MAGNITUDE)) continue;
+        if (!q_magnitude(char_at(t, a))) continue;
         if (q_one_of(char_at(t, a + 1), Q_ABOUT) && (b = q_unit(t, u, a + 2)) >= 0) return b;
         if ((b = q_unit(t, u, a + 1)) >= 0) return b;
     }
