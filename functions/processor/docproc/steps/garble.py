@@ -194,8 +194,8 @@ def _pair_index(a: str, b: str) -> int:
 def _row(a: str) -> dict[str, int] | None:
     """The characters that follow `a` in the pair table, each with its index; None if none do.
     A candidate byte's score looks up pairs with the same first character about 126 times:
-    a dict of the row, made once, where a search along it (a common character's row holds
-    thousands) took most of the repair's time."""
+    a dict of the row, made once, where a search along it (a common character's row holds up
+    to 507) took most of the repair's time. All 4,225 rows as dicts would hold 8.5 MiB."""
     table = _pairs()
     row = table.rows.get(a)
     if row is None:
