@@ -527,17 +527,6 @@ def test_container_depth_is_the_regex_scans(pieces: list[str]) -> None:
     assert native.container_depth(page) == peak
 
 
-def _regex_quantities(text: str, max_quantities: int, max_dates: int) -> tuple[list[str], int, list[str], int]:
-    """find_quantities as the regular expression gives it."""
-    found: dict[str, dict[str, None]] = {"quantity": {}, "date": {}}
-    n = {"quantity": 0, "date": 0}
-    for match in quantities._PATTERN.finditer(text):
-        kind = "date" if match.group("date") is not None else "quantity"
-        n[kind] += 1
-        found[kind][match.group(kind)] = None
-    return list(found["quantity"])[:max_quantities], n["quantity"], list(found["date"])[:max_dates], n["date"]
-
-
 # Every character class of the pattern, its units and their neighbours: numerals that are also
 # magnitudes (千, 百), digits of other scripts (٣, ３: \d), spaces \s takes (\u3000, \x1c),
 # Latin units with and without a letter after them.
@@ -554,7 +543,7 @@ def test_quantities_are_the_regexs_matches(pieces: list[str], max_quantities: in
     text = "".join(pieces)
     assert native is not None
     found = native.quantities(text, quantities._unit_table(), max_quantities, max_dates)
-    assert found == _regex_quantities(text, max_quantities, max_dates)
+    assert found == quantities.regex_quantities(text, max_quantities, max_dates)
 
 
 def test_quantities_of_real_and_edge_texts_are_the_regexs() -> None:
@@ -566,7 +555,7 @@ def test_quantities_of_real_and_edge_texts_are_the_regexs() -> None:
         "20234年 2023年123月 12月123日 1,000,000元 1，5 2..3 ٣٣月٣日",
     ]
     for text in texts:
-        assert quantities.find_quantities(text) == _regex_quantities(text, quantities.MAX_QUANTITIES, quantities.MAX_DATES)
+        assert quantities.find_quantities(text) == quantities.regex_quantities(text, quantities.MAX_QUANTITIES, quantities.MAX_DATES)
     assert native is not None
     with pytest.raises(TypeError):
         native.quantities("3个", object(), 1, 1)

@@ -1418,13 +1418,14 @@ static inline uint64_t chars_hash(const Py_UCS4 *s, Py_ssize_t n) {
     return h;
 }
 
-static void word_set_free(PyObject *capsule) {
-    WordSet *w = PyCapsule_GetPointer(capsule, "docproc.word_set");
+static void word_set_release(WordSet *w) {
     if (!w) return;
     PyMem_Free(w->pool);
     PyMem_Free(w->slots);
     PyMem_Free(w);
 }
+
+static void word_set_free(PyObject *capsule) { word_set_release(PyCapsule_GetPointer(capsule, "docproc.word_set")); }
 
 static PyObject *word_set(PyObject *self, PyObject *arg) {
     (void)self;
@@ -1443,8 +1444,7 @@ static PyObject *word_set(PyObject *self, PyObject *arg) {
     WordSet *w = PyMem_Calloc(1, sizeof(WordSet));
     if (!w || !(w->pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4))) ||
         !(w->slots = key_slots_new(n, &w->mask))) {
-        if (w) PyMem_Free(w->pool);
-        PyMem_Free(w);
+        word_set_release(w);
         Py_DECREF(words);
         return PyErr_NoMemory();
     }
@@ -1454,9 +1454,7 @@ static PyObject *word_set(PyObject *self, PyObject *arg) {
         Py_ssize_t length = PyUnicode_GET_LENGTH(word);
         if (!PyUnicode_AsUCS4(word, w->pool + at, length, 0)) {
             Py_DECREF(words);
-            PyMem_Free(w->pool);
-            PyMem_Free(w->slots);
-            PyMem_Free(w);
+            word_set_release(w);
             return NULL;
         }
         uint64_t h = chars_hash(w->pool + at, length);
@@ -1468,11 +1466,7 @@ static PyObject *word_set(PyObject *self, PyObject *arg) {
     }
     Py_DECREF(words);
     PyObject *capsule = PyCapsule_New(w, "docproc.word_set", word_set_free);
-    if (!capsule) {
-        PyMem_Free(w->pool);
-        PyMem_Free(w->slots);
-        PyMem_Free(w);
-    }
+    if (!capsule) word_set_release(w);
     return capsule;
 }
 
@@ -1871,14 +1865,17 @@ typedef struct {
     Py_UCS4 *chars;
 } UnitTable;
 
-static void unit_table_free(PyObject *capsule) {
-    UnitTable *t = PyCapsule_GetPointer(capsule, "docproc.quantity_units");
+static void unit_table_release(UnitTable *t) {
     if (!t) return;
     PyMem_Free(t->start);
     PyMem_Free(t->boundary);
     PyMem_Free(t->chars);
     PyMem_Free(t->next);
     PyMem_Free(t);
+}
+
+static void unit_table_free(PyObject *capsule) {
+    unit_table_release(PyCapsule_GetPointer(capsule, "docproc.quantity_units"));
 }
 
 static PyObject *quantity_units(PyObject *self, PyObject *args) {
@@ -1903,12 +1900,7 @@ static PyObject *quantity_units(PyObject *self, PyObject *args) {
     if (!t || !(t->start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t))) ||
         !(t->boundary = PyMem_Malloc((size_t)n + 1)) || !(t->next = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t))) ||
         !(t->chars = PyMem_Malloc((size_t)total * sizeof(Py_UCS4) + 1))) {
-        if (t) {
-            PyMem_Free(t->start);
-            PyMem_Free(t->boundary);
-            PyMem_Free(t->next);
-            PyMem_Free(t);
-        }
+        unit_table_release(t);
         return PyErr_NoMemory();
     }
     int32_t last[4096]; /* each bucket's last unit so far: the chains keep the table's order */
@@ -1928,13 +1920,7 @@ static PyObject *quantity_units(PyObject *self, PyObject *args) {
         }
     t->start[t->n_units] = at;
     PyObject *capsule = PyCapsule_New(t, "docproc.quantity_units", unit_table_free);
-    if (!capsule) {
-        PyMem_Free(t->start);
-        PyMem_Free(t->boundary);
-        PyMem_Free(t->chars);
-        PyMem_Free(t->next);
-        PyMem_Free(t);
-    }
+    if (!capsule) unit_table_release(t);
     return capsule;
 }
 
@@ -2220,7 +2206,7 @@ static PyMethodDef methods[] = {
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
     {"idf_of", idf_of, METH_VARARGS, "(idf_index, word) -> the word's IDF, or None."},
-    {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for top_keywords."},
+    {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for word_stats."},
     {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},
     {"cut", cut, METH_VARARGS, "(text, dictionary) -> its tokens, as rjieba.cut(text, False) gives them."},
     {"t2s_table", t2s_table, METH_VARARGS, "(keys, values, other, phrases) -> a table for t2s_fold()."},

@@ -526,9 +526,10 @@ def _best_lead(trail: int, following: bytes, prev: str, misread: tuple[int, str]
 def _best_trail(lead: int, prev_pair: bytes, hint: str | None) -> int | None:
     """The lost last trail byte; the pinyin written after it, when there is one, names its reading."""
     prev = _decode_or_empty(prev_pair)
-    candidates = [(v, bytes([lead, v])) for v in range(0x40, 0xFF) if v != 0x7F]
-    named = _named_values(candidates, hint) if hint else frozenset()
-    return _best_byte(_trail_candidates(lead), prev, "", named)
+    candidates = _trail_candidates(lead)
+    # Only a candidate can take the bonus, so the named values are looked for among them alone.
+    named = frozenset(v for v, char, _ in candidates if _reads_as(char, hint)) if hint else frozenset()
+    return _best_byte(candidates, prev, "", named)
 
 
 def _named_values(candidates: list[tuple[int, bytes]], reading: str) -> frozenset[int]:
