@@ -13,11 +13,12 @@ $(STAMP): requirements-dev.txt functions/processor/requirements.txt pyproject.to
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# The statistics' C module (functions/processor/docproc/_native.c), built in place; where no
-# compiler is, build_native.py says so and the same statistics run in pure Python.
+# The C modules (functions/processor/docproc/_native.c, the statistics; _pagewalk.c, the HTML
+# page walk), built in place; where no compiler is, build_native.py says so and the same work
+# runs in pure Python.
 NATIVE_STAMP := $(VENV)/.native
 
-$(NATIVE_STAMP): $(STAMP) functions/processor/docproc/_native.c functions/processor/build_native.py
+$(NATIVE_STAMP): $(STAMP) functions/processor/docproc/_native.c functions/processor/docproc/_pagewalk.c functions/processor/build_native.py
 	$(BIN)/python functions/processor/build_native.py
 	touch $(NATIVE_STAMP)
 

@@ -97,7 +97,7 @@ def test_every_module_has_unchecked_hash_bytecode_for_the_runtime(artifacts: Pat
 
 
 def test_the_code_is_copied_without_build_files_or_dev_bytecode(artifacts: Path) -> None:
-    for name in (*BUILD_FILES, "docproc/_native.c"):
+    for name in (*BUILD_FILES, "docproc/_native.c", "docproc/_pagewalk.c"):
         assert not (artifacts / name).exists(), name
     for path in CODE.rglob("*"):
         rel = path.relative_to(CODE)
@@ -115,8 +115,10 @@ MAX_GLIBC = (2, 17)
 
 
 def test_the_compiled_modules_are_built_for_the_runtime(artifacts: Path) -> None:
-    built = sorted((artifacts / "docproc").glob("_native*.so"))
-    assert [p.name for p in built] == ["_native.cpython-311-x86_64-linux-gnu.so"]
+    built = sorted((artifacts / "docproc").glob("_*.so"))
+    assert [p.name for p in built] == [
+        "_native.cpython-311-x86_64-linux-gnu.so", "_pagewalk.cpython-311-x86_64-linux-gnu.so",
+    ]  # fmt: skip
     # docproc's modules (mypyc) and the library they share, at the package's top.
     built += sorted((artifacts / "docproc").rglob("[!_]*.cpython-311-x86_64-linux-gnu.so"))
     built += sorted(artifacts.glob("*__mypyc.cpython-311-x86_64-linux-gnu.so"))
@@ -133,7 +135,7 @@ def _compiled_modules(artifacts: Path) -> list[str]:
     return sorted(
         p.relative_to(artifacts).as_posix().split(".")[0]
         for p in (artifacts / "docproc").rglob("*.cpython-311-x86_64-linux-gnu.so")
-        if not p.name.startswith("_native")
+        if not p.name.startswith(("_native", "_pagewalk"))
     )
 
 
@@ -325,6 +327,24 @@ def run_in_lambda_layout(
     return done.stdout.split()
 
 
+def test_the_page_walk_loads_the_packages_lexbor_before_resiliparse_does(
+    artifacts: Path, tmp_path: Path
+) -> None:
+    # Linked against resiliparse's lexbor by file name, found through $ORIGIN: in a fresh process,
+    # the module loads first and resiliparse then uses the same library.
+    link_runtime(tmp_path / "runtime")
+    code = (
+        "import docproc._pagewalk as walk\n"
+        "from resiliparse.parse.html import HTMLTree\n"
+        "tree = HTMLTree.parse('<body><div><a href=x>link</a> and text</div></body>')\n"
+        "chars = walk.page_walk(hash(tree.body), hash(tree.document), frozenset(), 120)[2]\n"
+        "print(walk.__file__, ','.join(map(str, chars)))\n"
+    )
+    walk_file, chars = run_in_lambda_layout(artifacts, tmp_path / "runtime", code)
+    assert Path(walk_file).parent == artifacts / "docproc"
+    assert chars == "11,11,4"  # body, div, a: `link` is 4 of the 11 visible characters
+
+
 def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Path, tmp_path: Path) -> None:
     link_runtime(tmp_path / "runtime")
     assert {p.name.removesuffix(".py") for p in (tmp_path / "runtime").iterdir()} == set(RUNTIME_PROVIDED)
@@ -339,16 +359,19 @@ def test_the_handler_runs_from_the_bytecode_and_the_package_alone(artifacts: Pat
         f"page = process_document({PAGE!r}, key='page.html')\n"
         "assert page.steps[0].step == 'extract_main_content' and '统计局' in page.text, page\n"
         "from docproc.native import native\n"
+        "from docproc.html import _page_walk\n"
         "from docproc.patterns import counts\n"
         "print(app.__file__, docproc.__file__, app.tracer is not None, result.status, native.__file__)\n"
+        "print(_page_walk().__file__)\n"
         "print(counts['from_table'], counts['compiled'])\n"
         "assert 'boto3' not in sys.modules, 'the function imported boto3'\n"
         "print(*sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}))\n"
     )
-    app_file, docproc_file, traced, status, native_file, from_table, compiled, *files = run_in_lambda_layout(
-        artifacts, tmp_path / "runtime", code
+    app_file, docproc_file, traced, status, native_file, walk_file, from_table, compiled, *files = (
+        run_in_lambda_layout(artifacts, tmp_path / "runtime", code)
     )
     assert Path(native_file).parent == artifacts / "docproc"  # the C statistics, from the package
+    assert Path(walk_file).parent == artifacts / "docproc"  # the page walk, on the package's lexbor
     # Every regular expression the sample and the page needed came compiled with the package.
     assert int(from_table) > 50 and int(compiled) == 0, (from_table, compiled)
     assert Path(app_file) == artifacts / "app.py"

@@ -13,9 +13,12 @@ Before that extraction, two kinds of blocks its heuristics let through are taken
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from docproc.native import native
@@ -108,9 +111,9 @@ class Extracted:
 @dataclass(slots=True)
 class _Measured:
     """Every element under <body> in document order (a parent before its descendants), with what
-    its subtree holds. Parallel lists indexed by element number."""
+    its subtree holds. Parallel lists indexed by element number (0 is <body>)."""
 
-    nodes: list[Any] = field(default_factory=list)
+    node: Callable[[int], Any]  # element number -> its DOMNode
     parent: list[int] = field(default_factory=list)
     tag: list[str] = field(default_factory=list)
     chars: list[int] = field(default_factory=list)  # non-blank characters of text
@@ -156,37 +159,90 @@ def extract_main_content(page: str) -> Extracted:
 def _prepare_body(tree: Any) -> dict[str, int]:
     """Take link-dense blocks, a thread's later posts and entry forms out of the tree and mark
     lone characters to keep; say what went."""
-    m = _measure(tree.body)
+    m = _measure(tree)
     kinds: dict[int, str] = {i: "later_posts" for i in _later_posts(m)}
     for i in _link_dense_blocks(m):
         kinds.setdefault(i, "link_blocks")
     for i in _entry_forms(m):
         kinds.setdefault(i, "forms")
     doomed, inside = _outermost(m, kinds)
+    # Every node to change is found before the first change: a removed subtree is freed, and
+    # nothing inside it may be touched.
+    kept = [(m.node(p), node) for p, node in m.lone_chars if not inside[p]]
+    doomed_nodes = [m.node(i) for i in doomed]
     removed: dict[str, int] = {}
-    # Lone characters first: a removed subtree is freed, and nothing inside it may be touched.
-    kept = [(p, node) for p, node in m.lone_chars if not inside[p]]
-    for p, node in kept:
-        m.nodes[p].replace_child(tree.create_text_node(node.text + _KEEP_MARK), node)
+    for parent, node in kept:
+        parent.replace_child(tree.create_text_node(node.text + _KEEP_MARK), node)
     if kept:
         removed["lone_chars_kept"] = len(kept)
-    for i in doomed:
+    for i, node in zip(doomed, doomed_nodes, strict=True):
         kind = kinds[i]
         removed[kind] = removed.get(kind, 0) + 1
         removed[f"{kind}_chars"] = removed.get(f"{kind}_chars", 0) + m.chars[i]
-        m.nodes[i].decompose()
+        node.decompose()
     return removed
 
 
-def _measure(body: Any) -> _Measured:
+@cache
+def _page_walk() -> Any:
+    """The page walk's C module (docproc/_pagewalk.c), or None where it is not built."""
+    try:
+        return importlib.import_module("docproc._pagewalk")
+    except ImportError:
+        return None
+
+
+def _measure(tree: Any) -> _Measured:
+    walk = _page_walk()
+    return _measure_in_python(tree.body) if walk is None else _measure_in_c(tree, walk)
+
+
+def _measure_in_c(tree: Any, walk: Any) -> _Measured:
+    """_measure_in_python's figures from the C walk over the same nodes; DOMNodes are made only
+    for the elements the rules then read or change."""
+    body = tree.body
+    figures = walk.page_walk(hash(body), hash(tree.document), _HIDDEN_TAGS, MAX_STAMP_TEXT)
+    tags, parents, chars, link_chars, links, longest, ordinals, addresses, stamp_texts, lone = figures
+    m = _Measured(_ElementFinder(body, ordinals, addresses), parents, tags, chars, link_chars, links, longest)
+    m.stamps = sorted({i for i, text in stamp_texts if _STAMP.search(text)})
+    # Lone characters: the DOMNode of each text node, from its parent's children (found once each).
+    children: dict[int, dict[int, Any]] = {}
+    for i, address, char in lone:
+        if _is_lone_word_char(char):
+            if i not in children:
+                children[i] = {hash(c): c for c in m.node(i).child_nodes}
+            m.lone_chars.append((i, children[i][address]))
+    return m
+
+
+class _ElementFinder:
+    """Element number -> DOMNode, through the page's elements in document order (the C walk
+    gives each element's place among them), each checked against the node the walk read."""
+
+    def __init__(self, body: Any, ordinals: list[int], addresses: list[int]) -> None:
+        self.body = body
+        self.ordinals = ordinals
+        self.addresses = addresses
+        self.elements: Any = None
+
+    def __call__(self, i: int) -> Any:
+        if i == 0:
+            return self.body
+        if self.elements is None:
+            self.elements = self.body.query_selector_all("*")
+        node = self.elements[self.ordinals[i]]
+        if hash(node) != self.addresses[i]:
+            raise RuntimeError(f"page walk: element {i} is not where the walk found it")
+        return node
+
+
+def _measure_in_python(body: Any) -> _Measured:
     """One iterative walk (pages nest deeper than Python's recursion limit) that reads each node
     once, then one backward pass that adds each element's figures to its parent's."""
-    from resiliparse.parse.html import NodeType
-
-    element, text = NodeType.ELEMENT, NodeType.TEXT
-    m = _Measured()
+    nodes: list[Any] = []
+    m = _Measured(nodes.__getitem__)
     # bound methods: this loop runs once per element of the page
-    add_node, add_parent, add_tag = m.nodes.append, m.parent.append, m.tag.append
+    add_node, add_parent, add_tag = nodes.append, m.parent.append, m.tag.append
     add_chars, add_link_chars, add_links, add_longest = (
         m.chars.append,
         m.link_chars.append,
@@ -209,12 +265,10 @@ def _measure(body: Any) -> _Measured:
         # pushed in this order, they pop in document order.
         child = node.last_child
         while child is not None:
-            kind = child.type
-            if kind is element:
-                child_tag = child.tag
-                if child_tag not in _HIDDEN_TAGS:
-                    push((child, child_tag, i, in_link))
-            elif kind is text:
+            # The tag tells the node's type too (`#text`, `#comment`; an element's name starts
+            # with a letter): one property read a child, not two and an enum.
+            child_tag = child.tag
+            if child_tag == "#text":
                 raw = child.text
                 if not raw.isspace():
                     n = len("".join(raw.split()))
@@ -225,6 +279,8 @@ def _measure(body: Any) -> _Measured:
                         longest = n
                     if not stamped and len(raw) <= MAX_STAMP_TEXT and stamp_search(raw):
                         stamped = True
+            elif child_tag and child_tag[0] != "#" and child_tag not in _HIDDEN_TAGS:
+                push((child, child_tag, i, in_link))
             child = child.prev
         if lone:
             m.lone_chars.extend(reversed(lone))
@@ -237,7 +293,7 @@ def _measure(body: Any) -> _Measured:
         add_longest(longest)
         if stamped:
             m.stamps.append(i)
-    for i in range(len(m.nodes) - 1, 0, -1):
+    for i in range(len(nodes) - 1, 0, -1):
         p = m.parent[i]
         m.chars[p] += m.chars[i]
         m.link_chars[p] += m.link_chars[i]
@@ -250,7 +306,7 @@ def _measure(body: Any) -> _Measured:
 def _link_dense_blocks(m: _Measured) -> list[int]:
     return [
         i
-        for i in range(1, len(m.nodes))
+        for i in range(1, len(m.parent))
         if m.tag[i] in _BLOCK_TAGS
         and m.links[i] >= LINK_BLOCK_MIN_LINKS
         and m.link_chars[i] >= LINK_DENSITY * m.chars[i]
@@ -265,11 +321,11 @@ def _entry_forms(m: _Measured) -> list[int]:
     page_plain = m.chars[0] - m.link_chars[0]
     return [
         i
-        for i in range(1, len(m.nodes))
+        for i in range(1, len(m.parent))
         if m.tag[i] == "form"
         and (plain := m.chars[i] - m.link_chars[i]) < FORM_MAX_CHARS
         and plain <= FORM_MAX_SHARE * page_plain  # a short page inside one form keeps its text
-        and m.nodes[i].query_selector(_TEXT_FIELDS) is not None
+        and m.node(i).query_selector(_TEXT_FIELDS) is not None
     ]
 
 
@@ -289,7 +345,7 @@ def _later_posts(m: _Measured) -> list[int]:
     groups: dict[tuple[str, ...], list[list[int]]] = {}
     for s in m.stamps[:MAX_STAMPS]:
         chain = _ancestors(m, s)
-        key = tuple(f"{m.tag[j]}.{m.nodes[j].class_name}" for j in chain)
+        key = tuple(f"{m.tag[j]}.{m.node(j).class_name}" for j in chain)
         groups.setdefault(key, []).append(chain)
     out: list[int] = []
     children: dict[int, list[int]] = {}  # built on the first thread found: one pass over the nodes
@@ -306,7 +362,7 @@ def _later_posts(m: _Measured) -> list[int]:
         if len(set(posts)) < len(posts) or m.tag[posts[0]] not in _POST_TAGS:
             continue
         if not children:
-            for j in range(1, len(m.nodes)):
+            for j in range(1, len(m.parent)):
                 children.setdefault(m.parent[j], []).append(j)
         siblings = children[m.parent[posts[0]]]
         siblings = siblings[siblings.index(posts[0]) :]
@@ -322,9 +378,9 @@ def _later_posts(m: _Measured) -> list[int]:
 def _outermost(m: _Measured, chosen: dict[int, str]) -> tuple[list[int], list[bool]]:
     """The chosen nodes that are not inside another chosen node, in document order, and for
     every node whether it is (or is inside) a chosen one."""
-    inside = [False] * len(m.nodes)
+    inside = [False] * len(m.parent)
     out: list[int] = []
-    for i in range(1, len(m.nodes)):
+    for i in range(1, len(m.parent)):
         if inside[m.parent[i]]:
             inside[i] = True
         elif i in chosen:
