@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc.steps.boilerplate import _HINTS, _RULES, _compiled, remove_boilerplate
+from docproc.steps.boilerplate import (
+    _HAS_NAV_SEPARATOR,
+    _HINTS,
+    _NAV_SEPARATORS,
+    _compiled,
+    _spellings,
+    remove_boilerplate,
+)
 from infra.corrupt import corrupt
 
 P1 = (
@@ -156,8 +163,8 @@ def test_linear_on_long_input() -> None:
 _RULE_ALPHABET = "".join(
     sorted(
         (
-            set("".join(_HINTS.values()) + "".join(p for k, p in _RULES if k in _HINTS))
-            | set("頁檢驗碼權網備許證違轉載禁鏡像聲著傳鄭經絡關於聯繫們圖隱廣務鏈導見饋術歡評熱線電話當")
+            # the rules as compiled: every spelling in both scripts
+            set("".join(_HINTS.values()) + "".join(r.source for r in _compiled().rules if r.kind in _HINTS))
             | set(" :：>›»＞/|-第共12345abc")
         )
         - set("\\()[]{}^$?*+.")
@@ -172,6 +179,18 @@ def _hint_misses(line: str) -> list[str]:
         for r in _compiled().rules
         if r.hint and r.pattern.search(lowered) and not r.hint.search(lowered)
     ]
+
+
+def test_every_rule_but_the_calendars_has_a_hint_and_one_search_finds_them_all() -> None:
+    patterns = _compiled()
+    assert {r.kind for r in patterns.rules if r.hint is None} == {"calendar"}
+    spellings = {s for words in _HINTS.values() for w in words.split() for s in _spellings(w)}
+    assert len(spellings) > 100
+    assert [s for s in spellings if not patterns.any_hint.search(s)] == []
+    # A calendar row has no hint word: it is still found.
+    assert remove_boilerplate("正文第一段。\n日 一 二 三 四 五 六\n正文第二段。").report.detail == {
+        "calendar": 1
+    }
 
 
 def test_hints_cover_every_line_their_rule_matches_in_pages() -> None:
@@ -206,3 +225,9 @@ def test_a_reprint_notice_high_on_the_page_or_an_article_about_reprinting_stays(
     case = "法院认定，被告未经许可转载原告的摄影作品，侵犯了原告的著作权，判令其赔偿经济损失。"
     assert kept(f"{P1}\n{NOTICE}\n{P2}\n{P1}") == [P1, NOTICE, P2, P1]
     assert kept(f"{P1}\n{P2}\n{case}") == [P1, P2, case]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \t\u3000\xa0\u2003|｜·•-–—ab首页", max_size=30))
+def test_the_separator_check_finds_the_lines_the_separators_split(line: str) -> None:
+    assert (_HAS_NAV_SEPARATOR.search(line) is None) == (_NAV_SEPARATORS.search(line) is None)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from docproc.data import load_phrases, script_variants, to_simplified
-from docproc.patterns import compiled
+from docproc.patterns import any_of, compiled
 from docproc.result import StepOutput, StepReport
 
 # Thresholds (measured on the sample, the 60 Common Crawl pages and 1000 THUCNews articles).
@@ -43,7 +43,6 @@ _SUFFIX_WORDS = (
     "下载 注册 开户 app 手机版 网页版 客户端 线路 链接 首页 最新 地址 .com"
 )
 _OPEN, _CLOSE = "【[（(「『<《", "】]）)」』>》"
-_Trie = dict[str, "_Trie"]  # character -> the phrases' continuations; "" marks a phrase's end
 
 
 @dataclass(slots=True)
@@ -131,23 +130,9 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 
 def _trie_alternation(phrases: Iterable[str]) -> str:
-    """A regex matching any of `phrases` (with the cases of _alternation), its alternatives nested by
-    common prefix: for a yes/no search it matches what the flat alternation does, with one branch
-    tried per character instead of every phrase starting with it (the corpus: 22 -> 13 ms)."""
-    trie: _Trie = {}
-    for phrase in {v for p in phrases for v in (p, p.lower(), p.upper(), p.capitalize())}:
-        node = trie
-        for c in phrase:
-            node = node.setdefault(c, {})
-        node[""] = {}  # a phrase ends here: any longer phrase through this node adds no match
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: _Trie) -> str:
-    if "" in node:
-        return ""
-    alternatives = [re.escape(c) + _trie_pattern(child) for c, child in sorted(node.items())]
-    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    """A regex matching any of `phrases` (with the cases of _alternation), for a yes/no search
+    (the corpus: 22 -> 13 ms against the flat alternation)."""
+    return any_of({v for p in phrases for v in (p, p.lower(), p.upper(), p.capitalize())})
 
 
 def _holds_term(seg: str, lex: _Lexicon | _Terms) -> bool:
