@@ -12,6 +12,7 @@ from docproc.steps.boilerplate import (
     _HAS_NAV_SEPARATOR,
     _HINTS,
     _NAV_SEPARATORS,
+    _PROSE,
     _compiled,
     _spellings,
     remove_boilerplate,
@@ -231,3 +232,10 @@ def test_a_reprint_notice_high_on_the_page_or_an_article_about_reprinting_stays(
 @given(st.text(alphabet=" \t\u3000\xa0\u2003|｜·•-–—ab首页", max_size=30))
 def test_the_separator_check_finds_the_lines_the_separators_split(line: str) -> None:
     assert (_HAS_NAV_SEPARATOR.search(line) is None) == (_NAV_SEPARATORS.search(line) is None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="，,；;。！？\n字a ", max_size=12))
+def test_the_prose_check_finds_commas_anywhere_and_full_stops_before_the_end(line: str) -> None:
+    before_end = any(c in "。！？" and line[i + 1 :][:1] not in ("", "\n") for i, c in enumerate(line))
+    assert (_PROSE.search(line) is not None) == (any(c in "，,；;" for c in line) or before_end)

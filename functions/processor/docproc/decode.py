@@ -14,7 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from docproc.patterns import compiled
+from docproc.patterns import compiled, runs_of
 from docproc.steps.garble import mean_log_frequency
 
 PLAIN = "text/plain"
@@ -90,8 +90,13 @@ _HTML_ROOT = compiled(r"<(?:html|body)[\s>]", re.IGNORECASE)
 _HINT_CHARSET = compiled(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
 _CODEC_ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "euc-cn": "gb18030", "big5-hkscs": "big5hkscs", "x-big5": "big5",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "big5-hkscs": "big5hkscs",
+    "x-big5": "big5",
 }
 # Characters that are neither text nor ordinary whitespace (C0/C1 controls, DEL).
 _CONTROL = compiled(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -110,7 +115,7 @@ _UTF16_CODECS = ("utf-16-le", "utf-16-be")
 # Characters scored to choose between codecs, and the score a decoding must beat to count as text
 # (mean natural log frequency; Chinese prose scores about -6, a wrong codec's output below -12).
 _SCORE_SAMPLE = 400
-_ASCII_RUN = compiled(r"[\x00-\x7f]+")
+_ASCII_RUN = compiled(runs_of(r"[\x00-\x7f]"))
 _MIN_READABILITY = -11.0
 # A lenient decoding may replace at most this share of its characters.
 _MAX_BAD_SHARE = 0.002

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from docproc.language import CHUNK_CHARS, count_chars
 from docproc.native import native
-from docproc.patterns import compiled
+from docproc.patterns import compiled, runs_of
 
 # Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
-_PUA = compiled("[\ue000-\uf8ff\U000f0000-\U0010ffff]+")
+_PUA = compiled(runs_of("[\ue000-\uf8ff\U000f0000-\U0010ffff]"))
 REPLACEMENT = "\ufffd"
 
 _HAN_RANGES = (
@@ -63,7 +63,7 @@ def _classify(ch: str) -> str:
 
 # Runs of Han characters: counted by a regex in C, so the per-character classification below
 # only sees the rest (punctuation, digits, Latin: a few dozen distinct characters).
-_HAN_RUN = compiled("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]+")
+_HAN_RUN = compiled(runs_of("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]"))
 
 
 @dataclass(slots=True)

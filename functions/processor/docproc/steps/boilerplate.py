@@ -183,7 +183,9 @@ _NAV_SEPARATORS = compiled(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
 _HAS_NAV_SEPARATOR = compiled(r"[|｜·•\u3000]|\s(?:[-–—]\s|\s)")
 _SENTENCE = compiled(r"[。！？!?；;，,“”]")
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
-_PROSE = compiled(r"[，,；;]|[。！？](?=.)")
+# (One class first, which re scans for quickly: `[，,；;]|[。！？](?=.)` tried both branches at
+# every character.)
+_PROSE = compiled(r"[，,；;。！？](?:(?<=[，,；;])|(?=.))")
 PROSE_LINE = 40  # a prose-punctuated line longer than this is a sentence
 PROSE_SHORT = 24  # ... and one this short is not, commas or not
 NAV_MIN_ITEMS = 4

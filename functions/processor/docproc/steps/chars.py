@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from docproc.patterns import compiled
+from docproc.patterns import compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
 # C0 controls except tab and newlines, DEL, C1 controls.
@@ -26,7 +26,7 @@ _ANSI_ESCAPE = compiled("\x1b\\[[0-?]*[ -/]*[@-~]")
 # U+FFFD stands for bytes the decoder could not read: it carries nothing of the author's text
 # (statistics count it in the input before this step).
 _REPLACEMENT = "\ufffd"
-_REMOVE = compiled(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]+")
+_REMOVE = compiled(runs_of(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]"))
 # Unicode line and paragraph separators are line breaks to every reader.
 _SEPARATORS = compiled("[\u2028\u2029\x85]")
 # Any character either pattern acts on (ESC is a control character). One character, no repeat: the

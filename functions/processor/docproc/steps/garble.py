@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from docproc.data import DATA_DIR
 from docproc.data import to_simplified as fold_to_simplified
-from docproc.patterns import compiled
+from docproc.patterns import compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -48,7 +48,7 @@ _RESIDUE = compiled(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
 _MARKERS = "?\ufffd"
 _MARKER = compiled("[?\ufffd]")
 _PUA = compiled(r"[\ue000-\uf8ff]")
-_PUA_RUN = compiled(r"[\ue000-\uf8ff]+")
+_PUA_RUN = compiled(runs_of(r"[\ue000-\uf8ff]"))
 # A neighbour at most this frequent (natural log) marks a PUA character as part of a garbled run.
 _RARE_NEIGHBOUR = -10.5
 # A shift lasts until an ASCII byte: in Chinese prose that can be hundreds of characters. Candidate

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from docproc.data import load_phrases, script_variants, to_simplified
-from docproc.patterns import any_of, compiled
+from docproc.patterns import any_of, compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
 # Thresholds (measured on the sample, the 60 Common Crawl pages and 1000 THUCNews articles).
@@ -33,7 +33,7 @@ EDGE_LINES = 2  # within this many non-blank lines of either end ...
 EDGE_MIN_HITS = 2  # ... fewer hits suffice
 EDGE_MIN_HIT_SHARE = 0.25
 
-_SEPARATORS = compiled(r"[_|｜/\\,，、;；·•~\s\-–—]+")
+_SEPARATORS = compiled(runs_of(r"[_|｜/\\,，、;；·•~\s\-–—]"))
 # Sentence punctuation: a keyword block has none; a sentence always has some.
 _SENTENCE = compiled(r"[。！？；“”]")
 
