@@ -90,13 +90,8 @@ _HTML_ROOT = compiled(r"<(?:html|body)[\s>]", re.IGNORECASE)
 _HINT_CHARSET = compiled(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
 _CODEC_ALIASES = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "cp936": "gb18030",
-    "euc-cn": "gb18030",
-    "big5-hkscs": "big5hkscs",
-    "x-big5": "big5",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
+    "euc-cn": "gb18030", "big5-hkscs": "big5hkscs", "x-big5": "big5",
 }
 # Characters that are neither text nor ordinary whitespace (C0/C1 controls, DEL).
 _CONTROL = compiled(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")

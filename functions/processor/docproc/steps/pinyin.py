@@ -69,10 +69,7 @@ def _readings(char: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _TONE_OF = {c: str(1 + i % 4) for i, c in enumerate("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")} | {
-    "ń": "2",
-    "ň": "3",
-    "ǹ": "4",
-    "ḿ": "2",
+    "ń": "2", "ň": "3", "ǹ": "4", "ḿ": "2",
 }
 
 
