@@ -8,6 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docproc.data import load_phrases, script_variants
+from docproc.native import native
+from docproc.steps import spam
 from docproc.steps.spam import remove_seo_spam, spam_word_count
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,3 +152,31 @@ def test_keywords_are_checked_for_spam_words_and_brands_in_either_script() -> No
     assert spam_word_count([]) == 0
     assert spam_word_count(["天气", "经济"]) == 0
 
+
+
+def _brand_fragments() -> list[str]:
+    names = sorted(spam._cases(v for b in load_phrases("spam_brands") for v in script_variants(b)))
+    # names, their beginnings and ends: near misses share first characters with a name
+    halves = [n[: len(n) // 2 + 1] for n in names] + [n[1:] for n in names]
+    return [*names, *halves, "大", "新闻", " ", "\n", "𠀀"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_brand_fragments()), max_size=8))
+def test_the_brand_check_in_c_finds_what_the_regex_finds(parts: list[str]) -> None:
+    lex = spam._lexicon()
+    if lex.brand_set is None:
+        pytest.skip("the C module is not built here: the regex is the only check")
+    text = "".join(parts)
+    assert spam.names_a_brand(text, lex) == (lex.any_brand.search(text) is not None)
+
+
+def test_the_brand_check_in_c_refuses_phrases_it_cannot_hold() -> None:
+    if native is None:
+        pytest.skip("the C module is not built here")
+    with pytest.raises(ValueError, match="two or more"):
+        native.phrase_set(["a", "bc"])
+    names = native.phrase_set(["金沙", "𠀀𠀁x"])
+    assert [native.holds_phrase(t, names) for t in ("", "金", "大金沙", "金x沙", "a𠀀𠀁x", "𠀀𠀁")] == [
+        False, False, True, False, True, False,
+    ]  # fmt: skip

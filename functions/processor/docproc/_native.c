@@ -2196,8 +2196,137 @@ static PyObject *han_heads(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---------------------------------------------------------------- phrases anywhere in a text
+ * phrase_set(phrases) -> a set of phrases of two or more characters; holds_phrase(text, set) ->
+ * whether any of them occurs in text. The spam step asks this of every text (are any brand
+ * names in it?): re's search with the names nested by prefix tried a branch at each of the
+ * many positions whose character starts a name (大, 新, 金...). Here a position costs a bit
+ * test of its character; a set bit, a binary search among the phrases for its first two
+ * characters, and a comparison of those phrases. */
+typedef struct {
+    unsigned char first[0x10000 / 8]; /* BMP characters that start a phrase */
+    int astral;                       /* some phrase starts past the BMP: probe those too */
+    Py_ssize_t n;
+    Py_UCS4 *pool;                    /* the phrases' characters, sorted by their first two */
+    Py_ssize_t *start, *length;
+} PhraseSet;
+
+static void phrase_set_release(PhraseSet *p) {
+    if (!p) return;
+    PyMem_Free(p->pool);
+    PyMem_Free(p->start);
+    PyMem_Free(p->length);
+    PyMem_Free(p);
+}
+
+static void phrase_set_free(PyObject *capsule) { phrase_set_release(PyCapsule_GetPointer(capsule, "docproc.phrase_set")); }
+
+static Py_UCS4 *phrase_pool_for_sort;
+
+static int phrase_order(const void *a, const void *b) {
+    const Py_ssize_t *x = a, *y = b; /* (start, length) pairs */
+    const Py_UCS4 *p = phrase_pool_for_sort + x[0], *q = phrase_pool_for_sort + y[0];
+    if (p[0] != q[0]) return p[0] < q[0] ? -1 : 1;
+    if (p[1] != q[1]) return p[1] < q[1] ? -1 : 1;
+    return 0;
+}
+
+static PyObject *phrase_set(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *phrases = PySequence_Fast(arg, "phrase_set takes a sequence of str");
+    if (!phrases) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(phrases), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *phrase = PySequence_Fast_GET_ITEM(phrases, i);
+        if (!PyUnicode_Check(phrase) || PyUnicode_GET_LENGTH(phrase) < 2) {
+            Py_DECREF(phrases);
+            PyErr_SetString(PyExc_ValueError, "phrase_set takes str of two or more characters");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(phrase);
+    }
+    PhraseSet *p = PyMem_Calloc(1, sizeof(PhraseSet));
+    Py_ssize_t *pairs = PyMem_Malloc((size_t)(n + 1) * 2 * sizeof(Py_ssize_t));
+    if (!p || !pairs || !(p->pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4))) ||
+        !(p->start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t))) ||
+        !(p->length = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t)))) {
+        PyMem_Free(pairs);
+        phrase_set_release(p);
+        Py_DECREF(phrases);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *phrase = PySequence_Fast_GET_ITEM(phrases, i);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(phrase);
+        if (!PyUnicode_AsUCS4(phrase, p->pool + at, length, 0)) {
+            PyMem_Free(pairs);
+            phrase_set_release(p);
+            Py_DECREF(phrases);
+            return NULL;
+        }
+        pairs[2 * i] = at;
+        pairs[2 * i + 1] = length;
+        Py_UCS4 c = p->pool[at];
+        if (c < 0x10000)
+            p->first[c >> 3] |= (unsigned char)(1u << (c & 7));
+        else
+            p->astral = 1;
+        at += length;
+    }
+    Py_DECREF(phrases);
+    phrase_pool_for_sort = p->pool; /* under the GIL: no other sort runs */
+    qsort(pairs, (size_t)n, 2 * sizeof(Py_ssize_t), phrase_order);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        p->start[i] = pairs[2 * i];
+        p->length[i] = pairs[2 * i + 1];
+    }
+    p->n = n;
+    PyMem_Free(pairs);
+    PyObject *capsule = PyCapsule_New(p, "docproc.phrase_set", phrase_set_free);
+    if (!capsule) phrase_set_release(p);
+    return capsule;
+}
+
+static PyObject *holds_phrase(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
+    const PhraseSet *p = PyCapsule_GetPointer(capsule, "docproc.phrase_set");
+    if (!p) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x10000 ? !(p->first[c >> 3] & (1u << (c & 7))) : !p->astral) continue;
+        Py_UCS4 c1 = PyUnicode_READ(kind, data, i + 1);
+        /* the first phrase whose first two characters are not below (c, c1) */
+        Py_ssize_t lo = 0, hi = p->n;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            const Py_UCS4 *q = p->pool + p->start[mid];
+            if (q[0] < c || (q[0] == c && q[1] < c1))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (Py_ssize_t j = lo; j < p->n; j++) {
+            const Py_UCS4 *q = p->pool + p->start[j];
+            if (q[0] != c || q[1] != c1) break;
+            Py_ssize_t length = p->length[j], k = 2;
+            if (length > n - i) continue;
+            while (k < length && PyUnicode_READ(kind, data, i + k) == q[k]) k++;
+            if (k == length) Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
+    {"phrase_set", phrase_set, METH_O, "A set of phrases (two or more characters each) for holds_phrase."},
+    {"holds_phrase", holds_phrase, METH_VARARGS, "Whether any phrase of a phrase_set occurs in a text."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"cminhash", cminhash, METH_VARARGS, "(uint64 buffer, seed, num_perm) -> rensa 0.2.4's CMinHash digest of its decimal strings."},
