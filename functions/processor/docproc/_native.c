@@ -1409,6 +1409,28 @@ static KeySlot *key_slots_new(Py_ssize_t keys, size_t *mask) {
     return slots;
 }
 
+/* After a key was added (`used` keys now): twice the slots once half are used, the keys placed
+ * again by their hash. word_stats' tables start small and grow so: sized for every token, they
+ * were cleared whole for each document though a text's distinct words are far fewer. */
+static int key_slots_added(KeySlot **slots, size_t *mask, Py_ssize_t used) {
+    size_t size = *mask + 1;
+    if ((size_t)used * 2 <= size) return 0;
+    size_t bigger = size * 2;
+    KeySlot *old = *slots, *grown = PyMem_Malloc(bigger * sizeof(KeySlot));
+    if (!grown) return -1;
+    memset(grown, 0xff, bigger * sizeof(KeySlot));
+    for (size_t i = 0; i < size; i++) {
+        if (old[i].start < 0) continue;
+        size_t at = (size_t)mix64(old[i].hash) & (bigger - 1);
+        while (grown[at].start >= 0) at = (at + 1) & (bigger - 1);
+        grown[at] = old[i];
+    }
+    PyMem_Free(old);
+    *slots = grown;
+    *mask = bigger - 1;
+    return 0;
+}
+
 /* A fixed set of words (the stop words): keys chosen once, so a fixed hash (FNV-1a over the
  * code points) serves; a document's words only look up, and a probe ends at the first empty
  * slot of a table at most half full. */
@@ -1508,7 +1530,8 @@ static PyObject *word_stats(PyObject *self, PyObject *args) {
     Py_ssize_t n = c.n_spans, n_words = 0, total_chars = 0, n_lower = 0, pool_used = 0, pool_room = 0;
     Py_ssize_t n_stop = 0, n_no_letter = 0, n_cand = 0, filled = 0, utf8_room = 0;
     size_t seen_mask = 0, lower_mask = 0;
-    KeySlot *seen = key_slots_new(n, &seen_mask), *lower = key_slots_new(n, &lower_mask);
+    Py_ssize_t n_seen = 0, start_keys = n < 512 ? n : 512; /* the tables grow as keys come */
+    KeySlot *seen = key_slots_new(start_keys, &seen_mask), *lower = key_slots_new(start_keys, &lower_mask);
     uint32_t *id_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
     uint32_t *length_of = PyMem_Malloc((size_t)(n + 1) * sizeof(uint32_t));
     Py_ssize_t *word_start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
@@ -1558,18 +1581,23 @@ static PyObject *word_stats(PyObject *self, PyObject *args) {
                     word_length[n_lower] = lowered_length;
                     pool_used += lowered_length;
                     id = n_lower++;
+                    if (key_slots_added(&lower, &lower_mask, n_lower) < 0) goto nomem;
                 } else {
                     id = ls->id; /* the lower-cased form is known: its characters are not kept */
                 }
             }
             *s = (KeySlot){h, start, length, id};
+            if (key_slots_added(&seen, &seen_mask, ++n_seen) < 0) goto nomem; /* s moves */
+            if (id < 0) continue;
+            id_of[n_words] = (uint32_t)id;
+        } else {
+            if (s->id < 0) continue;
+            id_of[n_words] = (uint32_t)s->id;
         }
-        if (s->id < 0) continue;
         if (length > UINT32_MAX) {
             PyErr_SetString(PyExc_OverflowError, "a word's length past 32 bits");
             goto done;
         }
-        id_of[n_words] = (uint32_t)s->id;
         length_of[n_words++] = (uint32_t)length;
         total_chars += length;
     }
