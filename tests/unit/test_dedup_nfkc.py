@@ -34,4 +34,5 @@ def test_the_pattern_matches_exactly_the_folded_characters() -> None:
     pattern, folds = dedup._compatibility_folds()
     for low, high in dedup._FOLD_RANGES:
         for code in range(low - 1, high + 2):
-            assert (pattern.fullmatch(chr(code)) is not None) == (chr(code) in folds), hex(code)
+            assert (pattern.pattern.fullmatch(chr(code)) is not None) == (chr(code) in folds), hex(code)
+            assert (pattern.find(chr(code)) == 0) == (chr(code) in folds), hex(code)

@@ -2230,6 +2230,93 @@ static PyObject *han_heads(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---------------------------------------------------------------- one-character classes
+ * class_table(ranges) -> a table of the characters in [(low, high), ...]; find_in_class(text,
+ * table, start) -> the index of the first such character at or after start, or -1. re's search
+ * for a one-character class tests each character against the class's ranges one by one (about
+ * 15 instructions a character for the steps' classes); here a BMP character is one bit. */
+typedef struct {
+    unsigned char bmp[0x10000 / 8];
+    Py_ssize_t n_astral;
+    Py_UCS4 *astral; /* low, high pairs past the BMP */
+} CharTable;
+
+static void char_table_free(PyObject *capsule) {
+    CharTable *t = PyCapsule_GetPointer(capsule, "docproc.char_table");
+    if (t) PyMem_Free(t->astral);
+    PyMem_Free(t);
+}
+
+static PyObject *class_table(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *ranges = PySequence_Fast(arg, "class_table takes a sequence of (low, high)");
+    if (!ranges) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(ranges);
+    CharTable *t = PyMem_Calloc(1, sizeof(CharTable));
+    if (!t || !(t->astral = PyMem_Malloc((size_t)(2 * n + 2) * sizeof(Py_UCS4)))) {
+        if (t) PyMem_Free(t);
+        Py_DECREF(ranges);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned long low, high;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(ranges, i), "kk", &low, &high) || low > high ||
+            high > 0x10FFFF) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "class_table: a range out of order or past U+10FFFF");
+            PyMem_Free(t->astral);
+            PyMem_Free(t);
+            Py_DECREF(ranges);
+            return NULL;
+        }
+        for (unsigned long c = low; c <= high && c < 0x10000; c++) t->bmp[c >> 3] |= (unsigned char)(1u << (c & 7));
+        if (high >= 0x10000) {
+            t->astral[2 * t->n_astral] = (Py_UCS4)(low < 0x10000 ? 0x10000 : low);
+            t->astral[2 * t->n_astral + 1] = (Py_UCS4)high;
+            t->n_astral++;
+        }
+    }
+    Py_DECREF(ranges);
+    PyObject *capsule = PyCapsule_New(t, "docproc.char_table", char_table_free);
+    if (!capsule) {
+        PyMem_Free(t->astral);
+        PyMem_Free(t);
+    }
+    return capsule;
+}
+
+static inline int in_char_table(const CharTable *t, Py_UCS4 c) {
+    if (c < 0x10000) return (t->bmp[c >> 3] >> (c & 7)) & 1;
+    for (Py_ssize_t i = 0; i < t->n_astral; i++)
+        if (c >= t->astral[2 * i] && c <= t->astral[2 * i + 1]) return 1;
+    return 0;
+}
+
+static PyObject *find_in_class(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    Py_ssize_t start = 0;
+    if (!PyArg_ParseTuple(args, "UO|n", &text, &capsule, &start)) return NULL;
+    const CharTable *t = PyCapsule_GetPointer(capsule, "docproc.char_table");
+    if (!t) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (start < 0) start = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *u = data;
+        for (Py_ssize_t i = start; i < n; i++)
+            if ((t->bmp[u[i] >> 3] >> (u[i] & 7)) & 1) return PyLong_FromSsize_t(i);
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *u = data;
+        for (Py_ssize_t i = start; i < n; i++)
+            if ((t->bmp[u[i] >> 3] >> (u[i] & 7)) & 1) return PyLong_FromSsize_t(i);
+    } else {
+        for (Py_ssize_t i = start; i < n; i++)
+            if (in_char_table(t, PyUnicode_READ(kind, data, i))) return PyLong_FromSsize_t(i);
+    }
+    return PyLong_FromLong(-1);
+}
+
 /* ---------------------------------------------------------------- phrases anywhere in a text
  * phrase_set(phrases) -> a set of phrases of two or more characters; holds_phrase(text, set) ->
  * whether any of them occurs in text. The spam step asks this of every text (are any brand
@@ -2359,6 +2446,8 @@ static PyObject *holds_phrase(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
+    {"class_table", class_table, METH_O, "A table of the characters in [(low, high), ...] for find_in_class."},
+    {"find_in_class", find_in_class, METH_VARARGS, "The index of the first character of a class_table, or -1."},
     {"phrase_set", phrase_set, METH_O, "A set of phrases (two or more characters each) for holds_phrase."},
     {"holds_phrase", holds_phrase, METH_VARARGS, "Whether any phrase of a phrase_set occurs in a text."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},

@@ -23,8 +23,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from docproc.charclass import CharClass
 from docproc.native import native
-from docproc.patterns import compiled
 from docproc.result import Signature
 
 # Signature layout. Changing any of these (or rensa's ALGORITHM_VERSION) makes new
@@ -79,7 +79,7 @@ MAX_FOLDED_KINDS = 24
 
 
 @cache
-def _compatibility_folds() -> tuple[re.Pattern[str], dict[str, str]]:
+def _compatibility_folds() -> tuple[CharClass, dict[str, str]]:
     """(pattern of the characters of _FOLD_RANGES that NFKC changes, character -> its NFKC form)."""
     folds: dict[str, str] = {}
     for low, high in _FOLD_RANGES:
@@ -89,7 +89,7 @@ def _compatibility_folds() -> tuple[re.Pattern[str], dict[str, str]]:
                 folds[chr(code)] = folded
     # A form that holds a foldable character would be found again: never the case, but cheap to rule out.
     folds = {ch: form for ch, form in folds.items() if not any(c in folds for c in form)}
-    return compiled(f"[{_character_class(sorted(map(ord, folds)))}]"), folds
+    return CharClass(f"[{_character_class(sorted(map(ord, folds)))}]"), folds
 
 
 def _character_class(codes: list[int]) -> str:
@@ -110,12 +110,12 @@ def nfkc(text: str) -> str:
     pattern, folds = _compatibility_folds()
     start = 0
     for _ in range(MAX_FOLDED_KINDS):
-        found = pattern.search(text, start)
-        if found is None:
+        start = pattern.find(text, start)
+        if start < 0:
             break
         # Every foldable character before this one is gone already: the next search starts here.
-        start = found.start()
-        text = text.replace(found[0], folds[found[0]])
+        found = text[start]
+        text = text.replace(found, folds[found])
     return unicodedata.normalize("NFKC", text)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from docproc.charclass import CharClass
 from docproc.patterns import compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
@@ -32,7 +33,7 @@ _SEPARATORS = compiled("[\u2028\u2029\x85]")
 # Any character either pattern acts on (ESC is a control character). One character, no repeat: the
 # regex engine then scans with its fast character-set loop, ~3x faster than with `+`, and most
 # texts have none of them.
-_ANY = compiled(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
+_ANY = CharClass(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
 
 
 def normalize_characters(text: str) -> StepOutput:
@@ -40,7 +41,7 @@ def normalize_characters(text: str) -> StepOutput:
     report = StepReport("normalize_characters")
     before = len(text)
     removed = separators = 0
-    if _ANY.search(text):
+    if _ANY.find(text) >= 0:
         text, removed, separators = _remove_and_split(text)
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)

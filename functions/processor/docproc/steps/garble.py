@@ -34,6 +34,7 @@ from itertools import pairwise, repeat
 from operator import truediv
 from typing import NamedTuple
 
+from docproc.charclass import CharClass
 from docproc.data import DATA_DIR
 from docproc.data import to_simplified as fold_to_simplified
 from docproc.patterns import compiled, runs_of
@@ -47,7 +48,7 @@ _RESIDUE = compiled(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Lost-lead markers: `?` as written by the garbling, U+FFFD as written by a replacing decoder.
 _MARKERS = "?\ufffd"
 _MARKER = compiled("[?\ufffd]")
-_PUA = compiled(r"[\ue000-\uf8ff]")
+_PUA = CharClass(r"[\ue000-\uf8ff]")
 _PUA_RUN = compiled(runs_of(r"[\ue000-\uf8ff]"))
 # A neighbour at most this frequent (natural log) marks a PUA character as part of a garbled run.
 _RARE_NEIGHBOUR = -10.5
@@ -267,8 +268,8 @@ def _stored_score(char: str, default: float) -> float:
 
 def _mean(chars: str, score: Callable[[str, float], float]) -> float:
     total = sum(map(score, chars, repeat(_UNKNOWN)))
-    if _PUA.search(chars):
-        total += len(_PUA.findall(chars)) * (_PRIVATE - _UNKNOWN)
+    if _PUA.find(chars) >= 0:
+        total += len(_PUA.pattern.findall(chars)) * (_PRIVATE - _UNKNOWN)
     return total / len(chars)
 
 
@@ -303,7 +304,7 @@ def repair_garbled_spans(text: str) -> StepOutput:
     """Repair GBK text decoded one byte out of step; drop Private Use Area garbage that cannot be repaired."""
     report = StepReport("repair_garbled_spans")
     has_marker = "?" in text or "\ufffd" in text
-    has_pua = _PUA.search(text) is not None
+    has_pua = _PUA.find(text) >= 0
     if not has_marker and not has_pua:  # the common case: nothing to look at
         return StepOutput(text, report)
     before = len(text)
@@ -314,13 +315,13 @@ def repair_garbled_spans(text: str) -> StepOutput:
         report.detail["repaired"] = repaired
         report.count += repaired
         if repaired:
-            has_pua = _PUA.search(text) is not None
+            has_pua = _PUA.find(text) >= 0
     if has_pua:
         text, unmarked = _splice(text, _unmarked_repairs(text))
         if unmarked:
             report.detail["repaired_unmarked"] = unmarked
             report.count += unmarked
-            has_pua = _PUA.search(text) is not None
+            has_pua = _PUA.find(text) >= 0
     if has_pua:
         text, dropped = _drop_private_use_garbage(text)
         if dropped:
@@ -360,7 +361,7 @@ def _unmarked_repairs(text: str) -> Iterator[_Repair]:
     pos = 0
     tries = 0
     skip_until = 0
-    for match in _PUA.finditer(text):
+    for match in _PUA.pattern.finditer(text):
         if match.start() < max(pos, skip_until):
             continue
         # Each try walks a run from up to four starts: a few per document bound the work on texts

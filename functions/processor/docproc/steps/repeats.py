@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+from docproc.charclass import CharClass
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
@@ -46,7 +47,7 @@ def _echoes_a_line(line: str, lines: set[str]) -> bool:
 # Han ideographs, and the characters whose NFKC holds one (compatibility and radical forms,
 # enclosed and squared ideographs): test_steps_repeats checks these ranges against unicodedata.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_MAKES_HAN = compiled(
+_MAKES_HAN = CharClass(
     "[\u2e80-\u2fdf\u3038-\u303a\u3190-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
 )
 # Runs of Han characters. (A class of these ranges costs ~4 ms to compile: one pattern, not a group
@@ -78,7 +79,7 @@ def _keys_that_may_repeat(lines: list[str]) -> dict[str, str]:
     have different keys: only lines whose first Han characters recur need the key. That holds
     unless a line has a character NFKC turns into Han (`⼈`, `㈱`): then every line gets its key.
     """
-    if _MAKES_HAN.search("\n".join(lines)):
+    if _MAKES_HAN.find("\n".join(lines)) >= 0:
         return {line: _key(line) for line in lines}
     heads = native.han_heads(lines, HEAD_HAN) if native is not None else [_first_han(line) for line in lines]
     counts = Counter(heads)

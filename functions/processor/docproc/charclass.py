@@ -1,0 +1,61 @@
+"""One-character classes whose first occurrence in a text is looked for in C.
+
+re's search for a pattern like `[\ue000-\uf8ff]` tests each character against the class's ranges
+one after another: about 15 instructions a character for the cleaning steps' classes, and the
+steps ask over whole texts that usually hold none (is there a control character, a Private
+Use Area character, one NFKC would fold?). docproc's C module tests a character with one bit
+of a table made from the class (`native.class_table`). Where the module is not built, the
+class's own pattern searches, with the same answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from docproc.native import native
+from docproc.patterns import compiled
+
+_LITERAL, _RANGE, _IN = "LITERAL", "RANGE", "IN"
+
+
+class CharClass:
+    """A pattern of one character class (`[...]`), with a `find` that runs in C."""
+
+    __slots__ = ("_table", "pattern")
+
+    def __init__(self, source: str) -> None:
+        self.pattern = compiled(source)
+        self._table: Any = None  # made on first use: most classes serve a few steps of a document
+
+    def find(self, text: str, start: int = 0) -> int:
+        """The index of the first character of the class in text[start:], or -1."""
+        if native is None:
+            found = self.pattern.search(text, start)
+            return -1 if found is None else found.start()
+        if self._table is None:
+            self._table = native.class_table(class_ranges(self.pattern.pattern))
+        index: int = native.find_in_class(text, self._table, start)
+        return index
+
+
+def class_ranges(source: str) -> list[tuple[int, int]]:
+    """The (low, high) code point ranges of a one-character class pattern, as re parses it.
+    Only literal characters and ranges: a class with a category (`\\d`), a negation or flags
+    is refused, so a pattern this cannot read exactly is never searched by the table."""
+    parser: Any = importlib.import_module("re._parser")
+    parsed = parser.parse(source)
+    items = list(parsed)
+    if len(items) != 1 or str(items[0][0]) not in (_IN, _LITERAL) or parsed.state.flags & ~32:
+        raise ValueError(f"not a plain one-character class: {source!r}")
+    op, value = items[0]
+    members = value if str(op) == _IN else [(op, value)]
+    ranges = []
+    for kind, arg in members:
+        if str(kind) == _LITERAL:
+            ranges.append((arg, arg))
+        elif str(kind) == _RANGE:
+            ranges.append((arg[0], arg[1]))
+        else:
+            raise ValueError(f"not a plain one-character class: {source!r} ({kind})")
+    return ranges

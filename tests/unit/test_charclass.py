@@ -1,0 +1,55 @@
+"""CharClass.find (in C where the module is built) finds what the class's own pattern finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docproc import charclass, dedup
+from docproc.charclass import CharClass, class_ranges
+from docproc.steps import chars, garble, repeats
+
+# The classes the steps search with it.
+CLASSES = {
+    "controls": chars._ANY,
+    "makes_han": repeats._MAKES_HAN,
+    "private_use": garble._PUA,
+    "nfkc_folds": dedup._compatibility_folds()[0],
+}
+# Characters in and around each class, in the three string widths.
+ALPHABET = (
+    "aZ \n\t\x00\x08\x0b\x1f\x7f\x85\x9f\xa0\xad\u2028\u2029\u200b\u200f\ufeff\ufffd"
+    "中文的⼈⺀\u2fdf㈱㌀\uf900\ufaff\ue000\ue5e5\uf8ff\uff01\uff1f，。\u3000"
+    "\U0001f200\U0001f2ff\U0002f800\U0002fa1f\U000f0000😀"
+)
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_each_class_the_steps_use_reads_as_plain_ranges(name: str) -> None:
+    ranges = class_ranges(CLASSES[name].pattern.pattern)
+    assert ranges and all(low <= high for low, high in ranges)
+
+
+@pytest.mark.parametrize("source", [r"\d", "[^a]", r"[\w]", "ab", "[a]+", "(?i)[a]"])
+def test_what_is_not_a_plain_class_is_refused(source: str) -> None:
+    with pytest.raises(ValueError, match="one-character class"):
+        class_ranges(source)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(sorted(CLASSES)),
+    st.text(alphabet=ALPHABET, max_size=40),
+    st.integers(min_value=-3, max_value=45),
+)
+def test_find_finds_what_the_pattern_finds(name: str, text: str, start: int) -> None:
+    cls = CLASSES[name]
+    found = cls.pattern.search(text, start)
+    assert cls.find(text, start) == (-1 if found is None else found.start())
+
+
+def test_without_the_c_module_the_pattern_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    cls = CharClass("[\ue000-\uf8ff]")
+    monkeypatch.setattr(charclass, "native", None)
+    assert cls.find("abc\ue001d") == 3 and cls.find("abc") == -1 and cls._table is None
