@@ -6,13 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import charclass, dedup
+from docproc import charclass, decode, dedup
 from docproc.charclass import CharClass, class_ranges
 from docproc.steps import chars, garble, repeats
 
 # The classes the steps search with it.
 CLASSES = {
     "controls": chars._ANY,
+    "decode_controls": decode._CONTROL,
     "makes_han": repeats._MAKES_HAN,
     "private_use": garble._PUA,
     "nfkc_folds": dedup._compatibility_folds()[0],
@@ -47,9 +48,11 @@ def test_find_finds_what_the_pattern_finds(name: str, text: str, start: int) -> 
     cls = CLASSES[name]
     found = cls.pattern.search(text, start)
     assert cls.find(text, start) == (-1 if found is None else found.start())
+    assert cls.count(text) == len(cls.pattern.findall(text))
 
 
 def test_without_the_c_module_the_pattern_searches(monkeypatch: pytest.MonkeyPatch) -> None:
     cls = CharClass("[\ue000-\uf8ff]")
     monkeypatch.setattr(charclass, "native", None)
-    assert cls.find("abc\ue001d") == 3 and cls.find("abc") == -1 and cls._table is None
+    assert cls.find("abc\ue001d") == 3 and cls.find("abc") == -1 and cls.count("\ue001a\ue002") == 2
+    assert cls._table is None

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import dedup, html, keywords, language, quantities, segment
+from docproc import charclass, decode, dedup, html, keywords, language, quantities, segment
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import lines as lines_module
 from docproc.stats import repetition
-from docproc.steps import repeats, script
+from docproc.steps import repeats, script, spam
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
@@ -32,7 +32,7 @@ composition = importlib.import_module("docproc.stats.composition")
 # Every module that takes the C path where the module is built.
 USERS = (
     repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities,
-    repeats,
+    repeats, charclass, decode, spam,
 )  # fmt: skip
 
 T = TypeVar("T")

@@ -2317,6 +2317,28 @@ static PyObject *find_in_class(PyObject *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+/* count_in_class(text, table) -> how many characters of text are in the class. */
+static PyObject *count_in_class(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *capsule;
+    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
+    const CharTable *t = PyCapsule_GetPointer(capsule, "docproc.char_table");
+    if (!t) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *u = data;
+        for (Py_ssize_t i = 0; i < n; i++) count += (t->bmp[u[i] >> 3] >> (u[i] & 7)) & 1;
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *u = data;
+        for (Py_ssize_t i = 0; i < n; i++) count += (t->bmp[u[i] >> 3] >> (u[i] & 7)) & 1;
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) count += in_char_table(t, PyUnicode_READ(kind, data, i));
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 /* ---------------------------------------------------------------- phrases anywhere in a text
  * phrase_set(phrases) -> a set of phrases of two or more characters; holds_phrase(text, set) ->
  * whether any of them occurs in text. The spam step asks this of every text (are any brand
@@ -2448,6 +2470,7 @@ static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"class_table", class_table, METH_O, "A table of the characters in [(low, high), ...] for find_in_class."},
     {"find_in_class", find_in_class, METH_VARARGS, "The index of the first character of a class_table, or -1."},
+    {"count_in_class", count_in_class, METH_VARARGS, "How many characters of a text are in a class_table."},
     {"phrase_set", phrase_set, METH_O, "A set of phrases (two or more characters each) for holds_phrase."},
     {"holds_phrase", holds_phrase, METH_VARARGS, "Whether any phrase of a phrase_set occurs in a text."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},

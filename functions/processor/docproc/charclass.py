@@ -38,6 +38,15 @@ class CharClass:
         index: int = native.find_in_class(text, self._table, start)
         return index
 
+    def count(self, text: str) -> int:
+        """How many characters of `text` are in the class."""
+        if native is None:
+            return len(self.pattern.findall(text))
+        if self._table is None:
+            self._table = native.class_table(class_ranges(self.pattern.pattern))
+        counted: int = native.count_in_class(text, self._table)
+        return counted
+
 
 def class_ranges(source: str) -> list[tuple[int, int]]:
     """The (low, high) code point ranges of a one-character class pattern, as re parses it.

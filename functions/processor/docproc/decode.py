@@ -14,6 +14,8 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from docproc.charclass import CharClass
+from docproc.native import native
 from docproc.patterns import compiled, runs_of
 from docproc.steps.garble import mean_log_frequency
 
@@ -94,7 +96,7 @@ _CODEC_ALIASES = {
     "euc-cn": "gb18030", "big5-hkscs": "big5hkscs", "x-big5": "big5",
 }
 # Characters that are neither text nor ordinary whitespace (C0/C1 controls, DEL).
-_CONTROL = compiled(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL = CharClass(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # The bytes those characters can come from in UTF-8: C0 and DEL are themselves, a C1 control is
 # 0xC2 then its byte. Deleting them (bytes.translate, ~1 ns a byte) bounds the count from above.
 _CONTROL_BYTES_UTF8 = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2])
@@ -158,12 +160,13 @@ def decode_document(
 def _controls_over_limit(sample: str) -> int:
     """The number of control characters in `sample` if more than _MAX_CONTROL_RATIO of it, else 0."""
     limit = _MAX_CONTROL_RATIO * len(sample)
-    # A regex pass counts them exactly; an upper bound (the candidate bytes of the sample in UTF-8,
-    # two C-level passes) shows for most objects that the count cannot pass the limit.
-    encoded = sample.encode("utf-8", "surrogatepass")
-    if len(encoded) - len(encoded.translate(None, _CONTROL_BYTES_UTF8)) <= limit:
-        return 0
-    controls = len(_CONTROL.findall(sample))
+    if native is None:
+        # A regex pass counts them exactly; an upper bound (the candidate bytes of the sample in
+        # UTF-8, two C-level passes) shows for most objects that the count cannot pass the limit.
+        encoded = sample.encode("utf-8", "surrogatepass")
+        if len(encoded) - len(encoded.translate(None, _CONTROL_BYTES_UTF8)) <= limit:
+            return 0
+    controls = _CONTROL.count(sample)  # in C where the module is built: one pass, exact
     return controls if controls > limit else 0
 
 
