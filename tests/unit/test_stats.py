@@ -207,3 +207,19 @@ def test_any_text_gives_bounded_json_stats(text: str) -> None:
     for key, value in stats.items():
         if key.endswith(("_ratio", "_frac", "_share")):
             assert 0.0 <= value <= 1.0, key
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["article:published_time", "datePublished", "PUBDATE", "PublishDate", "pUbdate", 'content="', ":", " ",
+             "2021-03-04", "2021年3月4日", "发布时间：", "u", "b", "P", "<meta ", "日期"]
+        ),
+        max_size=8,
+    )
+)  # fmt: skip
+def test_a_text_with_a_date_field_always_passes_the_field_check(parts: list[str]) -> None:
+    text = "".join(parts)
+    if text_metadata._HTML_DATE.search(text):
+        assert text_metadata._may_name_a_date_field(text)
