@@ -8,7 +8,7 @@ on lexbor's nodes through lexbor's exported functions, from the library resilipa
 
 The node a walk starts from is found by its address, which resiliparse gives as a DOMNode's
 hash (`__hash__` returns the node pointer). docproc/html.py maps the elements it then needs
-back to DOMNodes through `query_selector_all("*")` and checks each one's hash.
+back to DOMNodes through `get_elements_by_tag_name("*")` and checks each one's hash.
 
 Everything the Python walk decides is decided the same way (tests/unit/test_html_walk.py
 compares the two on real pages): what counts as text (str.split's whitespace), which elements
@@ -181,7 +181,7 @@ static PyObject *int_list(const Element *els, Py_ssize_t n, size_t offset, bool 
 /* page_walk(body, document, hidden, max_stamp) -> (tags, parents, chars, link_chars, links,
    longest_plain, ordinals, addresses, stamp_texts, lone_chars): every element under `body`
    (node addresses) in document order with its subtree's figures, as html._measure makes them.
-   ordinals: each element's place among all elements under body (query_selector_all("*")
+   ordinals: each element's place among all elements under body (get_elements_by_tag_name("*")
    order); stamp_texts: (element, text) for texts of at most max_stamp characters that hold a
    colon; lone_chars: (element, text node address, character) for texts of one visible
    character. */
@@ -215,7 +215,7 @@ static PyObject *page_walk(PyObject *self, PyObject *args) {
     if (root == NULL) goto done;
     if (!grow((void **)&stack, &stack_cap, 1, sizeof(Frame))) goto nomem;
     stack[depth++] = (Frame){body, root->tag, -1, false, false};
-    int ordinal = -2; /* body itself is not in query_selector_all("*") */
+    int ordinal = -2; /* body itself is not in get_elements_by_tag_name("*") */
     while (depth > 0) {
         Frame f = stack[--depth];
         ordinal++;

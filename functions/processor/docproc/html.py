@@ -229,7 +229,7 @@ class _ElementFinder:
         if i == 0:
             return self.body
         if self.elements is None:
-            self.elements = self.body.query_selector_all("*")
+            self.elements = self.body.get_elements_by_tag_name("*")
         node = self.elements[self.ordinals[i]]
         if hash(node) != self.addresses[i]:
             raise RuntimeError(f"page walk: element {i} is not where the walk found it")
