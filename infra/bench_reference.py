@@ -87,14 +87,14 @@ def load_docs(corpus_dir: str) -> list[tuple[bytes, str]]:
 
 
 def serve(build: Callable[[], Process], corpus_dir: str, floors: dict[str, Process] | None = None) -> None:
-    """The worker loop. Commands (one a line): `warm`, `pass`, `sample I N [FLOOR]`, `floor [NAME]`,
-    `quit`.
+    """The worker loop. Commands (one a line): `warm`, `pass [I J]`, `sample I N [FLOOR]`,
+    `floor [NAME]`, `quit`.
 
     `warm` builds the function (imports included) and runs every document once; it answers
-    with the build time and the first document's time. `pass` runs every document once and
-    answers with the wall time (ns) of each. `sample I N` runs document I N times (with FLOOR,
-    that floor function instead). `floor NAME` runs that floor function (default: `floor`) over
-    every document.
+    with the build time and the first document's time. `pass` runs every document once (`pass
+    I J`: documents I to J-1) and answers with the wall time (ns) of each. `sample I N` runs
+    document I N times (with FLOOR, that floor function instead). `floor NAME` runs that floor
+    function (default: `floor`) over every document.
     """
     floors = floors or {}
     docs = load_docs(corpus_dir)
@@ -112,9 +112,9 @@ def serve(build: Callable[[], Process], corpus_dir: str, floors: dict[str, Proce
             for d in docs[1:]:
                 process(*d)
             reply = {"build_ns": t1 - t0, "first_ns": t2 - t1, "rss_kib": _maxrss_kib()}
-        elif cmd == "pass":
+        elif cmd == "pass":  # pass [I J]: every document, or documents I to J-1
             assert process is not None, "send `warm` first"
-            reply = _timed(process, docs)
+            reply = _timed(process, docs[int(args[0]) : int(args[1])] if args else docs)
         elif cmd == "floor":
             reply = _timed(floors[args[0] if args else "floor"], docs)
         elif cmd == "sample":  # sample I N [FLOOR]: the function, or that floor function
