@@ -1455,44 +1455,75 @@ static void word_set_release(WordSet *w) {
 
 static void word_set_free(PyObject *capsule) { word_set_release(PyCapsule_GetPointer(capsule, "docproc.word_set")); }
 
-static PyObject *word_set(PyObject *self, PyObject *arg) {
-    (void)self;
-    PyObject *words = PySequence_Fast(arg, "word_set takes an iterable of str");
-    if (!words) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(words), total = 0;
+/* The str items of `arg` (any iterable) copied end to end into one new pool of code points:
+ * item i is pool[starts[i] .. starts[i] + lengths[i]). Items shorter than min_length are refused
+ * (ValueError); `what` names the caller in the errors. *count is the number of items. */
+static Py_UCS4 *str_pool(PyObject *arg, Py_ssize_t min_length, const char *what, Py_ssize_t *count,
+                         Py_ssize_t **starts, Py_ssize_t **lengths) {
+    PyObject *items = PySequence_Fast(arg, what);
+    if (!items) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(items), total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *word = PySequence_Fast_GET_ITEM(words, i);
-        if (!PyUnicode_Check(word)) {
-            Py_DECREF(words);
-            PyErr_SetString(PyExc_TypeError, "word_set takes an iterable of str");
+        PyObject *item = PySequence_Fast_GET_ITEM(items, i);
+        if (!PyUnicode_Check(item) || PyUnicode_GET_LENGTH(item) < min_length) {
+            Py_DECREF(items);
+            PyErr_Format(PyUnicode_Check(item) ? PyExc_ValueError : PyExc_TypeError,
+                         "%s takes str of %zd or more characters", what, min_length);
             return NULL;
         }
-        total += PyUnicode_GET_LENGTH(word);
+        total += PyUnicode_GET_LENGTH(item);
     }
-    WordSet *w = PyMem_Calloc(1, sizeof(WordSet));
-    if (!w || !(w->pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4))) ||
-        !(w->slots = key_slots_new(n, &w->mask))) {
-        word_set_release(w);
-        Py_DECREF(words);
-        return PyErr_NoMemory();
+    Py_UCS4 *pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4));
+    *starts = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    *lengths = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    if (!pool || !*starts || !*lengths) {
+        PyErr_NoMemory();
+        goto fail;
     }
     Py_ssize_t at = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *word = PySequence_Fast_GET_ITEM(words, i);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(word);
-        if (!PyUnicode_AsUCS4(word, w->pool + at, length, 0)) {
-            Py_DECREF(words);
-            word_set_release(w);
-            return NULL;
-        }
-        uint64_t h = chars_hash(w->pool + at, length);
-        KeySlot *s = key_slot(w->slots, w->mask, w->pool, w->pool + at, length, h);
-        if (s->start < 0) {
-            *s = (KeySlot){h, at, length, 0};
-            at += length;
-        }
+        PyObject *item = PySequence_Fast_GET_ITEM(items, i);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(item);
+        if (!PyUnicode_AsUCS4(item, pool + at, length, 0)) goto fail;
+        (*starts)[i] = at;
+        (*lengths)[i] = length;
+        at += length;
     }
-    Py_DECREF(words);
+    Py_DECREF(items);
+    *count = n;
+    return pool;
+fail:
+    Py_DECREF(items);
+    PyMem_Free(pool);
+    PyMem_Free(*starts);
+    PyMem_Free(*lengths);
+    *starts = *lengths = NULL;
+    return NULL;
+}
+
+static PyObject *word_set(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_ssize_t n, *starts, *lengths;
+    WordSet *w = PyMem_Calloc(1, sizeof(WordSet));
+    if (!w) return PyErr_NoMemory();
+    if (!(w->pool = str_pool(arg, 0, "word_set", &n, &starts, &lengths))) {
+        word_set_release(w);
+        return NULL;
+    }
+    if (!(w->slots = key_slots_new(n, &w->mask))) {
+        PyMem_Free(starts);
+        PyMem_Free(lengths);
+        word_set_release(w);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) { /* a word given twice keeps its first place */
+        const Py_UCS4 *word = w->pool + starts[i];
+        uint64_t h = chars_hash(word, lengths[i]);
+        KeySlot *s = key_slot(w->slots, w->mask, w->pool, word, lengths[i], h);
+        if (s->start < 0) *s = (KeySlot){h, starts[i], lengths[i], 0};
+    }
+    PyMem_Free(starts);
+    PyMem_Free(lengths);
     PyObject *capsule = PyCapsule_New(w, "docproc.word_set", word_set_free);
     if (!capsule) word_set_release(w);
     return capsule;
@@ -2376,56 +2407,39 @@ static int phrase_order(const void *a, const void *b) {
 
 static PyObject *phrase_set(PyObject *self, PyObject *arg) {
     (void)self;
-    PyObject *phrases = PySequence_Fast(arg, "phrase_set takes a sequence of str");
-    if (!phrases) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(phrases), total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *phrase = PySequence_Fast_GET_ITEM(phrases, i);
-        if (!PyUnicode_Check(phrase) || PyUnicode_GET_LENGTH(phrase) < 2) {
-            Py_DECREF(phrases);
-            PyErr_SetString(PyExc_ValueError, "phrase_set takes str of two or more characters");
-            return NULL;
-        }
-        total += PyUnicode_GET_LENGTH(phrase);
-    }
     PhraseSet *p = PyMem_Calloc(1, sizeof(PhraseSet));
-    Py_ssize_t *pairs = PyMem_Malloc((size_t)(n + 1) * 2 * sizeof(Py_ssize_t));
-    if (!p || !pairs || !(p->pool = PyMem_Malloc((size_t)(total + 1) * sizeof(Py_UCS4))) ||
-        !(p->start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t))) ||
-        !(p->length = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t)))) {
-        PyMem_Free(pairs);
+    if (!p) return PyErr_NoMemory();
+    Py_ssize_t n, *starts, *lengths;
+    if (!(p->pool = str_pool(arg, 2, "phrase_set", &n, &starts, &lengths))) {
         phrase_set_release(p);
-        Py_DECREF(phrases);
+        return NULL;
+    }
+    Py_ssize_t *pairs = PyMem_Malloc((size_t)(n + 1) * 2 * sizeof(Py_ssize_t));
+    if (!pairs) {
+        PyMem_Free(starts);
+        PyMem_Free(lengths);
+        phrase_set_release(p);
         return PyErr_NoMemory();
     }
-    Py_ssize_t at = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *phrase = PySequence_Fast_GET_ITEM(phrases, i);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(phrase);
-        if (!PyUnicode_AsUCS4(phrase, p->pool + at, length, 0)) {
-            PyMem_Free(pairs);
-            phrase_set_release(p);
-            Py_DECREF(phrases);
-            return NULL;
-        }
-        pairs[2 * i] = at;
-        pairs[2 * i + 1] = length;
-        Py_UCS4 c = p->pool[at];
+        pairs[2 * i] = starts[i];
+        pairs[2 * i + 1] = lengths[i];
+        Py_UCS4 c = p->pool[starts[i]];
         if (c < 0x10000)
             p->first[c >> 3] |= (unsigned char)(1u << (c & 7));
         else
             p->astral = 1;
-        at += length;
     }
-    Py_DECREF(phrases);
     phrase_pool_for_sort = p->pool; /* under the GIL: no other sort runs */
     qsort(pairs, (size_t)n, 2 * sizeof(Py_ssize_t), phrase_order);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        p->start[i] = pairs[2 * i];
-        p->length[i] = pairs[2 * i + 1];
+    for (Py_ssize_t i = 0; i < n; i++) { /* the arrays str_pool made, now in the sorted order */
+        starts[i] = pairs[2 * i];
+        lengths[i] = pairs[2 * i + 1];
     }
-    p->n = n;
     PyMem_Free(pairs);
+    p->start = starts;
+    p->length = lengths;
+    p->n = n;
     PyObject *capsule = PyCapsule_New(p, "docproc.phrase_set", phrase_set_free);
     if (!capsule) phrase_set_release(p);
     return capsule;
