@@ -596,8 +596,12 @@ static PyObject *han_census(PyObject *self, PyObject *arg) {
        counted, all listed in `order`): a fresh 256 KiB array a call was zeroed whole by calloc,
        most of this function's time on a short text. First occurrences in `order`. */
     static uint32_t *counts;
+    static int counts_busy; /* a call made while one runs (a finalizer's, in a collection the
+                               dict calls below may start) takes an array of its own */
     if (!counts) counts = PyMem_RawCalloc(0x10000, sizeof(uint32_t)); /* kept for the process */
-    uint32_t *bmp = counts;
+    int own = counts_busy || !counts;
+    uint32_t *bmp = own ? PyMem_Calloc(0x10000, sizeof(uint32_t)) : counts;
+    if (!own) counts_busy = 1;
     Py_ssize_t most = length < 0x110000 ? length : 0x110000; /* distinct characters, at most */
     Py_UCS4 *order = PyMem_Malloc((size_t)(most + 1) * sizeof(Py_UCS4));
     PyObject *rest = PyDict_New(), *astral = PyDict_New(), *result = NULL;
@@ -647,9 +651,14 @@ static PyObject *han_census(PyObject *self, PyObject *arg) {
     }
     result = Py_BuildValue("(nO)", han, rest);
 done:
-    if (bmp && order)
-        for (Py_ssize_t k = 0; k < n_order; k++)
-            if (order[k] < 0x10000) bmp[order[k]] = 0;
+    if (own) {
+        PyMem_Free(bmp);
+    } else {
+        if (order)
+            for (Py_ssize_t k = 0; k < n_order; k++)
+                if (order[k] < 0x10000) bmp[order[k]] = 0;
+        counts_busy = 0;
+    }
     PyMem_Free(order);
     Py_XDECREF(rest);
     Py_XDECREF(astral);
