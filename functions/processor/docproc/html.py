@@ -4,11 +4,13 @@ Resiliparse's main-content extraction (native, ~8 MB/s) is used: on the icwced g
 the best F1 of the candidates measured, at 16x trafilatura's speed and a fraction of its size
 (docs/cleaning-input.md). Resiliparse is imported on the first HTML page only.
 
-Before that extraction, two kinds of blocks its heuristics let through are taken out of the DOM
-(one linear walk measures every element):
+Before that extraction, three kinds of blocks its heuristics let through are taken out of the
+DOM (one linear walk measures every element: in C over resiliparse's own nodes where
+docproc/_pagewalk.c is built, in Python otherwise, with the same figures):
 - link-dense blocks: navigation columns, "related articles" and ad link lists, archive lists;
 - the later posts of a thread or blog listing: the first post is the page's content, the
-  replies or older posts after it are not (see `_later_posts`).
+  replies or older posts after it are not (see `_later_posts`);
+- entry forms: reply, search and login boxes (see `_entry_forms`).
 """
 
 from __future__ import annotations
