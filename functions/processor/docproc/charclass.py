@@ -11,6 +11,7 @@ class's own pattern searches, with the same answer.
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 from docproc.native import native
@@ -33,19 +34,21 @@ class CharClass:
         if native is None:
             found = self.pattern.search(text, start)
             return -1 if found is None else found.start()
-        if self._table is None:
-            self._table = native.class_table(class_ranges(self.pattern.pattern))
-        index: int = native.find_in_class(text, self._table, start)
+        index: int = native.find_in_class(text, self._c_table(), start)
         return index
 
     def count(self, text: str) -> int:
         """How many characters of `text` are in the class."""
         if native is None:
             return len(self.pattern.findall(text))
-        if self._table is None:
-            self._table = native.class_table(class_ranges(self.pattern.pattern))
-        counted: int = native.count_in_class(text, self._table)
+        counted: int = native.count_in_class(text, self._c_table())
         return counted
+
+    def _c_table(self) -> Any:
+        if self._table is None:
+            assert native is not None
+            self._table = native.class_table(class_ranges(self.pattern.pattern))
+        return self._table
 
 
 def class_ranges(source: str) -> list[tuple[int, int]]:
@@ -55,7 +58,7 @@ def class_ranges(source: str) -> list[tuple[int, int]]:
     parser: Any = importlib.import_module("re._parser")
     parsed = parser.parse(source)
     items = list(parsed)
-    if len(items) != 1 or str(items[0][0]) not in (_IN, _LITERAL) or parsed.state.flags & ~32:
+    if len(items) != 1 or str(items[0][0]) not in (_IN, _LITERAL) or parsed.state.flags & ~re.UNICODE:
         raise ValueError(f"not a plain one-character class: {source!r}")
     op, value = items[0]
     members = value if str(op) == _IN else [(op, value)]

@@ -57,7 +57,9 @@ class _Terms:
 class _Lexicon:
     terms: frozenset[str]
     lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the words it starts
-    any_brand: re.Pattern[str]  # the names alone: a cheap first pass, as most texts have none
+    # The names alone, nested by prefix (patterns.any_of: 22 -> 13 ms over the corpus against a
+    # flat alternation): a cheap first pass, as most texts have none.
+    any_brand: re.Pattern[str]
     brands_pattern: str  # the names with suffixes, brackets and separators (compiled on first use)
     brand_set: Any  # the same first pass in C (native.phrase_set of the names' cases), or None
 
@@ -108,13 +110,13 @@ def _lexicon() -> _Lexicon:
         rf"|\s*[_|｜]\s*{phrase}(?=\s*(?:$|[_|｜]))"
         rf"|{phrase}(?:\s*[:：,，])?"
     )
-    names = {v for b in load_phrases("spam_brands") for v in script_variants(b)}
+    names = _cases(v for b in load_phrases("spam_brands") for v in script_variants(b))
     return _Lexicon(
         terms.terms,
         terms.lengths,
-        compiled(_trie_alternation(names)),
+        compiled(any_of(names)),
         pattern,
-        native.phrase_set(sorted(_cases(names))) if native is not None else None,
+        native.phrase_set(sorted(names)) if native is not None else None,
     )
 
 
@@ -145,12 +147,6 @@ def _alternation(phrases: Iterable[str]) -> str:
 def _cases(phrases: Iterable[str]) -> set[str]:
     """Each phrase with the usual cases of its Latin letters (as _alternation spells them)."""
     return {v for p in phrases for v in (p, p.lower(), p.upper(), p.capitalize())}
-
-
-def _trie_alternation(phrases: Iterable[str]) -> str:
-    """A regex matching any of `phrases` (with the cases of _alternation), for a yes/no search
-    (the corpus: 22 -> 13 ms against the flat alternation)."""
-    return any_of(_cases(phrases))
 
 
 def _holds_term(seg: str, lex: _Lexicon | _Terms) -> bool:
