@@ -1242,13 +1242,50 @@ typedef struct {
     Py_ssize_t start, end;
 } Span;
 
+#if defined(__GNUC__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
+
+/* How many positions ahead of the cut's walk the slots it will read are fetched. */
+#define CUT_AHEAD 8 /* 4 to 32 measured: 8 to 32 within 3% */
+
+/* Start loading the slots the walk from position p will read first: its first character's
+ * node (for the word flag and the score) and the probe for its second. Each is a random place
+ * in a table of several MiB, almost always a cache miss; the walk reaches p CUT_AHEAD positions
+ * later, and the loads run meanwhile (perf put 60% of the cut's time on these two loads).
+ * Branch-free: a character outside the BMP, a first character no word starts with or a block's
+ * last position (chars[n] is readable: the cut's buffer has one more) only fetch a slot for
+ * nothing. A macro, not a function: GCC's pure-function analysis takes a function holding only
+ * loads and prefetches for one without effect and drops its calls. */
+#define CUT_PREFETCH(d, chars, p)                                                   \
+    do {                                                                            \
+        uint32_t node_ = (d)->root_bmp[(chars)[p] & 0xFFFF];                        \
+        PREFETCH(&(d)->slots[(node_ - 1) & (d)->mask]);                             \
+        PREFETCH(&(d)->slots[trie_key_slot((d), node_, (chars)[(p) + 1] & SLOT_CHAR)]); \
+    } while (0)
+
+/* The probe for the third character of the walk from p, once its second's slot is in cache
+ * (fetched CUT_AHEAD / 2 positions earlier): most first pairs of Chinese text are in the table,
+ * so the walk goes on to a third. Another 7% of the cut. */
+#define CUT_PREFETCH_DEEP(d, chars, p)                                                      \
+    do {                                                                                    \
+        uint32_t node_ = (d)->root_bmp[(chars)[p] & 0xFFFF];                                \
+        node_ = node_ ? trie_child((d), node_, (chars)[(p) + 1] & SLOT_CHAR) : 0;           \
+        PREFETCH(&(d)->slots[trie_key_slot((d), node_, (chars)[(p) + 2] & SLOT_CHAR)]);     \
+    } while (0)
+
 /* Append the tokens of the block chars[0 .. n) (the text's chars[offset ..]) to spans (room for
  * one a character). best/next: n + 1 scratch slots each. */
 static Py_ssize_t cut_block(const WordDict *d, const Py_UCS4 *chars, Py_ssize_t n, Py_ssize_t offset, double *best,
                             Py_ssize_t *next, Span *spans, Py_ssize_t n_spans) {
     best[n] = 0.0;
     next[n] = 0;
+    for (Py_ssize_t p = n - 1; p >= 0 && p >= n - CUT_AHEAD; p--) CUT_PREFETCH(d, chars, p);
     for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if (i >= CUT_AHEAD) CUT_PREFETCH(d, chars, i - CUT_AHEAD);
+        if (i >= CUT_AHEAD / 2) CUT_PREFETCH_DEEP(d, chars, i - CUT_AHEAD / 2);
         uint32_t node = 0;
         int found = 0;
         double top = 0.0;
@@ -1328,6 +1365,7 @@ static int cut_spans(PyObject *text, PyObject *capsule, Cut *c) {
     }
     Py_UCS4 *chars = c->chars;
     for (Py_ssize_t i = 0; i < length; i++) chars[i] = PyUnicode_READ(t.kind, t.data, i);
+    chars[length] = 0; /* read (never used) by CUT_PREFETCH at a block's end */
     Py_ssize_t i = 0, n = 0;
     while (i < length) {
         if (in_word_block(chars[i])) {
