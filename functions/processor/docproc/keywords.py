@@ -18,6 +18,7 @@ from pathlib import Path
 
 from docproc.native import native
 from docproc.patterns import compiled
+from docproc.rounding import round_to
 
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
@@ -115,4 +116,4 @@ def top_keywords(
     # nlargest is sorted(..., reverse=True)[:k], ties included, without sorting every candidate
     # (news articles have 1000-2000: the sort was 0.5 ms of a 10 ms document).
     best = heapq.nlargest(k, zip(scores, candidates, strict=True))
-    return [[w, round(score / total, 4)] for score, w in best]
+    return [[w, round_to(score / total, 4)] for score, w in best]

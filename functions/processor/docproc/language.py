@@ -16,6 +16,7 @@ from typing import Any
 
 from docproc.native import native
 from docproc.patterns import compiled
+from docproc.rounding import round_to
 
 DATA_DIR = Path(__file__).parent / "data" / "stats"
 
@@ -111,7 +112,7 @@ def script_of_counts(trad: int, simp: int) -> tuple[str, float]:
     """han_script's result from the counts of Traditional-only and Simplified-only characters."""
     if trad + simp == 0:
         return "none", 0.0
-    share = round(trad / (trad + simp), 4)
+    share = round_to(trad / (trad + simp), 4)
     if share >= SCRIPT_AGREEMENT:
         return "traditional", share
     if share <= 1 - SCRIPT_AGREEMENT:
@@ -125,7 +126,7 @@ def identify_language(text: str, han: int, kana: int, hangul: int, letters: int)
         return Language("und", 0.0)
     han_share = han / letters
     if han_share >= CHINESE_HAN_SHARE and kana <= JAPANESE_KANA_SHARE * (han + kana) and hangul < han:
-        return Language("zh", round(han_share, 3))
+        return Language("zh", round_to(han_share, 3))
     return _cld2(text)
 
 
@@ -148,4 +149,4 @@ def _cld2(text: str) -> Language:
     # CLD2 calls Traditional Chinese "zh-Hant"; the script is reported separately.
     code = code.split("-")[0]
     confidence = percent / 100 if reliable else percent / 200
-    return Language(code, round(confidence, 3))
+    return Language(code, round_to(confidence, 3))

@@ -27,6 +27,7 @@ from docproc.language import han_script, identify_language, script_of_counts
 from docproc.native import native
 from docproc.quantities import find_quantities
 from docproc.result import StepReport
+from docproc.rounding import round_to
 from docproc.segment import segment, segment_dictionary, words_of
 from docproc.stats.composition import REPLACEMENT, composition, pua_chars
 from docproc.stats.lines import count_sentences, line_stats, split_lines, split_paragraphs
@@ -119,7 +120,7 @@ def word_census(text: str) -> WordCensus:
         )
         # ids and lengths stay native uint32: the n-gram pass reads them as they are.
         as_uint32 = memoryview(ids).cast("I"), memoryview(chars).cast("I")
-        keywords = [[word, round(score / n_words, 4)] for score, word in best]
+        keywords = [[word, round_to(score / n_words, 4)] for score, word in best]
         return WordCensus(n_words, unique, n_stop, n_no_letter, *as_uint32, total, keywords)
     return tokens_census(segment(text))
 
@@ -168,8 +169,8 @@ def _composition_and_language(
     out: dict[str, Any] = {f"{cls}_ratio": comp.ratio(cls) for cls in COMPOSITION_CLASSES}
     listed = sum(comp.counts.get(cls, 0) for cls in COMPOSITION_CLASSES)
     # Everything else that is visible: kana, Hangul, other letters, controls, marks.
-    out["other_ratio"] = round((comp.visible - listed) / comp.visible, 4) if comp.visible else 0.0
-    out["han_letter_ratio"] = round(comp.counts.get("han", 0) / comp.letters, 4) if comp.letters else 0.0
+    out["other_ratio"] = round_to((comp.visible - listed) / comp.visible, 4) if comp.visible else 0.0
+    out["han_letter_ratio"] = round_to(comp.counts.get("han", 0) / comp.letters, 4) if comp.letters else 0.0
     out["pua_chars_in"] = pua_chars(text_in)
     out["replacement_chars_in"] = text_in.count(REPLACEMENT)
     out["replacement_chars_out"] = text_out.count(REPLACEMENT)
@@ -202,7 +203,7 @@ def _word_stats(census: WordCensus) -> dict[str, Any]:
     return {
         "words": n_words,
         "unique_words": census.unique_words,
-        "mean_word_chars": round(census.total_chars / n_words, 3),
-        "stopword_ratio": round(census.n_stop / n_words, 4),
-        "alpha_word_ratio": round(1 - census.n_no_letter / n_words, 4),
+        "mean_word_chars": round_to(census.total_chars / n_words, 3),
+        "stopword_ratio": round_to(census.n_stop / n_words, 4),
+        "alpha_word_ratio": round_to(1 - census.n_no_letter / n_words, 4),
     }

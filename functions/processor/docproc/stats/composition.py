@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from docproc.language import CHUNK_CHARS, count_chars
 from docproc.native import native
 from docproc.patterns import compiled, runs_of
+from docproc.rounding import round_to
 
 # Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
 _PUA = compiled(runs_of("[\ue000-\uf8ff\U000f0000-\U0010ffff]"))
@@ -72,7 +73,7 @@ class Composition:
     visible: int  # characters that are not whitespace
 
     def ratio(self, cls: str) -> float:
-        return round(self.counts.get(cls, 0) / self.visible, 4) if self.visible else 0.0
+        return round_to(self.counts.get(cls, 0) / self.visible, 4) if self.visible else 0.0
 
     @property
     def letters(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docproc.native import native
 from docproc.patterns import compiled
+from docproc.rounding import round_to
 
 # A line "ends a sentence" when its last character is one of these. The Chinese closers
 # (。！？…” 」 』) are the ones English-only lists miss: a quoted Chinese sentence ends in ”.
@@ -39,9 +40,9 @@ def line_stats(lines: list[str], cjk: bool) -> dict[str, float | int]:
     n = len(lines)
     ended = sum(1 for line in lines if line[-1] in TERMINAL_PUNCTUATION)
     return {
-        "terminal_punct_line_frac": round(ended / n, 4),
-        "short_line_frac": round(sum(1 for length in lengths if length < short) / n, 4),
-        "mean_line_chars": round(sum(lengths) / n, 1),
+        "terminal_punct_line_frac": round_to(ended / n, 4),
+        "short_line_frac": round_to(sum(1 for length in lengths if length < short) / n, 4),
+        "mean_line_chars": round_to(sum(lengths) / n, 1),
         "max_line_chars": max(lengths),
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docproc.result import StepReport
+from docproc.rounding import round_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def noise_stats(steps: list[StepReport], chars_in: int) -> dict[str, object]:
     removed = {report.step: report.chars_removed for report in steps}
     noise_chars = sum(n for step, n in removed.items() if step not in NOT_NOISE_STEPS)
     out["chars_removed"] = removed
-    out["noise_ratio"] = round(min(1.0, noise_chars / chars_in), 4) if chars_in else 0.0
+    out["noise_ratio"] = round_to(min(1.0, noise_chars / chars_in), 4) if chars_in else 0.0
     out["steps_run"] = [report.step for report in steps]
     return out
 

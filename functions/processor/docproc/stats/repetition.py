@@ -20,6 +20,7 @@ from operator import add, countOf, ne, sub
 
 from docproc.native import native
 from docproc.patterns import compiled
+from docproc.rounding import round_to
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
@@ -39,7 +40,7 @@ def duplicate_fractions(items: list[str]) -> tuple[float, float]:
         else:
             seen.add(item)
     total_chars = sum(map(len, items))
-    return round(dup_items / len(items), 4), round(dup_chars / total_chars, 4) if total_chars else 0.0
+    return round_to(dup_items / len(items), 4), round_to(dup_chars / total_chars, 4) if total_chars else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ def top_ngram_char_frac(level: NgramLevel, n: int, word_chars: Sequence[int], to
     if not level.top_count or not total_chars:
         return 0.0
     start = level.top_position
-    return round(sum(word_chars[start : start + n]) * level.top_count / total_chars, 4)
+    return round_to(sum(word_chars[start : start + n]) * level.top_count / total_chars, 4)
 
 
 def dup_ngram_char_frac(level: NgramLevel, n: int, cumulative: list[int], total_chars: int) -> float:
@@ -129,7 +130,7 @@ def dup_ngram_char_frac(level: NgramLevel, n: int, cumulative: list[int], total_
     starts = list(compress(positions, map(ne, map(first.__getitem__, keys), positions)))
     ends = list(map(min, map(add, starts, repeat(n)), [*starts[1:], starts[-1] + n]))
     covered = sum(map(sub, map(cumulative.__getitem__, ends), map(cumulative.__getitem__, starts)))
-    return round(covered / total_chars, 4)
+    return round_to(covered / total_chars, 4)
 
 
 SHORT_TEXT_CHARS = 1 << 16  # up to this, character n-grams are counted as strings
@@ -165,12 +166,12 @@ def char_ngram_repetition(text: str, n: int = CHAR_NGRAM) -> float:
         return 0.0
     if native is not None:  # the same count in one C pass, no string per position
         top_occurrences = native.char_ngram_top(text, n)
-        return round(top_occurrences / (len(text) - n + 1), 4) if top_occurrences else 0.0
+        return round_to(top_occurrences / (len(text) - n + 1), 4) if top_occurrences else 0.0
     counts = char_ngram_counts(text, n)
     # Only repeated n-grams can be among the most frequent ones (few: they alone are sorted).
     repeated = sorted(filter((1).__lt__, counts.values()), reverse=True)
     top = min(int(math.sqrt(len(counts))), len(repeated))
-    return round(sum(repeated[:top]) / (len(text) - n + 1), 4) if top else 0.0
+    return round_to(sum(repeated[:top]) / (len(text) - n + 1), 4) if top else 0.0
 
 
 def repetition_stats(
@@ -207,13 +208,13 @@ def word_ngram_fractions(
         for n in TOP_NGRAM_SIZES:
             top_count, start, _ = found[n]
             out[f"top_{n}gram_char_frac"] = (
-                round(sum(word_chars[start : start + n]) * top_count / total_chars, 4)
+                round_to(sum(word_chars[start : start + n]) * top_count / total_chars, 4)
                 if top_count and total_chars
                 else 0.0
             )
         for n in DUP_NGRAM_SIZES:
             covered = found[n][2]
-            out[f"dup_{n}gram_char_frac"] = round(covered / total_chars, 4) if covered else 0.0
+            out[f"dup_{n}gram_char_frac"] = round_to(covered / total_chars, 4) if covered else 0.0
         return out
     by_size = ngram_levels(ids if isinstance(ids, list) else list(ids), max_n)
     for n in TOP_NGRAM_SIZES:
