@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from docproc.steps import pinyin
 from docproc.steps.garble import repair_garbled_spans
 from docproc.steps.pinyin import is_reading, remove_pinyin_annotations
 
@@ -96,3 +99,13 @@ def test_a_reading_after_no_ideograph_is_text() -> None:
         out = remove_pinyin_annotations(text)
         assert out.text == text.replace("網(wǎng)", "網", 1)
         assert "kept_not_a_reading" not in out.report.detail
+
+
+@given(st.text(alphabet="網絡烟台(（)）wangluòyan1 b", max_size=60))
+def test_substitution_at_parentheses_is_the_patterns_own(text: str) -> None:
+    # The step tries its pattern only where str.find finds a parenthesis: the same matches, in
+    # the same order, as the pattern's sub() scanning every character.
+    def mark(match: re.Match[str]) -> str:
+        return f"<{match.group(1)}>"
+
+    assert pinyin._substitute_at_parentheses(text, mark) == pinyin._ANNOTATION.sub(mark, text)
