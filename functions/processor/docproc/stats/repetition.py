@@ -203,26 +203,30 @@ def word_ngram_fractions(
     if native is not None and (isinstance(ids, memoryview) or max(ids, default=0) < 1 << 32):
         # One C pass per size, the same counts as ngram_levels; the divisions stay here, so
         # the rounding is the same too. Native uint32 as they come from the word census.
-        levels = native.ngram_levels(_uint32(ids), _uint32(word_chars), max_n)
-        found = dict(zip(range(2, max_n + 1), levels, strict=True))
-        for n in TOP_NGRAM_SIZES:
-            top_count, start, _ = found[n]
-            out[f"top_{n}gram_char_frac"] = (
+        levels = native.ngram_levels(_uint32(ids), _uint32(word_chars), max_n)  # n = 2, 3, ...
+        for n, key in _TOP_KEYS:
+            top_count, start, _ = levels[n - 2]
+            out[key] = (
                 round_to(sum(word_chars[start : start + n]) * top_count / total_chars, 4)
                 if top_count and total_chars
                 else 0.0
             )
-        for n in DUP_NGRAM_SIZES:
-            covered = found[n][2]
-            out[f"dup_{n}gram_char_frac"] = round_to(covered / total_chars, 4) if covered else 0.0
+        for n, key in _DUP_KEYS:
+            covered = levels[n - 2][2]
+            out[key] = round_to(covered / total_chars, 4) if covered else 0.0
         return out
     by_size = ngram_levels(ids if isinstance(ids, list) else list(ids), max_n)
-    for n in TOP_NGRAM_SIZES:
-        out[f"top_{n}gram_char_frac"] = top_ngram_char_frac(by_size[n], n, word_chars, total_chars)
+    for n, key in _TOP_KEYS:
+        out[key] = top_ngram_char_frac(by_size[n], n, word_chars, total_chars)
     cumulative = list(accumulate(word_chars, initial=0))
-    for n in DUP_NGRAM_SIZES:
-        out[f"dup_{n}gram_char_frac"] = dup_ngram_char_frac(by_size[n], n, cumulative, total_chars)
+    for n, key in _DUP_KEYS:
+        out[key] = dup_ngram_char_frac(by_size[n], n, cumulative, total_chars)
     return out
+
+
+# The fields' names, made once: (n, name).
+_TOP_KEYS = tuple((n, f"top_{n}gram_char_frac") for n in TOP_NGRAM_SIZES)
+_DUP_KEYS = tuple((n, f"dup_{n}gram_char_frac") for n in DUP_NGRAM_SIZES)
 
 
 def _uint32(values: Sequence[int]) -> memoryview | array[int]:

@@ -66,6 +66,12 @@ _HINTS: dict[str, str] = {
 
 # Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
 # (re.IGNORECASE would make the unanchored footer pattern ten times slower).
+
+_WEEKDAYS = "日一二三四五六天"
+CALENDAR_ROW_DAYS = 7
+# What a weekday row can start with, in both scripts: tested before its pattern, as most lines
+# reaching it cannot be one (4,153 searches over the corpus, no row).
+_CALENDAR_HEADS = frozenset(both_scripts("星周" + _WEEKDAYS))
 _RULES: tuple[tuple[str, str], ...] = (
     (
         "breadcrumb",
@@ -144,7 +150,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     # A blog's trackback box: `本文通告引用(Trackback)链接: ...`, `你可以使用这个链接引用该篇文章 http://...`.
     ("trackback", r"trackback|引用通告|通告引用|引用该篇文章|引用这篇文章"),
     # A calendar widget's weekday row: `日 一 二 三 四 五 六`.
-    ("calendar", r"^(?:(?:星期|周)?[日一二三四五六天]\s*){7}$"),
+    ("calendar", rf"^(?:(?:星期|周)?[{_WEEKDAYS}]\s*){{{CALENDAR_ROW_DAYS}}}$"),
 )
 
 # A publisher's reprint notice (`未经书面许可，擅自转载本报社作品的，将涉嫌侵犯著作权人合法权益……本报社
@@ -172,7 +178,9 @@ _TOOLBAR = compiled(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$
 
 # A link list: three or more lines in a row that start with a bullet or a `[section]` tag and are
 # not sentences (`·富夫妻望子成龙假离婚（2005-04-03）`, `[头条] 内蒙一弱智少女...`).
-_LINK_ITEM = compiled(r"^(?:[·•▪▸►◆◇■□★☆→]|\[[^\]]{1,8}\]|【[^】]{1,8}】)\s*\S[^。！？]{0,80}$")
+_LINK_BULLETS = "·•▪▸►◆◇■□★☆→"
+_LINK_ITEM = compiled(rf"^(?:[{_LINK_BULLETS}]|\[[^\]]{{1,8}}\]|【[^】]{{1,8}}】)\s*\S[^。！？]{{0,80}}$")
+_LINK_ITEM_HEADS = frozenset(_LINK_BULLETS + "[【")  # what one starts with: a test before the pattern
 LINK_LIST_MIN = 3
 
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
@@ -281,7 +289,11 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
                         continue
                     return "footer"
                 return rule.kind
-    elif patterns.calendar.pattern.search(lowered) is not None:
+    elif (
+        len(line) >= CALENDAR_ROW_DAYS
+        and lowered[0] in _CALENDAR_HEADS
+        and patterns.calendar.pattern.search(lowered) is not None
+    ):
         return "calendar"
     if line[0].isdigit() and _is_calendar_days(line):
         return "calendar"
@@ -327,7 +339,7 @@ def _drop_link_lists(lines: list[str], detail: dict[str, int]) -> list[str]:
         stripped = line.strip()
         if not stripped:
             continue
-        if _LINK_ITEM.match(stripped):
+        if stripped[0] in _LINK_ITEM_HEADS and _LINK_ITEM.match(stripped):
             run.append(i)
             continue
         if len(run) >= LINK_LIST_MIN:
