@@ -114,7 +114,9 @@ def _lift(line: str, found: dict[str, str]) -> bool:
     """If `line` (stripped) is a byline or meta line, put its values in `found` and say so."""
     if not line:
         return False
-    if len(line) <= MAX_ORIGINAL_TITLE and _ORIGINAL_TITLE.match(line):
+    # `in` first, for each pattern below that needs a character most lines lack (原; the
+    # time's colon): a substring test costs a fraction of a pattern's call.
+    if len(line) <= MAX_ORIGINAL_TITLE and "原" in line and _ORIGINAL_TITLE.match(line):
         return True
     if len(line) > MAX_LINE:
         return False
@@ -137,7 +139,7 @@ def _lift(line: str, found: dict[str, str]) -> bool:
                     found.setdefault(key, value)
             return True
     # A full stop or bar the page left at the end does not make a dateline a sentence.
-    if len(line) <= MAX_DATELINE and not _NOT_DATELINE.search(line.rstrip("。.|｜ ")):
+    if len(line) <= MAX_DATELINE and ":" in line and not _NOT_DATELINE.search(line.rstrip("。.|｜ ")):
         dated = _DATE_TIME.search(line)
         if dated:
             found.setdefault("published", dated.group().strip())
