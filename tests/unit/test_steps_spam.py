@@ -180,3 +180,22 @@ def test_the_brand_check_in_c_refuses_phrases_it_cannot_hold() -> None:
     assert [native.holds_phrase(t, names) for t in ("", "金", "大金沙", "金x沙", "a𠀀𠀁x", "𠀀𠀁")] == [
         False, False, True, False, True, False,
     ]  # fmt: skip
+
+
+def _term_alphabet() -> str:
+    words = spam._keyword_terms().terms
+    return "".join(sorted({c for w in words for c in w}))[:400] + "的了是 a"
+
+
+@pytest.mark.skipif(native is None, reason="the C module is not built: the Python test is the only one")
+@settings(max_examples=400)
+@given(st.data())
+def test_term_test_in_c_is_the_set_lookups(data: st.DataObject) -> None:
+    # The C test (one-character words as a class, the rest as a phrase set) against the set
+    # lookups it replaced, on segments made of the listed words' own characters.
+    words = spam._keyword_terms()
+    python = spam._Terms(words.terms, words.lengths, None, None)
+    alphabet = _term_alphabet()
+    pieces = st.one_of(st.text(alphabet=alphabet, max_size=4), st.sampled_from(sorted(words.terms)))
+    segment = "".join(data.draw(st.lists(pieces, max_size=4)))
+    assert spam._holds_term(segment, words) == spam._holds_term(segment, python)
