@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -239,3 +240,11 @@ def test_the_separator_check_finds_the_lines_the_separators_split(line: str) -> 
 def test_the_prose_check_finds_commas_anywhere_and_full_stops_before_the_end(line: str) -> None:
     before_end = any(c in "。！？" and line[i + 1 :][:1] not in ("", "\n") for i, c in enumerate(line))
     assert (_PROSE.search(line) is not None) == (any(c in "，,；;" for c in line) or before_end)
+
+
+@settings(max_examples=600)
+@given(st.text(alphabet="|｜·• \t\u3000\xa0-–—ab", max_size=10))
+def test_separator_check_finds_the_lines_its_alternation_finds(line: str) -> None:
+    # The step's leading-class form against the alternation it stands for.
+    as_written = re.compile(r"[|｜·•\u3000]|\s(?:[-–—]\s|\s)")
+    assert (_HAS_NAV_SEPARATOR.search(line) is None) == (as_written.search(line) is None)

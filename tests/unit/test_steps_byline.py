@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docproc.data import both_scripts
 from docproc.steps import byline
 from docproc.steps.byline import extract_byline
 
@@ -143,3 +146,16 @@ def test_hints_hold_on_bylines(line: str) -> None:
 @given(st.lists(st.sampled_from(_BYLINE_TOKENS), min_size=1, max_size=7).map("".join))
 def test_hints_cover_every_line_a_pattern_matches(line: str) -> None:
     assert _hint_misses(line) == []
+
+
+# The hints as first written: alternations, which re scans for with a match attempt at every
+# character. The step's leading-class forms must find the same lines.
+_REPORTER_HINT_AS_WRITTEN = re.compile(both_scripts(r"记者|实习生|文\s*[:：/|｜]|作者[:：/|｜\s]"))
+_EDITOR_HINT_AS_WRITTEN = re.compile(both_scripts("编辑|责编"))
+
+
+@settings(max_examples=600)
+@given(st.text(alphabet="记記者实實习習生文作:：/|｜ \t\u3000编編辑輯责責x", max_size=14))
+def test_hints_find_the_lines_their_alternations_find(line: str) -> None:
+    assert (byline._REPORTER_HINT.search(line) is None) == (_REPORTER_HINT_AS_WRITTEN.search(line) is None)
+    assert (byline._EDITOR_HINT.search(line) is None) == (_EDITOR_HINT_AS_WRITTEN.search(line) is None)

@@ -80,8 +80,13 @@ _HEADLINE_END = compiled(r"[。！？!?…：:，,；;]$")
 # is a class of its two scripts), and a line only needs it when it holds what every match holds:
 # a meta line holds a colon after its role; a reporter line `记者`, `实习生`, `文` or `作者` with
 # its separator; an editor line `编辑` or `责编`. Four documents in five need none of them.
-_REPORTER_HINT = compiled(both_scripts(r"记者|实习生|文\s*[:：/|｜]|作者[:：/|｜\s]"))
-_EDITOR_HINT = compiled(both_scripts("编辑|责编"))
+# Each hint starts with a class of its words' first characters, then tells them apart by a
+# lookbehind: re scans for a leading class in C, where an alternation of branches starting with
+# classes (`[记記]者|[实實][习習]生|...`) got no scan and a match attempt at every character.
+_REPORTER_HINT = compiled(
+    both_scripts(r"[记实文作](?:(?<=记)者|(?<=实)习生|(?<=文)\s*[:：/|｜]|(?<=作)者[:：/|｜\s])")
+)  # a line holding 记者, 实习生, 文 and a separator, or 作者 and a separator
+_EDITOR_HINT = compiled(both_scripts("[编责](?:(?<=编)辑|(?<=责)编)"))  # 编辑 or 责编
 
 
 @cache
