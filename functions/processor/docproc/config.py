@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 TargetScript = Literal["simplified", "traditional", "keep"]
 
@@ -64,7 +64,7 @@ class Settings:
 
 # Field name -> environment variable. Every name here must be declared in template.yaml
 # (a template test checks it).
-ENV_NAMES: dict[str, str] = {
+ENV_NAMES: Final[dict[str, str]] = {
     "target_script": "TARGET_SCRIPT",
     "max_object_bytes": "MAX_OBJECT_BYTES",
     "near_duplicate_threshold": "NEAR_DUPLICATE_THRESHOLD",

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from docproc.config import Settings
 from docproc.result import Status
 
 # Gopher applies its repetition rules to documents of 50 words or more: below that, one repeated
 # phrase (a headline quoted in the first sentence) is already a large share.
-MIN_WORDS_FOR_NGRAM_RULES = 50
+MIN_WORDS_FOR_NGRAM_RULES: Final = 50
 
 Measure = Callable[[dict[str, Any]], float | None]  # None: the rule does not apply
 
@@ -58,7 +58,7 @@ def spam_share(stats: dict[str, Any]) -> float:
 # A page whose spam the cleaner removed still reads as spam when this many of its top keywords
 # (of 10) are spam words or brands. 1000 THUCNews articles have at most 2 (a hosiery feature:
 # 丝袜, 裤袜), the Common Crawl and ChineseWebText pages at most 1.
-SPAM_KEYWORDS_REMAIN = 3
+SPAM_KEYWORDS_REMAIN: Final = 3
 
 
 def spam_remains(stats: dict[str, Any]) -> bool:
@@ -110,10 +110,10 @@ def _multiline(key: str) -> Measure:
 
 
 # FineWeb-2 cmn_Hani (configs/cmn_Hani.yml): the flag levels of the n-gram rules.
-FINEWEB2_TOP_NGRAM = {2: 0.256, 3: 0.201, 4: 0.171}
-FINEWEB2_DUP_NGRAM = {5: 0.198, 6: 0.182, 7: 0.167, 8: 0.154, 9: 0.14, 10: 0.127}
+FINEWEB2_TOP_NGRAM: Final = {2: 0.256, 3: 0.201, 4: 0.171}
+FINEWEB2_DUP_NGRAM: Final = {5: 0.198, 6: 0.182, 7: 0.167, 8: 0.154, 9: 0.14, 10: 0.127}
 
-RULES: tuple[Rule, ...] = (
+RULES: Final[tuple[Rule, ...]] = (
     Rule("too_short", _stat("chars_out"), lambda s: s.min_chars_out, 100, upper=False),
     # The share of spam removed drops a page only when what remains is no article (another rule
     # drops it) or still reads as spam: a stuffed line above a short clean article is removed and
@@ -148,7 +148,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Reasons and flags are listed in the order of their first rule.
-_ORDER = {rule.reason: i for i, rule in reversed(list(enumerate(RULES)))}
+_ORDER: Final = {rule.reason: i for i, rule in reversed(list(enumerate(RULES)))}
 
 
 def decide(stats: dict[str, Any], settings: Settings) -> tuple[Status, list[str]]:

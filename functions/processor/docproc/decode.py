@@ -13,14 +13,15 @@ import codecs
 import re
 import zlib
 from dataclasses import dataclass
+from typing import Final
 
 from docproc.charclass import CharClass
 from docproc.native import native
 from docproc.patterns import compiled, runs_of
 from docproc.steps.garble import mean_log_frequency
 
-PLAIN = "text/plain"
-HTML = "text/html"
+PLAIN: Final = "text/plain"
+HTML: Final = "text/html"
 
 
 @dataclass(slots=True)
@@ -38,7 +39,7 @@ class Rejection:
 
 # Magic numbers of formats that are never documents for us. Archives are binary too: only gzip
 # (a transport encoding for text) is opened.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
+_MAGIC: Final[tuple[tuple[bytes, str], ...]] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"),
@@ -67,9 +68,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"wOF2", "web font"),
     (b"PAR1", "Parquet file"),
 )
-_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_MAGIC: Final = b"\x1f\x8b"
 # Codecs the BOM announces, longest BOM first (UTF-32 LE starts with the UTF-16 LE BOM).
-_BOMS: tuple[tuple[bytes, str], ...] = (
+_BOMS: Final[tuple[tuple[bytes, str], ...]] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -77,46 +78,46 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # Only this much of the head is inspected for magic, NUL patterns, HTML shape and <meta charset>.
-_SNIFF = 4096
-_META_CHARSET = compiled(
+_SNIFF: Final = 4096
+_META_CHARSET: Final = compiled(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,30})""", re.IGNORECASE
 )
 # A page starts (after an XML declaration and comments) with one of these; leftover tags later in a
 # plain text (the sample ends with some) do not make it a page.
-_HTML_START = compiled(
+_HTML_START: Final = compiled(
     r"""\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,500}?-->\s*){0,5}"""
     r"""<(?:!doctype\s+html|html|head|body|meta|title|link|script|style)[\s>/]""",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_ROOT = compiled(r"<(?:html|body)[\s>]", re.IGNORECASE)
-_HINT_CHARSET = compiled(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
+_HTML_ROOT: Final = compiled(r"<(?:html|body)[\s>]", re.IGNORECASE)
+_HINT_CHARSET: Final = compiled(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]{2,30})", re.IGNORECASE)
 # Legacy labels mapped to the superset codec that decodes everything they cover.
-_CODEC_ALIASES = {
+_CODEC_ALIASES: Final = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
     "euc-cn": "gb18030", "big5-hkscs": "big5hkscs", "x-big5": "big5",
 }
 # Characters that are neither text nor ordinary whitespace (C0/C1 controls, DEL).
-_CONTROL = CharClass(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL: Final = CharClass(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # The bytes those characters can come from in UTF-8: C0 and DEL are themselves, a C1 control is
 # 0xC2 then its byte. Deleting them (bytes.translate, ~1 ns a byte) bounds the count from above.
-_CONTROL_BYTES_UTF8 = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2])
+_CONTROL_BYTES_UTF8: Final = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2])
 # More than this share of control characters in decoded text means it was never text. Scraped
 # pages carry runs of stray controls between readable sentences (a Common Crawl page: 102 of
 # 367 characters), which normalize_characters strips: only mostly-control content is binary.
-_MAX_CONTROL_RATIO = 0.5
+_MAX_CONTROL_RATIO: Final = 0.5
 # Text never holds more than a stray NUL (which normalize_characters removes); more than this share
 # of NUL bytes that no UTF-16 byte order explains means binary.
-_MAX_NUL_SHARE = 0.002
-_CHINESE_CODECS = ("gb18030", "big5")
-_UTF16_CODECS = ("utf-16-le", "utf-16-be")
+_MAX_NUL_SHARE: Final = 0.002
+_CHINESE_CODECS: Final = ("gb18030", "big5")
+_UTF16_CODECS: Final = ("utf-16-le", "utf-16-be")
 # Characters scored to choose between codecs, and the score a decoding must beat to count as text
 # (mean natural log frequency; Chinese prose scores about -6, a wrong codec's output below -12).
-_SCORE_SAMPLE = 400
-_ASCII_RUN = compiled(runs_of(r"[\x00-\x7f]"))
-_MIN_READABILITY = -11.0
+_SCORE_SAMPLE: Final = 400
+_ASCII_RUN: Final = compiled(runs_of(r"[\x00-\x7f]"))
+_MIN_READABILITY: Final = -11.0
 # A lenient decoding may replace at most this share of its characters.
-_MAX_BAD_SHARE = 0.002
-_MAX_BAD_SPOTS = 6
+_MAX_BAD_SHARE: Final = 0.002
+_MAX_BAD_SPOTS: Final = 6
 
 
 def decode_document(

@@ -22,6 +22,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Final
 
 from docproc.charclass import CharClass
 from docproc.native import native
@@ -29,22 +30,22 @@ from docproc.result import Signature
 
 # Signature layout. Changing any of these (or rensa's ALGORITHM_VERSION) makes new
 # signatures incomparable with stored ones: bump PIPELINE_VERSION and backfill.
-NUM_PERM = 128  # estimate standard error sqrt(J(1-J)/128): 0.043 at J=0.6
-SHINGLE_UNITS = 4  # UTF-16 code units per shingle = one 64-bit token
-SEED = 1_620_202  # fixed so every Lambda instance computes the same permutations
+NUM_PERM: Final = 128  # estimate standard error sqrt(J(1-J)/128): 0.043 at J=0.6
+SHINGLE_UNITS: Final = 4  # UTF-16 code units per shingle = one 64-bit token
+SEED: Final = 1_620_202  # fixed so every Lambda instance computes the same permutations
 # LSH: BANDS bands of ROWS values each, from the first BANDS*ROWS slots of the signature.
 # P(candidate) = 1 - (1 - J**ROWS)**BANDS: 0.98 at J=0.6, 0.9988 at J=0.7, 0.016 at J=0.1.
 # Sixteen bands keep a lookup at sixteen small queries; the full 128 slots then estimate J.
-BANDS = 16
-ROWS = 3
+BANDS: Final = 16
+ROWS: Final = 3
 # rensa 0.2.4 is the last release with manylinux2014 wheels (Lambda python3.11 runs on glibc 2.26).
 # It hashes strings itself: the tokens go in as their decimal strings. Its CMinHash, not its
 # RMinHash: on the sample's cuts RMinHash overestimates J by 0.03-0.05 on average, CMinHash does not.
-MINHASH_ALGORITHM = f"rensa-0.2.4-cminhash-str/u16x{SHINGLE_UNITS}/{NUM_PERM}/{SEED}"
+MINHASH_ALGORITHM: Final = f"rensa-0.2.4-cminhash-str/u16x{SHINGLE_UNITS}/{NUM_PERM}/{SEED}"
 
-_UPDATE_TOKENS = 1 << 16  # tokens handed to the hasher at a time (bounded memory)
-_UNIT_BYTES = 2
-_TOKEN_BYTES = SHINGLE_UNITS * _UNIT_BYTES
+_UPDATE_TOKENS: Final = 1 << 16  # tokens handed to the hasher at a time (bounded memory)
+_UNIT_BYTES: Final = 2
+_TOKEN_BYTES: Final = SHINGLE_UNITS * _UNIT_BYTES
 # The token values are the raw bytes read as native integers; every Lambda architecture
 # (x86_64, arm64) is little-endian, so stored signatures stay comparable across them.
 assert sys.byteorder == "little", "minhash tokens assume a little-endian machine"
@@ -64,7 +65,7 @@ def normalize(text: str) -> str:
 # Latin-1 (nbsp, ², ½), punctuation (…), super/subscripts, letterlike and number forms (℃ ™ Ⅱ),
 # enclosed numbers (①), CJK punctuation, enclosed CJK and units (㎞), vertical and small forms,
 # full- and half-width forms.
-_FOLD_RANGES = (
+_FOLD_RANGES: Final = (
     (0x00A0, 0x00FF),
     (0x2000, 0x218F),
     (0x2460, 0x24FF),
@@ -75,7 +76,7 @@ _FOLD_RANGES = (
 )
 # Each distinct character folded costs one str.replace over the text: past this many kinds
 # (never seen in news text) the rest is left to the full normalisation, keeping it linear.
-MAX_FOLDED_KINDS = 24
+MAX_FOLDED_KINDS: Final = 24
 
 
 @cache

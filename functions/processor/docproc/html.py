@@ -21,14 +21,14 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from docproc.native import native
 from docproc.patterns import compiled
 
 # Meta tags that carry the author and the publication date, most specific first.
-_AUTHOR_SELECTORS = ('meta[name="author"]', 'meta[property="article:author"]', 'meta[name="Author"]')
-_DATE_SELECTORS = (
+_AUTHOR_SELECTORS: Final = ('meta[name="author"]', 'meta[property="article:author"]', 'meta[name="Author"]')
+_DATE_SELECTORS: Final = (
     'meta[property="article:published_time"]',
     'meta[name="pubdate"]',
     'meta[name="publishdate"]',
@@ -40,7 +40,7 @@ _DATE_SELECTORS = (
 # user comments, image alt texts, list bullets and link targets are not the article's text.
 # 0.14.5 is the last release with manylinux2014 wheels (Lambda python3.11 runs on glibc 2.26); it
 # has no `post_meta` switch, which gained 2.0's extraction nothing on icwced anyway.
-_EXTRACT_OPTIONS: dict[str, Any] = {
+_EXTRACT_OPTIONS: Final[dict[str, Any]] = {
     "main_content": True,
     "comments": False,
     "alt_texts": False,
@@ -53,30 +53,30 @@ _EXTRACT_OPTIONS: dict[str, Any] = {
 # so a page nested deeper than any real one gets the linear whole-page extraction instead.
 # Real pages stay far below this; tags with optional end tags (p, li, td, font) are not counted,
 # so sloppy markup does not look deep.
-_MAX_MAIN_CONTENT_DEPTH = 1000
-_NESTING_TAG = compiled(r"<(/?)(?:div|section|article|table|blockquote|ul|ol|span)\b", re.IGNORECASE)
+_MAX_MAIN_CONTENT_DEPTH: Final = 1000
+_NESTING_TAG: Final = compiled(r"<(/?)(?:div|section|article|table|blockquote|ul|ol|span)\b", re.IGNORECASE)
 
 # Elements whose text is never shown: not measured.
-_HIDDEN_TAGS = frozenset(
+_HIDDEN_TAGS: Final = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea"}
 )
 
 # A link-dense block: most of its text is link text, it has several links and no run of plain
 # text long enough to be a sentence of the article. Measured on icwced (F1 0.901 -> 0.922 on
 # its own; 0.6 to 0.8, 2 to 4 links and 20 to 60 characters all score within 0.002).
-LINK_DENSITY = 0.7  # link characters / all characters of the block
-LINK_BLOCK_MIN_LINKS = 3
-LINK_BLOCK_MAX_PLAIN = 40  # a plain text run this long (non-blank characters) is content
-_BLOCK_TAGS = frozenset(
+LINK_DENSITY: Final = 0.7  # link characters / all characters of the block
+LINK_BLOCK_MIN_LINKS: Final = 3
+LINK_BLOCK_MAX_PLAIN: Final = 40  # a plain text run this long (non-blank characters) is content
+_BLOCK_TAGS: Final = frozenset(
     {
         "div", "p", "td", "tr", "tbody", "table", "ul", "ol", "li", "dl", "dd", "dt", "section",
         "aside", "nav", "header", "footer", "form", "center", "span", "font",
     }
 )  # fmt: skip
 
-FORM_MAX_CHARS = 200  # plain characters: a form with more text is (or wraps) content
-FORM_MAX_SHARE = 0.5  # ... and so is one holding half the page's plain text
-_TEXT_FIELDS = 'textarea, select, input:not([type]), input[type="text"], input[type="password"]'
+FORM_MAX_CHARS: Final = 200  # plain characters: a form with more text is (or wraps) content
+FORM_MAX_SHARE: Final = 0.5  # ... and so is one holding half the page's plain text
+_TEXT_FIELDS: Final = 'textarea, select, input:not([type]), input[type="text"], input[type="password"]'
 
 # A thread or a blog listing: POST_LIST_MIN or more posts, each stamped with a date and time at
 # the same place in the same markup (`楼层： 第 2 楼 时间：2005-08-28 23:38:58`, `〓 发布时间
@@ -84,12 +84,14 @@ _TEXT_FIELDS = 'textarea, select, input:not([type]), input[type="text"], input[t
 # main text; the replies and older posts after it are not (the icwced gold keeps the first post).
 # A list of related links also stamps each item, but its first item is a link, not a post of
 # FIRST_POST_MIN_CHARS plain characters: such lists are left to the link-density rule.
-POST_LIST_MIN = 3
-FIRST_POST_MIN_CHARS = 100
-MAX_STAMP_TEXT = 120  # a text node this long is a paragraph that mentions a time, not a stamp
-MAX_STAMPS = 1000  # a thread page has far fewer posts; bounds the ancestor chains built
-_STAMP = compiled(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
-_POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"})
+POST_LIST_MIN: Final = 3
+FIRST_POST_MIN_CHARS: Final = 100
+MAX_STAMP_TEXT: Final = 120  # a text node this long is a paragraph that mentions a time, not a stamp
+MAX_STAMPS: Final = 1000  # a thread page has far fewer posts; bounds the ancestor chains built
+_STAMP: Final = compiled(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s{0,3}\d{1,2}:\d{2}")
+_POST_TAGS: Final = frozenset(
+    {"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "dl", "section", "article"}
+)
 
 
 # Resiliparse's main-content mode drops a text node (or an inline element holding one) whose only
@@ -98,8 +100,8 @@ _POST_TAGS = frozenset({"div", "table", "tbody", "tr", "td", "li", "ul", "ol", "
 # passes. Word-exported pages put single characters in their own spans (`2<span>月</span>2日`), so
 # `2月2日` came out as `22日`. Such a node gets this invisible mark appended before extraction
 # (three more bytes: not an icon) and the mark is removed from the text right after.
-_KEEP_MARK = "\u200b"
-_PUA = ("\ue000", "\uf8ff")
+_KEEP_MARK: Final = "\u200b"
+_PUA: Final = ("\ue000", "\uf8ff")
 
 
 @dataclass(slots=True)

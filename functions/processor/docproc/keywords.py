@@ -15,17 +15,18 @@ from functools import cache
 from itertools import compress, filterfalse, repeat
 from operator import mul
 from pathlib import Path
+from typing import Final
 
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.rounding import round_to
 
-DATA_DIR = Path(__file__).parent / "data" / "stats"
+DATA_DIR: Final = Path(__file__).parent / "data" / "stats"
 
-MAX_KEYWORDS = 10  # kept small: the list goes into every DynamoDB item
-MIN_KEYWORD_CHARS = 2  # one-character tokens are mostly particles, or a name cut apart
+MAX_KEYWORDS: Final = 10  # kept small: the list goes into every DynamoDB item
+MIN_KEYWORD_CHARS: Final = 2  # one-character tokens are mostly particles, or a name cut apart
 # A word with no letter of any script (a number): never a keyword.
-_NO_LETTER = compiled(r"[\d_\W]+")
+_NO_LETTER: Final = compiled(r"[\d_\W]+")
 
 
 @cache

@@ -12,22 +12,22 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.rounding import round_to
 
-DATA_DIR = Path(__file__).parent / "data" / "stats"
+DATA_DIR: Final = Path(__file__).parent / "data" / "stats"
 
 # Han share of letters above which a text is Chinese without asking CLD2.
-CHINESE_HAN_SHARE = 0.5
+CHINESE_HAN_SHARE: Final = 0.5
 # Kana share of Han + kana above which Han-heavy text is Japanese rather than Chinese.
-JAPANESE_KANA_SHARE = 0.05
+JAPANESE_KANA_SHARE: Final = 0.05
 # CLD2 reads this many bytes at most: the language of a document shows in its first pages.
-CLD2_MAX_BYTES = 8192
+CLD2_MAX_BYTES: Final = 8192
 # Share of script-specific Han characters that must agree for "traditional" / "simplified".
-SCRIPT_AGREEMENT = 0.8
+SCRIPT_AGREEMENT: Final = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def _script_table() -> bytes | None:
 
 # Texts are matched this many characters at a time: findall on a whole 10 MB text held every
 # run as a string at once (~50 MiB). The counts are the same (a run cut in two counts in full).
-CHUNK_CHARS = 1 << 16
+CHUNK_CHARS: Final = 1 << 16
 
 
 def count_chars(pattern: re.Pattern[str], text: str) -> int:

@@ -23,11 +23,11 @@ import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, AnyStr
+from typing import Any, AnyStr, Final
 
-TABLE = Path(__file__).parent / "data" / "patterns.marshal"
+TABLE: Final = Path(__file__).parent / "data" / "patterns.marshal"
 _sre: Any = importlib.import_module("_sre")  # C module without type stubs
-_FORMAT = 1
+_FORMAT: Final = 1
 
 
 def _fingerprint() -> tuple[int, int, int, int]:
@@ -104,7 +104,7 @@ def _trie_pattern(node: _Trie) -> str:
 # Documents that reach the lazily compiled patterns the sample does not (HTML, other languages
 # and encodings, bylines, boilerplate lines): the more are in the table, the fewer a cold start
 # compiles.
-_BUILD_DOCUMENTS: tuple[tuple[str, bytes], ...] = (
+_BUILD_DOCUMENTS: Final[tuple[tuple[str, bytes], ...]] = (
     (
         "page.html",
         (

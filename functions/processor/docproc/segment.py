@@ -13,7 +13,7 @@ every language.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from docproc.data import DATA_DIR
 from docproc.native import native
@@ -21,8 +21,8 @@ from docproc.patterns import compiled
 
 # A token is a word when it holds at least one letter or digit of any script: this drops the
 # spaces and punctuation marks the segmenter returns as tokens of their own.
-_WORD = compiled(r"\w")
-DICTIONARY = DATA_DIR / "jieba_dict.txt"
+_WORD: Final = compiled(r"\w")
+DICTIONARY: Final = DATA_DIR / "jieba_dict.txt"
 
 
 @cache

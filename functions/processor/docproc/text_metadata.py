@@ -7,12 +7,12 @@ no step found one, and gives every record the same keys (None where the document
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from docproc.patterns import compiled
 
 # Every document's metadata has these keys, so consumers never test for presence.
-METADATA_KEYS = (
+METADATA_KEYS: Final = (
     "title",
     "author",
     "editor",
@@ -24,11 +24,11 @@ METADATA_KEYS = (
     "content_type",
 )
 
-_YMD = (
+_YMD: Final = (
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*(?:月|[-/.])\s*(?P<d>\d{1,2})(?!\d)\s*[日号號]?"
 )
 # HTML pages state it in a meta tag or a <time> element (ISO 8601).
-_HTML_DATE = compiled(
+_HTML_DATE: Final = compiled(
     r"""(?=[aAdDpP])(?:article:published_time|datePublished|pubdate|publishdate)["']?\s*"""
     # Each run of spaces is possessive and follows a required token: `\s*=?\s*["']?\s*` tried
     # every split of a long run of spaces between its three `\s*` (cubic: 4 s on 1000 spaces).
@@ -37,16 +37,16 @@ _HTML_DATE = compiled(
     re.IGNORECASE,
 )
 # A date right after a label: 发布时间：2023年5月1日, 日期: 2023-05-01, 發佈於 2023/5/1.
-_LABELLED_DATE = compiled(
+_LABELLED_DATE: Final = compiled(
     # The lookahead skips, at C speed, positions that cannot start a label.
     r"(?=[发發更出时時日pPdD])(?:发布|發布|發佈|发表|發表|更新|出版|时间|時間|日期|published|date)"
     r"\s*+(?:(?:时间|時間|日期|于|於)\s*+)?(?:[:：]\s*+)?" + _YMD,
     re.IGNORECASE,
 )
-_BARE_DATE = compiled(_YMD)
+_BARE_DATE: Final = compiled(_YMD)
 # A bare date counts only near the start or the end of the text, where datelines and bylines
 # sit: dates in the body are usually events, not the publication.
-EDGE_CHARS = 600
+EDGE_CHARS: Final = 600
 
 
 def publication_date(text: str) -> str | None:

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from docproc.patterns import compiled
 
-DATA_DIR = Path(__file__).resolve().parent
+DATA_DIR: Final = Path(__file__).resolve().parent
 
 
 @cache

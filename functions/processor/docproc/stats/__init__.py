@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from docproc.keywords import (
     MAX_KEYWORDS,
@@ -35,14 +35,14 @@ from docproc.stats.noise import noise_stats
 from docproc.stats.repetition import repetition_stats
 from docproc.steps.spam import spam_word_count
 
-SCHEMA_VERSION = 2  # 2: word and repetition statistics of huge documents on a bounded prefix
+SCHEMA_VERSION: Final = 2  # 2: word and repetition statistics of huge documents on a bounded prefix
 # Word, keyword and n-gram statistics read at most this many characters of `out` (cut at a line
 # end): every token and n-gram of a 10 MB document as Python objects took ~270 MiB. 100,000
 # characters are a 300 KB Chinese text, ten times the longest news article; line and character counts,
 # composition, language and quantities still read the whole text.
-MAX_MEASURED_CHARS = 100_000
-COMPOSITION_CLASSES = ("han", "latin", "digit", "punct", "symbol")
-CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
+MAX_MEASURED_CHARS: Final = 100_000
+COMPOSITION_CLASSES: Final = ("han", "latin", "digit", "punct", "symbol")
+CJK_LANGUAGES: Final = frozenset({"zh", "ja", "ko"})
 
 
 def compute_stats(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import Final
 
 from docproc.language import CHUNK_CHARS, count_chars
 from docproc.native import native
@@ -16,16 +17,16 @@ from docproc.patterns import compiled, runs_of
 from docproc.rounding import round_to
 
 # Private Use Area (BMP and planes 15-16) and U+FFFD: traces of a broken decode or font tricks.
-_PUA = compiled(runs_of("[\ue000-\uf8ff\U000f0000-\U0010ffff]"))
-REPLACEMENT = "\ufffd"
+_PUA: Final = compiled(runs_of("[\ue000-\uf8ff\U000f0000-\U0010ffff]"))
+REPLACEMENT: Final = "\ufffd"
 
-_HAN_RANGES = (
+_HAN_RANGES: Final = (
     (0x3400, 0x4DBF),  # Extension A
     (0x4E00, 0x9FFF),  # Unified Ideographs
     (0xF900, 0xFAFF),  # Compatibility Ideographs
     (0x20000, 0x3134F),  # Extensions B-G
 )
-_CLASS_CACHE: dict[str, str] = {}
+_CLASS_CACHE: Final[dict[str, str]] = {}
 
 
 def char_class(ch: str) -> str:
@@ -64,7 +65,7 @@ def _classify(ch: str) -> str:
 
 # Runs of Han characters: counted by a regex in C, so the per-character classification below
 # only sees the rest (punctuation, digits, Latin: a few dozen distinct characters).
-_HAN_RUN = compiled(runs_of("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]"))
+_HAN_RUN: Final = compiled(runs_of("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]"))
 
 
 @dataclass(slots=True)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.rounding import round_to
 
 # A line "ends a sentence" when its last character is one of these. The Chinese closers
 # (。！？…” 」 』) are the ones English-only lists miss: a quoted Chinese sentence ends in ”.
-TERMINAL_PUNCTUATION = frozenset(".!?…。！？”」』\"'’）)；;．｡")
+TERMINAL_PUNCTUATION: Final = frozenset(".!?…。！？”」』\"'’）)；;．｡")
 # A line shorter than this many characters is "short". Chinese packs a clause into ~10 characters
 # where English needs ~30 (FineWeb's short_line_length for English is 30).
-SHORT_LINE_CHARS_CJK = 10
-SHORT_LINE_CHARS_OTHER = 30
+SHORT_LINE_CHARS_CJK: Final = 10
+SHORT_LINE_CHARS_OTHER: Final = 30
 
 # Sentence ends: runs of Chinese enders, Latin enders followed by a space or line end, ellipses.
-_SENTENCE_END = compiled(r"[。！？!?]+[”」』\"']?|…+[”」』\"']?|\.(?=\s|$)")
-_PARAGRAPH_BREAK = compiled(r"\n\s*\n")
+_SENTENCE_END: Final = compiled(r"[。！？!?]+[”」』\"']?|…+[”」』\"']?|\.(?=\s|$)")
+_PARAGRAPH_BREAK: Final = compiled(r"\n\s*\n")
 
 
 def split_lines(text: str) -> list[str]:

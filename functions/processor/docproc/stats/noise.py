@@ -8,6 +8,7 @@ and its name is missing from `steps_run`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from docproc.result import StepReport
 from docproc.rounding import round_to
@@ -20,7 +21,7 @@ class Counter:
     detail: str | None = None  # key in StepReport.detail; None: StepReport.count
 
 
-NOISE_COUNTERS: tuple[Counter, ...] = (
+NOISE_COUNTERS: Final[tuple[Counter, ...]] = (
     Counter("spam_lines", "remove_seo_spam", "spam_lines"),
     Counter("spam_phrases", "remove_seo_spam", "injected_phrases"),
     Counter("boilerplate_lines", "remove_boilerplate"),
@@ -33,7 +34,7 @@ NOISE_COUNTERS: tuple[Counter, ...] = (
 
 # Steps that change the form of the text without taking noise out of it: their characters
 # do not count in noise_ratio.
-NOT_NOISE_STEPS = frozenset({"normalize_whitespace", "convert_script", "normalize_chars"})
+NOT_NOISE_STEPS: Final = frozenset({"normalize_whitespace", "convert_script", "normalize_chars"})
 
 
 def noise_stats(steps: list[StepReport], chars_in: int) -> dict[str, object]:

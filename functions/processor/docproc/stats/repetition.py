@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, compress, repeat
 from operator import add, countOf, ne, sub
+from typing import Final
 
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.rounding import round_to
 
-TOP_NGRAM_SIZES = (2, 3, 4)
-DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
-CHAR_NGRAM = 10
+TOP_NGRAM_SIZES: Final = (2, 3, 4)
+DUP_NGRAM_SIZES: Final = (5, 6, 7, 8, 9, 10)
+CHAR_NGRAM: Final = 10
 
 
 def duplicate_fractions(items: list[str]) -> tuple[float, float]:
@@ -133,7 +134,7 @@ def dup_ngram_char_frac(level: NgramLevel, n: int, cumulative: list[int], total_
     return round_to(covered / total_chars, 4)
 
 
-SHORT_TEXT_CHARS = 1 << 16  # up to this, character n-grams are counted as strings
+SHORT_TEXT_CHARS: Final = 1 << 16  # up to this, character n-grams are counted as strings
 
 
 @cache
@@ -225,8 +226,8 @@ def word_ngram_fractions(
 
 
 # The fields' names, made once: (n, name).
-_TOP_KEYS = tuple((n, f"top_{n}gram_char_frac") for n in TOP_NGRAM_SIZES)
-_DUP_KEYS = tuple((n, f"dup_{n}gram_char_frac") for n in DUP_NGRAM_SIZES)
+_TOP_KEYS: Final = tuple((n, f"top_{n}gram_char_frac") for n in TOP_NGRAM_SIZES)
+_DUP_KEYS: Final = tuple((n, f"dup_{n}gram_char_frac") for n in DUP_NGRAM_SIZES)
 
 
 def _uint32(values: Sequence[int]) -> memoryview | array[int]:

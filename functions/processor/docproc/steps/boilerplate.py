@@ -14,21 +14,22 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
+from typing import Final
 
 from docproc.data import both_scripts
 from docproc.patterns import any_of, compiled
 from docproc.result import StepOutput, StepReport
 
-MAX_LINE = 120  # longer lines are prose: no rule here applies to them
+MAX_LINE: Final = 120  # longer lines are prose: no rule here applies to them
 # A tail marker cuts the rest of the document only when at least this much text precedes it,
 # relative to what follows: a "发表评论" link at the top of a page must not take the article.
-TAIL_MIN_BEFORE = 50
-TAIL_BEFORE_AFTER_RATIO = 0.5
+TAIL_MIN_BEFORE: Final = 50
+TAIL_BEFORE_AFTER_RATIO: Final = 0.5
 
-_S = r"[\s:：>›»＞/|｜\-]*"  # what may sit between the words of a widget line
+_S: Final = r"[\s:：>›»＞/|｜\-]*"  # what may sit between the words of a widget line
 
 # Lines that start the tail of a page: comments, related links. Everything after goes too.
-_TAIL = (
+_TAIL: Final = (
     r"^[【\[·]?(?:评论一下|发表评论|发表你的评论|我要评论|网友评论|用户评论|热门评论|全部评论|精彩评论|相关评论|"
     r"评论\s*\d+\s*人参与|已有\s*\d+\s*人参与|还没有评论|暂无评论|网友跟帖|我来说两句|参与评论|文明上网|"
     r"相关阅读|相关新闻|相关文章|相关推荐|相关报道|热门推荐|猜你喜欢|推荐阅读|延伸阅读|精彩推荐|热点推荐|"
@@ -41,7 +42,7 @@ _TAIL = (
 # alternatives are character classes once written for both scripts), and most lines have none:
 # all the hints in one alternation rule out every rule but the calendar's with one search.
 # tests/unit/test_steps_boilerplate.py checks that no rule matches a line its hint misses.
-_HINTS: dict[str, str] = {
+_HINTS: Final[dict[str, str]] = {
     "breadcrumb": "位置 当前您在 首页 > › » ＞",
     "comments": "评论 查看更多 沙发 发表 参与",
     "share": (
@@ -67,12 +68,12 @@ _HINTS: dict[str, str] = {
 # Whole-line rules, by kind. Each pattern is searched in the stripped, lower-cased line
 # (re.IGNORECASE would make the unanchored footer pattern ten times slower).
 
-_WEEKDAYS = "日一二三四五六天"
-CALENDAR_ROW_DAYS = 7
+_WEEKDAYS: Final = "日一二三四五六天"
+CALENDAR_ROW_DAYS: Final = 7
 # What a weekday row can start with, in both scripts: tested before its pattern, as most lines
 # reaching it cannot be one (4,153 searches over the corpus, no row).
-_CALENDAR_HEADS = frozenset(both_scripts("星周" + _WEEKDAYS))
-_RULES: tuple[tuple[str, str], ...] = (
+_CALENDAR_HEADS: Final = frozenset(both_scripts("星周" + _WEEKDAYS))
+_RULES: Final[tuple[tuple[str, str], ...]] = (
     (
         "breadcrumb",
         (
@@ -157,51 +158,53 @@ _RULES: tuple[tuple[str, str], ...] = (
 # 郑重公告：`) is prose and may be long, but naming the site's own rights and reprinting together
 # in a paragraph in the last third of the page marks the end of the article: it starts the tail
 # like a comment widget does. (A one-line `未经本网授权，请勿转载` is a footer line: see _RULES.)
-NOTICE_BEFORE_AFTER_RATIO = 2.0
-_NOTICE_SELF = compiled(both_scripts("本报|本网|本站|本刊|本社|本台|本平台|本公众号"))
-_NOTICE_RIGHTS = compiled(both_scripts("著作权|版权|侵权|授权"))
+NOTICE_BEFORE_AFTER_RATIO: Final = 2.0
+_NOTICE_SELF: Final = compiled(both_scripts("本报|本网|本站|本刊|本社|本台|本平台|本公众号"))
+_NOTICE_RIGHTS: Final = compiled(both_scripts("著作权|版权|侵权|授权"))
 
 # A row of page controls and counters only: `阅读全文(736) | 回复(0) | 引用(1)`, `阅读 ()`,
 # `发送给朋友 发表评论 打印本文`. Possessive quantifiers keep the match linear.
-_WIDGET_WORDS = (
+_WIDGET_WORDS: Final = (
     "阅读全文|阅读|回复|引用|发表评论|查看评论|评论|打印本文|打印|发送给朋友|推荐给朋友|关闭窗口|返回页首|"
     "收藏本文|收藏|分享|推荐|点击数|点击|浏览次数|浏览|人气|支持|反对|举报|更多|pdf下载|word下载|下载|顶|踩|"
     "用户名|用\\s*户|密\\s*码|网易通行证|通行证|匿名发出|自动登陆|自动登录|记住我|游客|登录|注册|"
     "回复本贴|跟从标题|关闭本窗口|刷新|我来说两句|字体|关闭|打印"
 )
-_WIDGET_GAP = r"[\s|｜/·•\-—:：()（）\[\]【】<>«»\d次]"
-_WIDGETS_SOURCE = rf"^(?:{_WIDGET_GAP}*+(?:{_WIDGET_WORDS}))++{_WIDGET_GAP}*+$"
+_WIDGET_GAP: Final = r"[\s|｜/·•\-—:：()（）\[\]【】<>«»\d次]"
+_WIDGETS_SOURCE: Final = rf"^(?:{_WIDGET_GAP}*+(?:{_WIDGET_WORDS}))++{_WIDGET_GAP}*+$"
 
 # A toolbar: three or more short bracketed items and nothing else
 # (`页面功能 【我来说两句】【推荐】【字体： 】【打印】 【关闭`, `[ 回复本贴 ] [ 跟从标题 ] [ 刷新 ]`).
-_TOOLBAR = compiled(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$")
+_TOOLBAR: Final = compiled(r"^[^\[【]{0,6}(?:\s*[\[【][^\]】]{0,10}[\]】]?){3,}\s*$")
 
 # A link list: three or more lines in a row that start with a bullet or a `[section]` tag and are
 # not sentences (`·富夫妻望子成龙假离婚（2005-04-03）`, `[头条] 内蒙一弱智少女...`).
-_LINK_BULLETS = "·•▪▸►◆◇■□★☆→"
-_LINK_ITEM = compiled(rf"^(?:[{_LINK_BULLETS}]|\[[^\]]{{1,8}}\]|【[^】]{{1,8}}】)\s*\S[^。！？]{{0,80}}$")
-_LINK_ITEM_HEADS = frozenset(_LINK_BULLETS + "[【")  # what one starts with: a test before the pattern
-LINK_LIST_MIN = 3
+_LINK_BULLETS: Final = "·•▪▸►◆◇■□★☆→"
+_LINK_ITEM: Final = compiled(
+    rf"^(?:[{_LINK_BULLETS}]|\[[^\]]{{1,8}}\]|【[^】]{{1,8}}】)\s*\S[^。！？]{{0,80}}$"
+)
+_LINK_ITEM_HEADS: Final = frozenset(_LINK_BULLETS + "[【")  # what one starts with: a test before the pattern
+LINK_LIST_MIN: Final = 3
 
 # A navigation row: several very short items separated by bars, bullets or wide spaces.
-_NAV_SEPARATORS = compiled(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
+_NAV_SEPARATORS: Final = compiled(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3000+")
 # Whether a line has one (`[|｜·•\u3000]|\s(?:[-–—]\s|\s)`): the same lines, found by a pattern
 # that starts with one class, which re scans for in C (a leading alternation, even of classes,
 # gets no scan: a match attempt at every character), then tells the separators apart by a
 # lookbehind.
-_HAS_NAV_SEPARATOR = compiled(r"[|｜·•\s](?:(?<=[|｜·•\u3000])|(?<=\s)(?:[-–—]\s|\s))")
-_SENTENCE = compiled(r"[。！？!?；;，,“”]")
+_HAS_NAV_SEPARATOR: Final = compiled(r"[|｜·•\s](?:(?<=[|｜·•\u3000])|(?<=\s)(?:[-–—]\s|\s))")
+_SENTENCE: Final = compiled(r"[。！？!?；;，,“”]")
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
 # (One class first, which re scans for quickly: `[，,；;]|[。！？](?=.)` tried both branches at
 # every character.)
-_PROSE = compiled(r"[，,；;。！？](?:(?<=[，,；;])|(?=.))")
-PROSE_LINE = 40  # a prose-punctuated line longer than this is a sentence
-PROSE_SHORT = 24  # ... and one this short is not, commas or not
-NAV_MIN_ITEMS = 4
-NAV_MAX_ITEM = 12  # `About Sina`
-NAV_MEAN_ITEM = 6
-CALENDAR_MIN_DAYS = 5  # a week row cut by the month's start or end still has this many
-MAX_CALENDAR_ROW = 14  # seven two-digit days
+_PROSE: Final = compiled(r"[，,；;。！？](?:(?<=[，,；;])|(?=.))")
+PROSE_LINE: Final = 40  # a prose-punctuated line longer than this is a sentence
+PROSE_SHORT: Final = 24  # ... and one this short is not, commas or not
+NAV_MIN_ITEMS: Final = 4
+NAV_MAX_ITEM: Final = 12  # `About Sina`
+NAV_MEAN_ITEM: Final = 6
+CALENDAR_MIN_DAYS: Final = 5  # a week row cut by the month's start or end still has this many
+MAX_CALENDAR_ROW: Final = 14  # seven two-digit days
 
 
 class _Rule:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Final
 
 from docproc.data import both_scripts, to_simplified
 from docproc.patterns import compiled
@@ -21,13 +22,13 @@ from docproc.result import StepOutput, StepReport
 from docproc.steps.script import Target, to_traditional
 from docproc.steps.script import to_simplified as script_to_simplified
 
-MAX_LINE = 60  # a byline or meta line is short; longer lines are prose
-MAX_TITLE = 64  # a headline longer than this is a paragraph
-MAX_VALUE = 24  # a name, outlet or date in a meta line
-_SENTENCE = compiled(r"[。！？!?；;“”]")
+MAX_LINE: Final = 60  # a byline or meta line is short; longer lines are prose
+MAX_TITLE: Final = 64  # a headline longer than this is a paragraph
+MAX_VALUE: Final = 24  # a name, outlet or date in a meta line
+_SENTENCE: Final = compiled(r"[。！？!?；;“”]")
 
 # Role words of `role：value` meta lines, and the metadata key each fills (None: drop only).
-_ROLE_WORDS: dict[str | None, str] = {
+_ROLE_WORDS: Final[dict[str | None, str]] = {
     "editor": "责任编辑 责编 编辑 本文编辑 值班编辑 网络编辑 编审 主编",
     "author": "作者 撰文 撰稿 记者 本报记者 通讯员 文字 采写 文",
     "source": "来源 稿源 出处 来自 信息来源 转自 稿件来源 文章来源 新闻来源",
@@ -35,18 +36,20 @@ _ROLE_WORDS: dict[str | None, str] = {
     None: "审核 校对 审校 责任校对 监制 终审 初审 复审 美编 摄影 图 点击 点击数 浏览 浏览次数 阅读 阅读量 "
     "访问量 人气 字号 字体",
 }
-_ROLES: dict[str, str | None] = {role: key for key, words in _ROLE_WORDS.items() for role in words.split()}
-_ROLE_ALT = "|".join(sorted(_ROLES, key=len, reverse=True))
-_NAME = r"(?!报道|摄影|发自|通讯员|实习生)[\u4e00-\u9fff·]{2,4}"
-_NAMES = rf"{_NAME}(?:[\s、，,和及]+{_NAME}){{0,4}}"
+_ROLES: Final[dict[str, str | None]] = {
+    role: key for key, words in _ROLE_WORDS.items() for role in words.split()
+}
+_ROLE_ALT: Final = "|".join(sorted(_ROLES, key=len, reverse=True))
+_NAME: Final = r"(?!报道|摄影|发自|通讯员|实习生)[\u4e00-\u9fff·]{2,4}"
+_NAMES: Final = rf"{_NAME}(?:[\s、，,和及]+{_NAME}){{0,4}}"
 
 # `来源：X 作者：Y 浏览：12`: one or more role-value pairs filling the whole line.
-_PAIR = (
+_PAIR: Final = (
     rf"(?P<role>{_ROLE_ALT})\s*[:：]\s*(?P<value>.*?)\s*"
     rf"(?=(?:[|｜/]\s*)?(?:{_ROLE_ALT})\s*[:：]|[)）】\]]?$)"
 )
 # `青島財經日報/首頁新聞記者 張海杰`, `本报记者 张三 李四 报道`, `（记者 张三 通讯员 李四）`, `文/张三`.
-_REPORTER = (
+_REPORTER: Final = (
     r"^[（(【\[]?\s*(?:(?P<source>[^\s/|｜：:]{2,16}?(?:报|日报|晚报|网|社|台|电视台|新闻|杂志|周刊|客户端))"
     r"\s*[/|｜·]?\s*)?"
     # A reporter's title may follow a section name (`首頁新聞記者`); `文` and `作者` must open the
@@ -56,24 +59,28 @@ _REPORTER = (
     r"(?:\s*(?:报道|摄|讯|发自\S{1,8}))?\s*[)）】\]]?$"
 )
 # `责任编辑 李赛男`: the editor without a colon.
-_EDITOR = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES})\s*[)）】\]]?$"
-_DATE = r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+_EDITOR: Final = rf"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s+(?P<names>{_NAMES})\s*[)）】\]]?$"
+_DATE: Final = r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
 # Page controls left after a value: `来源: 21世纪经济报道 发表评论 查看评论`.
-_TRAILING_CONTROLS = compiled(r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$")
+_TRAILING_CONTROLS: Final = compiled(
+    r"(?:\s+(?:发表评论|查看评论|我要评论|评论|打印|收藏|分享|关闭|字号\S*))+$"
+)
 # A dateline: a short line with a date and a time and no sentence in it, as pages print above or
 # below an article (`http://biz.163.com 2005-04-25 08:24:06 来源: 第一财经日报 网友评论 0 条`,
 # `〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha`, `2022-02-13 09:57 光明网`).
-_DATE_TIME = compiled(
+_DATE_TIME: Final = compiled(
     r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*(?:星期.|周.)?\s*\d{1,2}:\d{2}(?::\d{2})?"
 )
-_DATELINE_SOURCE = compiled(r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})")
-_NOT_DATELINE = compiled(r"[。！？!?，；;“”]")
-MAX_DATELINE = 80
+_DATELINE_SOURCE: Final = compiled(
+    r"(?:来源|來源|稿源)\s*[:：]?\s*[\[【(（]?\s*(?P<source>[^\s\]】)）|｜]{2,20})"
+)
+_NOT_DATELINE: Final = compiled(r"[。！？!?，；;“”]")
+MAX_DATELINE: Final = 80
 # `原标题：刺死辱母者于欢的罪与悔` under a reprinted article's new headline: the headline it was first
 # published with, a meta line (the article's text repeats neither). Dropped; no metadata key.
-_ORIGINAL_TITLE = compiled(r"^[（(【\[]?\s*(?:原标题|原標題|原题|原題)\s*[:：]\s*\S")
-MAX_ORIGINAL_TITLE = 80
-_HEADLINE_END = compiled(r"[。！？!?…：:，,；;]$")
+_ORIGINAL_TITLE: Final = compiled(r"^[（(【\[]?\s*(?:原标题|原標題|原题|原題)\s*[:：]\s*\S")
+MAX_ORIGINAL_TITLE: Final = 80
+_HEADLINE_END: Final = compiled(r"[。！？!?…：:，,；;]$")
 
 
 # Each pattern below is compiled when a line first needs it (2-4 ms each: every Chinese character
@@ -83,10 +90,10 @@ _HEADLINE_END = compiled(r"[。！？!?…：:，,；;]$")
 # Each hint starts with a class of its words' first characters, then tells them apart by a
 # lookbehind: re scans for a leading class in C, where an alternation of branches starting with
 # classes (`[记記]者|[实實][习習]生|...`) got no scan and a match attempt at every character.
-_REPORTER_HINT = compiled(
+_REPORTER_HINT: Final = compiled(
     both_scripts(r"[记实文作](?:(?<=记)者|(?<=实)习生|(?<=文)\s*[:：/|｜]|(?<=作)者[:：/|｜\s])")
 )  # a line holding 记者, 实习生, 文 and a separator, or 作者 and a separator
-_EDITOR_HINT = compiled(both_scripts("[编责](?:(?<=编)辑|(?<=责)编)"))  # 编辑 or 责编
+_EDITOR_HINT: Final = compiled(both_scripts("[编责](?:(?<=编)辑|(?<=责)编)"))  # 编辑 or 责编
 
 
 @cache

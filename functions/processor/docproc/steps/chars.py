@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Final
 
 from docproc.charclass import CharClass
 from docproc.patterns import compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
 # C0 controls except tab and newlines, DEL, C1 controls.
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL: Final = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 # Zero-width and formatting characters: ZWSP/ZWNJ/ZWJ, LRM/RLM, bidi embeddings and isolates,
 # word joiner and invisible operators, BOM/ZWNBSP, soft hyphen, Mongolian vowel separator,
 # interlinear annotation marks, and the replacement object character.
-_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffc"
+_INVISIBLE: Final = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffc"
 # Terminal colour and cursor codes (ESC [ ... letter) in scraped logs or console dumps: the whole
 # sequence goes, not only its ESC (which would leave `[0m` behind). The classes are disjoint: linear.
 # Matched only when an ESC is present: an alternation in the main pattern would slow its scan 3x.
-_ANSI_ESCAPE = compiled("\x1b\\[[0-?]*[ -/]*[@-~]")
+_ANSI_ESCAPE: Final = compiled("\x1b\\[[0-?]*[ -/]*[@-~]")
 # U+FFFD stands for bytes the decoder could not read: it carries nothing of the author's text
 # (statistics count it in the input before this step).
-_REPLACEMENT = "\ufffd"
-_REMOVE = compiled(runs_of(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]"))
+_REPLACEMENT: Final = "\ufffd"
+_REMOVE: Final = compiled(runs_of(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}]"))
 # Unicode line and paragraph separators are line breaks to every reader.
-_SEPARATORS = compiled("[\u2028\u2029\x85]")
+_SEPARATORS: Final = compiled("[\u2028\u2029\x85]")
 # Any character either pattern acts on (ESC is a control character). One character, no repeat: the
 # regex engine then scans with its fast character-set loop, ~3x faster than with `+`, and most
 # texts have none of them.
-_ANY = CharClass(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
+_ANY: Final = CharClass(f"[{_CONTROL}{_INVISIBLE}{_REPLACEMENT}\u2028\u2029\x85]")
 
 
 def normalize_characters(text: str) -> StepOutput:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise, repeat
 from operator import truediv
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from docproc.charclass import CharClass
 from docproc.data import DATA_DIR
@@ -40,55 +40,55 @@ from docproc.data import to_simplified as fold_to_simplified
 from docproc.patterns import compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
-_TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PINYIN_LETTERS = "a-z" + _TONE_LETTERS
+_TONE_LETTERS: Final = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PINYIN_LETTERS: Final = "a-z" + _TONE_LETTERS
 # The pinyin right after a lost-lead marker: `?fù)` (the `?` swallowed the `(`) or `\ufffd(fù)` (a
 # replacing decoder keeps it).
-_RESIDUE = compiled(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
+_RESIDUE: Final = compiled(rf"\(?([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Lost-lead markers: `?` as written by the garbling, U+FFFD as written by a replacing decoder.
-_MARKERS = "?\ufffd"
-_MARKER = compiled("[?\ufffd]")
-_PUA = CharClass(r"[\ue000-\uf8ff]")
-_PUA_RUN = compiled(runs_of(r"[\ue000-\uf8ff]"))
+_MARKERS: Final = "?\ufffd"
+_MARKER: Final = compiled("[?\ufffd]")
+_PUA: Final = CharClass(r"[\ue000-\uf8ff]")
+_PUA_RUN: Final = compiled(runs_of(r"[\ue000-\uf8ff]"))
 # A neighbour at most this frequent (natural log) marks a PUA character as part of a garbled run.
-_RARE_NEIGHBOUR = -10.5
+_RARE_NEIGHBOUR: Final = -10.5
 # A shift lasts until an ASCII byte: in Chinese prose that can be hundreds of characters. Candidate
 # endings are tried up to this many (each costs one decode of the span).
-_MAX_SPAN = 1000  # characters; the sample's longest shifted run is 12
-_MAX_ENDINGS = 6
+_MAX_SPAN: Final = 1000  # characters; the sample's longest shifted run is 12
+_MAX_ENDINGS: Final = 6
 # Pinyin after an invalid pair, with or without its `(`: `?jīng)` (the sample) or `\ufffd(jīng)`;
 # either way it names the reading of the character whose trail byte was lost.
-_HINT = compiled(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
+_HINT: Final = compiled(rf"(\(?)([{_PINYIN_LETTERS}]{{1,7}})\)")
 # Log-frequency of characters outside the table, of Private Use Area characters, and of ASCII.
-_UNKNOWN = -16.0
-_PRIVATE = -22.0
-_ASCII = -9.0
+_UNKNOWN: Final = -16.0
+_PRIVATE: Final = -22.0
+_ASCII: Final = -9.0
 # A repair must beat the garbled span by this much (mean natural log per character) and read at
 # least as well as this absolute level; measured on the sample and the thucnews articles.
-_MIN_GAIN = 2.5
-_MIN_REPAIRED = -9.5
+_MIN_GAIN: Final = 2.5
+_MIN_REPAIRED: Final = -9.5
 # A character at most this frequent (natural log; about 75 in a million) is rare. The dictionary
 # tables rate rare characters higher than news text does (鼻 -9.9, 鄭 -9.8): at -11 the sample's
 # `?!鼻鄭u` run would not count as garbled.
-_RARE = -9.5
+_RARE: Final = -9.5
 # Runs after a `?` that read better than this (mean log frequency) are ordinary text: not tried.
-_CLEAN_RUN = -7.5
-_PRECHECK = 6  # characters looked at before walking a run
-_MAX_BACKTRACK = 40  # characters looked at before a PUA character for the start of an unmarked run
-_MAX_UNMARKED_TRIES = 8
-_EARLIER_STARTS = 8
+_CLEAN_RUN: Final = -7.5
+_PRECHECK: Final = 6  # characters looked at before walking a run
+_MAX_BACKTRACK: Final = 40  # characters looked at before a PUA character for the start of an unmarked run
+_MAX_UNMARKED_TRIES: Final = 8
+_EARLIER_STARTS: Final = 8
 # Interpolation weight of the bigram estimate against the unigram one.
-_LAMBDA = 0.7
+_LAMBDA: Final = 0.7
 # Bonus (natural log) for a restored byte that a surviving pinyin annotation names (_misread_pair,
 # _best_trail): the bytes themselves say so, where frequencies only guess.
-_PINYIN_BONUS = 12.0
+_PINYIN_BONUS: Final = 12.0
 
 
 # The compact table (infra/build_garble_tables.py; sources and licenses in data/README.md): this
 # line, then two zlib streams, characters first, then pairs and words: a document whose `?` is
 # ordinary punctuation needs only the first.
-_TABLE_FILE = "garble_tables.bin"
-_TABLE_MAGIC = b"docproc garble tables 1\n"
+_TABLE_FILE: Final = "garble_tables.bin"
+_TABLE_MAGIC: Final = b"docproc garble tables 1\n"
 
 
 @lru_cache(maxsize=1)

@@ -12,18 +12,19 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 from docproc.data import DATA_DIR
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
-_TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_TONE_LETTERS: Final = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # `(letters)` or `（letters）` after a CJK ideograph. The class of letters cannot contain a
 # parenthesis, so the match is linear; the cheap `(` check in the step skips most texts. The
 # pattern starts at the parenthesis and looks behind it for the ideograph: starting with the
 # ideograph, the regex engine tried a match at every one of them (3x slower); now it is only
 # tried at the parentheses str.find finds (_substitute_at_parentheses).
-_ANNOTATION = compiled(
+_ANNOTATION: Final = compiled(
     rf"[(（](?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][(（])([a-zA-Z{_TONE_LETTERS}]{{1,7}}[1-5]?)[)）]"
 )
 
@@ -69,7 +70,7 @@ def _readings(char: str) -> tuple[frozenset[str], frozenset[str]]:
     return marked, frozenset(_toneless(r) for r in marked)
 
 
-_TONE_OF = {c: str(1 + i % 4) for i, c in enumerate("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")} | {
+_TONE_OF: Final = {c: str(1 + i % 4) for i, c in enumerate("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")} | {
     "ń": "2", "ň": "3", "ǹ": "4", "ḿ": "2",
 }
 

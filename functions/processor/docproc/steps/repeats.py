@@ -15,23 +15,24 @@ part before a separator is another line of the document; the headline itself sta
 from __future__ import annotations
 
 import unicodedata
+from typing import Final
 
 from docproc.charclass import CharClass
 from docproc.native import native
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
-MIN_NORMALISED = 20  # lines at least this long are compared after normalisation
-MIN_REPEAT = 4  # lines shorter than this are never removed
+MIN_NORMALISED: Final = 20  # lines at least this long are compared after normalisation
+MIN_REPEAT: Final = 4  # lines shorter than this are never removed
 
 
 # Where a site name is hung on a title: `_`, `__`, `-`, `--`, `|`, `<`, ` - `, `::`.
-_TITLE_SEPARATOR = compiled(r"_+|-{1,2}|[|｜<–—]|::")
+_TITLE_SEPARATOR: Final = compiled(r"_+|-{1,2}|[|｜<–—]|::")
 # The characters the separators start with: a cheap first test, as most lines have none.
-_SEPARATOR_CHAR = compiled(r"[-_|｜<–—:]")
-_SENTENCE = compiled(r"[。！？!?，,；;]")
-MIN_TITLE = 6  # the headline a title echoes is at least this long
-MAX_SITE = 40  # ... and what follows the separator at most this long
+_SEPARATOR_CHAR: Final = compiled(r"[-_|｜<–—:]")
+_SENTENCE: Final = compiled(r"[。！？!?，,；;]")
+MIN_TITLE: Final = 6  # the headline a title echoes is at least this long
+MAX_SITE: Final = 40  # ... and what follows the separator at most this long
 
 
 def _echoes_a_line(line: str, lines: set[str]) -> bool:
@@ -45,14 +46,14 @@ def _echoes_a_line(line: str, lines: set[str]) -> bool:
 
 # Han ideographs, and the characters whose NFKC holds one (compatibility and radical forms,
 # enclosed and squared ideographs): test_steps_repeats checks these ranges against unicodedata.
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_MAKES_HAN = CharClass(
+_HAN: Final = "\u3400-\u4dbf\u4e00-\u9fff"
+_MAKES_HAN: Final = CharClass(
     "[\u2e80-\u2fdf\u3038-\u303a\u3190-\u33ff\uf900-\ufaff\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]"
 )
 # Runs of Han characters. (A class of these ranges costs ~4 ms to compile: one pattern, not a group
 # per character.)
-_HAN_RUN = compiled(f"[{_HAN}]+")
-HEAD_HAN = 12  # lines are grouped by their first this many Han characters
+_HAN_RUN: Final = compiled(f"[{_HAN}]+")
+HEAD_HAN: Final = 12  # lines are grouped by their first this many Han characters
 
 
 def _key(line: str) -> str:

@@ -10,7 +10,7 @@ skipped when nothing would change.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from docproc.data import DATA_DIR, converter, t2s_char
 from docproc.language import script_char_counts
@@ -20,7 +20,7 @@ from docproc.result import StepOutput, StepReport
 Target = Literal["simplified", "traditional", "keep"]
 # The arriving script is "traditional" (or "simplified") when at least this share of the
 # script-specific characters belong to it; otherwise "mixed".
-_DOMINANT_SHARE = 0.9
+_DOMINANT_SHARE: Final = 0.9
 
 
 def script_counts(text: str) -> tuple[int, int]:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from docproc.charclass import CharClass
 from docproc.data import load_phrases, script_variants, to_simplified
@@ -28,20 +28,20 @@ from docproc.patterns import any_of, compiled, runs_of
 from docproc.result import StepOutput, StepReport
 
 # Thresholds (measured on the sample, the 60 Common Crawl pages and 1000 THUCNews articles).
-MIN_SEGMENTS = 3  # a keyword block has at least this many separated phrases
-MAX_MEAN_SEGMENT = 16  # ... each short (characters, on average)
-MIN_HITS = 3  # segments holding a listed word, anywhere in the document
-MIN_HIT_SHARE = 0.4  # ... and at least this share of the segments
-EDGE_LINES = 2  # within this many non-blank lines of either end ...
-EDGE_MIN_HITS = 2  # ... fewer hits suffice
-EDGE_MIN_HIT_SHARE = 0.25
+MIN_SEGMENTS: Final = 3  # a keyword block has at least this many separated phrases
+MAX_MEAN_SEGMENT: Final = 16  # ... each short (characters, on average)
+MIN_HITS: Final = 3  # segments holding a listed word, anywhere in the document
+MIN_HIT_SHARE: Final = 0.4  # ... and at least this share of the segments
+EDGE_LINES: Final = 2  # within this many non-blank lines of either end ...
+EDGE_MIN_HITS: Final = 2  # ... fewer hits suffice
+EDGE_MIN_HIT_SHARE: Final = 0.25
 
-_SEPARATORS = compiled(runs_of(r"[_|｜/\\,，、;；·•~\s\-–—]"))
+_SEPARATORS: Final = compiled(runs_of(r"[_|｜/\\,，、;；·•~\s\-–—]"))
 # Sentence punctuation: a keyword block has none; a sentence always has some.
-_SENTENCE = compiled(r"[。！？；“”]")
+_SENTENCE: Final = compiled(r"[。！？；“”]")
 
 # What follows a brand name in an injected phrase: `乐虎国际登录器下载`, `欧宝体育app`.
-_SUFFIX_WORDS = (
+_SUFFIX_WORDS: Final = (
     "国际 娱乐 娱乐城 现金网 体育 集团 电竞 彩票 平台 官网 官方网站 官方 网站 网址 登录器 登录 登陆 入口 "
     "下载 注册 开户 app 手机版 网页版 客户端 线路 链接 首页 最新 地址 .com"
 )

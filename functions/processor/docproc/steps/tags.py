@@ -8,13 +8,14 @@ only in their strict form (`&nbsp;`, `&amp;`, `&#12288;`, `&#x3000;`), so `AT&T`
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 from docproc.steps.chars import _REMOVE as _CONTROL_OR_INVISIBLE
 
 # HTML elements (WHATWG, plus common obsolete ones) whose tags show up in scraped text.
-_ELEMENT_NAMES = (
+_ELEMENT_NAMES: Final = (
     "a abbr acronym address area article aside audio b base basefont bdi bdo big blink blockquote body br "
     "button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl "
     "dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header "
@@ -23,23 +24,25 @@ _ELEMENT_NAMES = (
     "s samp script section select small source span strike strong style sub summary sup svg table tbody "
     "td template textarea tfoot th thead time title tr track tt u ul var video wbr"
 )
-_ELEMENTS = _ELEMENT_NAMES.split()
+_ELEMENTS: Final = _ELEMENT_NAMES.split()
 # Elements whose tags end a line of text when they go.
-_BLOCK_NAMES = (
+_BLOCK_NAMES: Final = (
     "address article aside blockquote body br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
     "h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th thead tr ul"
 )
-_BLOCK = frozenset(_BLOCK_NAMES.split())
-_NAMES = frozenset(_ELEMENTS)
+_BLOCK: Final = frozenset(_BLOCK_NAMES.split())
+_NAMES: Final = frozenset(_ELEMENTS)
 # Attribute: name, optionally `= value` (quoted or bare). Possessive quantifiers: no backtracking,
 # so a `<` that does not start a tag costs at most the length of the would-be tag.
-_ATTR = r"""\s++[a-zA-Z_:@][-\w:.@]*+(?:\s*+=\s*+(?:"[^"<>]{0,2000}+"|'[^'<>]{0,2000}+'|[^\s"'=<>`]++))?+"""
+_ATTR: Final = (
+    r"""\s++[a-zA-Z_:@][-\w:.@]*+(?:\s*+=\s*+(?:"[^"<>]{0,2000}+"|'[^'<>]{0,2000}+'|[^\s"'=<>`]++))?+"""
+)
 # Any tag shape; the name is checked against the element set afterwards (one set lookup instead of a
 # 120-way alternation at every `<`).
-_TAG = compiled(rf"<(/?)([a-zA-Z][a-zA-Z0-9]*+)(?![-\w:])(?:{_ATTR})*+\s*+/?>")
-_SCRIPT_OPEN = compiled(r"<(script|style)(?![-\w])[^<>]{0,2000}+>", re.IGNORECASE)
-_SCRIPT_CLOSE = {name: compiled(rf"</{name}\s*+>", re.IGNORECASE) for name in ("script", "style")}
-_ENTITY = compiled(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_TAG: Final = compiled(rf"<(/?)([a-zA-Z][a-zA-Z0-9]*+)(?![-\w:])(?:{_ATTR})*+\s*+/?>")
+_SCRIPT_OPEN: Final = compiled(r"<(script|style)(?![-\w])[^<>]{0,2000}+>", re.IGNORECASE)
+_SCRIPT_CLOSE: Final = {name: compiled(rf"</{name}\s*+>", re.IGNORECASE) for name in ("script", "style")}
+_ENTITY: Final = compiled(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
 def remove_html_tags(text: str) -> StepOutput:
