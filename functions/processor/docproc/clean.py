@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from docproc.config import Settings
@@ -22,11 +22,19 @@ from docproc.steps.whitespace import normalize_whitespace
 Step = Callable[[str], StepOutput]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class CleanOutput:
     text: str
-    metadata: dict[str, str] = field(default_factory=dict)
-    steps: list[StepReport] = field(default_factory=list)
+    metadata: dict[str, str]
+    steps: list[StepReport]
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(
+        self, text: str, metadata: dict[str, str] | None = None, steps: list[StepReport] | None = None
+    ) -> None:
+        self.text = text
+        self.metadata = {} if metadata is None else metadata
+        self.steps = [] if steps is None else steps
 
 
 def text_steps(settings: Settings) -> list[Step]:

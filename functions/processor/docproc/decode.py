@@ -24,11 +24,17 @@ PLAIN: Final = "text/plain"
 HTML: Final = "text/html"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Decoded:
     text: str
     encoding: str  # codec name as found, e.g. "utf-8", "gb18030"
     content_type: str  # "text/plain" or "text/html"
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(self, text: str, encoding: str, content_type: str) -> None:
+        self.text = text
+        self.encoding = encoding
+        self.content_type = content_type
 
 
 @dataclass(slots=True)

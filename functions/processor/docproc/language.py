@@ -30,10 +30,15 @@ CLD2_MAX_BYTES: Final = 8192
 SCRIPT_AGREEMENT: Final = 0.8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False)
 class Language:
     code: str  # ISO 639-1 where there is one ("zh", "en", ...); "und" when undetermined
     confidence: float  # 0..1
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(self, code: str, confidence: float) -> None:
+        self.code = code
+        self.confidence = confidence
 
 
 @cache

@@ -5,7 +5,7 @@ Defined once here and used by the handler, the CLI, the table adapter and the re
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -57,15 +57,20 @@ class StepOutput:
         self.metadata = {} if metadata is None else metadata
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Signature:
     """What the table needs to find duplicates without reading the text."""
 
     content_hash: str  # SHA-256 hex of the normalised cleaned text
-    minhash: list[int] = field(default_factory=list)  # MinHash over character shingles
+    minhash: list[int]  # MinHash over character shingles
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(self, content_hash: str, minhash: list[int] | None = None) -> None:
+        self.content_hash = content_hash
+        self.minhash = [] if minhash is None else minhash
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Result:
     """The outcome of processing one document's bytes."""
 
@@ -75,7 +80,26 @@ class Result:
     metadata: dict[str, Any]
     steps: list[StepReport]
     stats: dict[str, Any]
-    signature: Signature | None = None
+    signature: Signature | None
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(
+        self,
+        status: Status,
+        reasons: list[str],
+        text: str,
+        metadata: dict[str, Any],
+        steps: list[StepReport],
+        stats: dict[str, Any],
+        signature: Signature | None = None,
+    ) -> None:
+        self.status = status
+        self.reasons = reasons
+        self.text = text
+        self.metadata = metadata
+        self.steps = steps
+        self.stats = stats
+        self.signature = signature
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         out = asdict(self)

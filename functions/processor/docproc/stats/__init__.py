@@ -90,7 +90,7 @@ def compute_stats(
     return stats
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False)
 class WordCensus:
     """The words of a segmented text and what the word statistics read of them."""
 
@@ -102,6 +102,27 @@ class WordCensus:
     chars: Sequence[int]  # each word's length
     total_chars: int  # the words' characters in all
     keywords: list[list[str | float]]  # keywords.top_keywords of the lower-cased words' counts
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(
+        self,
+        n_words: int,
+        unique_words: int,
+        n_stop: int,
+        n_no_letter: int,
+        ids: Sequence[int],
+        chars: Sequence[int],
+        total_chars: int,
+        keywords: list[list[str | float]],
+    ) -> None:
+        self.n_words = n_words
+        self.unique_words = unique_words
+        self.n_stop = n_stop
+        self.n_no_letter = n_no_letter
+        self.ids = ids
+        self.chars = chars
+        self.total_chars = total_chars
+        self.keywords = keywords
 
 
 def word_census(text: str) -> WordCensus:

@@ -68,10 +68,15 @@ def _classify(ch: str) -> str:
 _HAN_RUN: Final = compiled(runs_of("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇]"))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Composition:
     counts: dict[str, int]  # class -> characters
     visible: int  # characters that are not whitespace
+
+    # Written out: mypyc compiles this one, where dataclass's generated __init__ runs interpreted.
+    def __init__(self, counts: dict[str, int], visible: int) -> None:
+        self.counts = counts
+        self.visible = visible
 
     def ratio(self, cls: str) -> float:
         return round_to(self.counts.get(cls, 0) / self.visible, 4) if self.visible else 0.0
