@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from docproc import patterns
 
@@ -120,3 +122,23 @@ def test_the_sample_needs_no_pattern_the_table_lacks(table: Path, tmp_path: Path
     _, with_sample = marshal.loads(table.read_bytes())
     _, without = marshal.loads(built_in.read_bytes())
     assert set(with_sample) == set(without)
+
+
+def test_whitespace_is_every_character_backslash_s_matches() -> None:
+    space = re.compile(r"\s")
+    assert set(patterns.WHITESPACE) == {c for c in map(chr, range(0x110000)) if space.match(c)}
+
+
+@given(st.text(alphabet="ab_( )x", max_size=30))
+def test_sub_from_is_sub_where_matches_start_at_the_places_found(text: str) -> None:
+    # Matches of this pattern start with `(`, `_` or a space: trying only there gives sub()'s.
+    pattern = re.compile(r"\s*_+a?|\(b*\)?")
+
+    def next_start(s: str, at: int) -> int:
+        found = [i for i in (s.find(c, at) for c in "(_ ") if i >= 0]
+        return min(found, default=-1)
+
+    def mark(match: re.Match[str]) -> str:
+        return f"<{match.group()}>"
+
+    assert patterns.sub_from(pattern, mark, text, next_start) == pattern.sub(mark, text)

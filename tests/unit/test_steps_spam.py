@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,22 @@ def test_term_test_in_c_is_the_set_lookups(data: st.DataObject) -> None:
     pieces = st.one_of(st.text(alphabet=alphabet, max_size=4), st.sampled_from(sorted(words.terms)))
     segment = "".join(data.draw(st.lists(pieces, max_size=4)))
     assert spam._holds_term(segment, words) == spam._holds_term(segment, python)
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_brand_removal_tries_the_pattern_where_it_can_start(data: st.DataObject) -> None:
+    # patterns.sub_from at the brand pattern's possible first characters against its sub().
+    lex = spam._lexicon()
+    pattern = spam._compiled_brands(lex.brands_pattern)
+    names = sorted(spam._cases(v for b in load_phrases("spam_brands") for v in script_variants(b)))
+    pieces = st.one_of(
+        st.sampled_from(names),
+        st.sampled_from(["【", "】", "_", "｜", " ", "\u3000", "\n", "app", "：", "的"]),
+    )
+    text = "".join(data.draw(st.lists(pieces, max_size=10)))
+
+    def mark(match: re.Match[str]) -> str:
+        return f"<{match.group()}>"
+
+    assert spam.sub_from(pattern, mark, text, lex.brand_starts.find) == pattern.sub(mark, text)

@@ -20,7 +20,7 @@ import importlib
 import marshal
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, AnyStr, Final
@@ -75,6 +75,42 @@ def runs_of(char_class: str) -> str:
 
 
 _Trie = dict[str, "_Trie"]  # character -> the phrases' continuations; "" marks a phrase's end
+
+
+# Every character `\\s` matches in a str pattern (str.isspace's): a test checks the list.
+WHITESPACE: Final = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def sub_from(
+    pattern: re.Pattern[str],
+    replace: Callable[[re.Match[str]], str],
+    text: str,
+    next_start: Callable[[str, int], int],
+) -> str:
+    """pattern.sub(replace, text), for a pattern whose matches are never empty and can only start
+    where next_start(text, at) finds (the first such index from `at`, or -1): the pattern is tried
+    there only, left to right, each try after the end of the last match. For a pattern re cannot
+    scan for (an alternation of branches that do not all start with a literal): sub() then tries
+    a match at every character."""
+    out: list[str] = []
+    done = 0
+    at = next_start(text, 0)
+    while at >= 0:
+        match = pattern.match(text, at)
+        if match is None:
+            at = next_start(text, at + 1)
+            continue
+        out.append(text[done:at])
+        out.append(replace(match))
+        done = match.end()
+        at = next_start(text, done)
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 def any_of(phrases: Iterable[str]) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Final
 from docproc.charclass import CharClass
 from docproc.data import load_phrases, script_variants, to_simplified
 from docproc.native import native
-from docproc.patterns import any_of, compiled, runs_of
+from docproc.patterns import WHITESPACE, any_of, compiled, runs_of, sub_from
 from docproc.result import StepOutput, StepReport
 
 # Thresholds (measured on the sample, the 60 Common Crawl pages and 1000 THUCNews articles).
@@ -76,6 +76,9 @@ class _Lexicon:
     any_brand: re.Pattern[str]
     brands_pattern: str  # the names with suffixes, brackets and separators (compiled on first use)
     brand_set: Any  # the same first pass in C (native.phrase_set of the names' cases), or None
+    # What the brand pattern's matches start with: it is tried only there (patterns.sub_from), as
+    # its second branch starts with `\s*` and re has no scan for it.
+    brand_starts: CharClass
 
 
 def _by_first_char(terms: Iterable[str]) -> dict[str, tuple[int, ...]]:
@@ -125,11 +128,14 @@ def _lexicon() -> _Lexicon:
         rf"|{phrase}(?:\s*[:：,，])?"
     )
     names = _cases(v for b in load_phrases("spam_brands") for v in script_variants(b))
+    # Where a match can start: an opening bracket, a separator or the space before one, a name.
+    starts = set(_OPEN) | set("_|｜") | set(WHITESPACE) | {name[0] for name in names}
     return _Lexicon(
         terms,
         compiled(any_of(names)),
         pattern,
         native.phrase_set(sorted(names)) if native is not None else None,
+        CharClass("[" + "".join(map(re.escape, sorted(starts))) + "]"),
     )
 
 
@@ -253,7 +259,7 @@ def remove_seo_spam(text: str) -> StepOutput:
         return ""
 
     if names_a_brand(body, lex):
-        body = _compiled_brands(lex.brands_pattern).sub(_cut, body)
+        body = sub_from(_compiled_brands(lex.brands_pattern), _cut, body, lex.brand_starts.find)
     report = StepReport(
         "remove_seo_spam",
         count=spam_lines + injected,
