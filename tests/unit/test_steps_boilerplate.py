@@ -248,3 +248,30 @@ def test_separator_check_finds_the_lines_its_alternation_finds(line: str) -> Non
     # The step's leading-class form against the alternation it stands for.
     as_written = re.compile(r"[|｜·•\u3000]|\s(?:[-–—]\s|\s)")
     assert (_HAS_NAV_SEPARATOR.search(line) is None) == (as_written.search(line) is None)
+
+
+def _pieces() -> list[str]:
+    import docproc.steps.boilerplate as bp
+
+    words = [w for source in (bp._TAIL_WORDS, bp._WIDGET_WORDS) for w in source.split("|") if "\\" not in w]
+    week = ["日 一 二 三 四 五 六", "星期日星期一星期二星期三星期四星期五星期六", "週"]
+    return [*words, *bp._WIDGET_GAP_CHARS, *week, "評論", "發表", " ", "\u3000", "3", "٣", "星期", "周", "日", "x", "的"]
+
+
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from(_pieces()), min_size=1, max_size=6))
+def test_first_character_checks_pass_every_line_the_patterns_match(parts: list[str]) -> None:
+    # The tests the step makes before the tail, widgets and calendar patterns may only skip
+    # lines those patterns do not match.
+    import docproc.steps.boilerplate as bp
+
+    line = "".join(parts).strip()
+    if not line:
+        return
+    patterns, lowered = _compiled(), line.lower()
+    if patterns.tail.search(line):
+        assert line[0] in patterns.tail_heads
+    if patterns.widgets.match(lowered):
+        assert bp._may_be_widgets(lowered, patterns.widget_heads)
+    if patterns.calendar.pattern.search(lowered):
+        assert len(line) >= bp.CALENDAR_ROW_DAYS and lowered[0] in patterns.calendar_heads
