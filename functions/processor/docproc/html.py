@@ -128,11 +128,19 @@ class _Measured:
     lone_chars: list[tuple[int, Any]] = field(default_factory=list)  # (parent, text node): see _KEEP_MARK
 
 
-def extract_main_content(page: str) -> Extracted:
-    """Extract the main text of an HTML page with its title, author and date. Never raises."""
+@cache
+def _resiliparse() -> tuple[Any, Any]:
+    """(extract_plain_text, HTMLTree), imported on the first page: an import in the function
+    itself looked the modules up again on every page (compiled, a call into the import system)."""
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
+    return extract_plain_text, HTMLTree
+
+
+def extract_main_content(page: str) -> Extracted:
+    """Extract the main text of an HTML page with its title, author and date. Never raises."""
+    extract_plain_text, HTMLTree = _resiliparse()
     removed: dict[str, int] = {}
     try:
         tree = HTMLTree.parse(page)
