@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from docproc.config import Settings
@@ -94,7 +95,13 @@ def _ngram(key: str) -> Measure:
 
 def _top_ngram_limit(i: int) -> Callable[[Settings], float]:
     """The i-th value of the comma-separated MAX_TOP_NGRAM_CHAR_FRACS (n = 2, 3, 4)."""
-    return lambda s: float(s.max_top_ngram_char_fracs.split(",")[i])
+    return lambda s: _fractions(s.max_top_ngram_char_fracs)[i]
+
+
+@cache
+def _fractions(listed: str) -> tuple[float, ...]:
+    """A comma-separated setting's values: parsed once, not for every document."""
+    return tuple(float(value) for value in listed.split(","))
 
 
 def _stat(key: str) -> Measure:
