@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docproc.steps.garble import mean_log_frequency, repair_garbled_spans
 
@@ -209,3 +211,17 @@ def test_the_pre_check_scores_like_the_dicts() -> None:
 
     for text in ("因为成本太高", "?!苯\ue3d3眨\ue0d7", "丝睢\ue1ea尿_局", "What?", "鼻鄭u市", "\ufffd𠀀"):
         assert _mean(text, _stored_score) == mean_log_frequency(text), text
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="的一是\ue3d3\ue0d7鄭苯眨u?!\ufffd𠀀 因為", min_size=1, max_size=12))
+def test_the_mean_is_the_summed_scores_float_for_float(chars: str) -> None:
+    # The compiled loops against the sum() they replaced: the same additions in the same order.
+    from itertools import repeat
+
+    from docproc.steps.garble import _PRIVATE, _UNKNOWN, _mean, _mean_in, _scoring_table
+
+    table = _scoring_table()
+    total = sum(map(table.get, chars, repeat(_UNKNOWN)))
+    total += sum(1 for c in chars if "\ue000" <= c <= "\uf8ff") * (_PRIVATE - _UNKNOWN)
+    assert _mean_in(chars, table) == total / len(chars) == _mean(chars, table.get)

@@ -242,16 +242,17 @@ def mean_log_frequency(text: str) -> float:
     chars = "".join(text.split())
     if not chars:
         return 0.0
-    # map() over the table keeps this at C speed (~30 ns a character): it scores every candidate
-    # decoding of a document, not only garbled spans.
-    return _mean(chars, _scoring_table().get)
+    # It scores every candidate decoding of a document, not only garbled spans: a compiled loop
+    # over the dict (most texts scored are a few characters long, where map() and sum() cost
+    # more to set up than the loop takes).
+    return _mean_in(chars, _scoring_table())
 
 
 def _precheck_mean(text: str) -> float:
     """mean_log_frequency of the few characters after a `?`, without building the tables' dicts
     while none is built: a document whose `?` are ordinary punctuation (`李?琴`, 6 % of the
     THUCNews articles) then loads ~1 ms of table, not ~7."""
-    if _scoring_table.cache_info().currsize:
+    if _SCORING_BUILT:
         return mean_log_frequency(text)
     chars = "".join(text.split())
     return _mean(chars, _stored_score) if chars else 0.0
@@ -267,9 +268,30 @@ def _stored_score(char: str, default: float) -> float:
 
 
 def _mean(chars: str, score: Callable[[str, float], float]) -> float:
-    total = sum(map(score, chars, repeat(_UNKNOWN)))
-    if _PUA.find(chars) >= 0:
-        total += len(_PUA.pattern.findall(chars)) * (_PRIVATE - _UNKNOWN)
+    """The mean of score(c, _UNKNOWN) over `chars` (not empty), a Private Use Area character
+    scored _PRIVATE - _UNKNOWN lower: the scores summed first, left to right (as sum() does),
+    then the PUA characters' share, so that _mean_in gives the very same float."""
+    total = 0.0
+    private = 0
+    for c in chars:
+        total += score(c, _UNKNOWN)
+        if "\ue000" <= c <= "\uf8ff":
+            private += 1
+    if private:
+        total += private * (_PRIVATE - _UNKNOWN)
+    return total / len(chars)
+
+
+def _mean_in(chars: str, table: dict[str, float]) -> float:
+    """_mean(chars, table.get), with the dict's own lookup (compiled, no call through get)."""
+    total = 0.0
+    private = 0
+    for c in chars:
+        total += table.get(c, _UNKNOWN)
+        if "\ue000" <= c <= "\uf8ff":
+            private += 1
+    if private:
+        total += private * (_PRIVATE - _UNKNOWN)
     return total / len(chars)
 
 
@@ -278,7 +300,12 @@ def _scoring_table() -> dict[str, float]:
     """The log-frequency table with every ASCII character at the flat ASCII score."""
     table = dict(_log_freq())
     table.update((chr(c), _ASCII) for c in range(128))
+    _SCORING_BUILT.append(True)
     return table
+
+
+# Holds True once _scoring_table has run: the pre-check's test (cache_info() built a tuple).
+_SCORING_BUILT: Final[list[bool]] = []
 
 
 class _Ending(NamedTuple):
@@ -431,10 +458,16 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
     rare_seen = False
     # Running sum of the walked characters' log frequencies: window and span means without rescoring.
     sums = [0.0]
+    freq = _log_freq()  # char_log_frequency's table, looked up once for the walk
     j = i
     while j < len(text) and j - i < _MAX_SPAN and len(endings) < _MAX_ENDINGS:
         char = text[j]
-        score = char_log_frequency(char)
+        if char < "\x80":
+            score = _ASCII
+        elif "\ue000" <= char <= "\uf8ff":
+            score = _PRIVATE
+        else:
+            score = freq.get(char, _UNKNOWN)
         sums.append(sums[-1] + score)
         if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
             after = _HINT.match(text, j + 1)
