@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 from docproc.charclass import CharClass
@@ -106,8 +106,14 @@ def _keyword_terms() -> _Terms:
 
 def spam_word_count(words: Iterable[str]) -> int:
     """How many of `words` (Simplified, e.g. a document's top keywords) hold a spam word or brand."""
-    lex = _keyword_terms()
-    return sum(_holds_term(to_simplified(w).lower(), lex) for w in words)
+    return sum(map(_is_spam_word, words))
+
+
+@lru_cache(maxsize=16384)
+def _is_spam_word(word: str) -> bool:
+    """Whether `word` holds a spam word or brand. Cached: the same keywords come back document
+    after document (a lookup instead of a fold, a lower-casing and the test, ~1 µs each)."""
+    return _holds_term(to_simplified(word).lower(), _keyword_terms())
 
 
 @cache
