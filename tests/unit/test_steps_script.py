@@ -109,5 +109,9 @@ def test_the_fold_finds_every_character_it_folds() -> None:
 
     fold = _t2s_table()
     chars = [chr(c) for c in fold.table]
-    assert [c for c in chars if not (fold.traditional_only.match(c) or fold.both_ways.match(c))] == []
+    assert [c for c in chars if fold.folded.find(c) != 0] == []
+    # Its class (the C table from the keys' runs, and the pattern where the module is not built)
+    # holds nothing else: a text with none of the keys is left as it is.
+    assert [c for c in map(chr, range(0x3400, 0xA000)) if ord(c) not in fold.table and fold.folded.find(c) >= 0] == []
+    assert fold.folded.pattern.fullmatch(chars[0]) and not fold.folded.pattern.match("网")
     assert to_simplified("麽網a") == "么网a"

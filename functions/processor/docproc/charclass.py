@@ -23,10 +23,13 @@ _LITERAL, _RANGE, _IN = "LITERAL", "RANGE", "IN"
 class CharClass:
     """A pattern of one character class (`[...]`), with a `find` that runs in C."""
 
-    __slots__ = ("_table", "pattern")
+    __slots__ = ("_ranges", "_table", "pattern")
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, ranges: list[tuple[int, int]] | None = None) -> None:
+        """`ranges`: the class's (low, high) code points, where the caller has them: a class of
+        thousands of characters then needs no parse of its source (a few ms)."""
         self.pattern = compiled(source)
+        self._ranges = ranges
         self._table: Any = None  # made on first use: most classes serve a few steps of a document
 
     def find(self, text: str, start: int = 0) -> int:
@@ -47,7 +50,8 @@ class CharClass:
     def _c_table(self) -> Any:
         if self._table is None:
             assert native is not None
-            self._table = native.class_table(class_ranges(self.pattern.pattern))
+            ranges = self._ranges if self._ranges is not None else class_ranges(self.pattern.pattern)
+            self._table = native.class_table(ranges)
         return self._table
 
 
@@ -71,3 +75,14 @@ def class_ranges(source: str) -> list[tuple[int, int]]:
         else:
             raise ValueError(f"not a plain one-character class: {source!r} ({kind})")
     return ranges
+
+
+def ranges_of(codes: list[int]) -> list[tuple[int, int]]:
+    """The (low, high) runs of consecutive code points in `codes` (ascending)."""
+    runs: list[tuple[int, int]] = []
+    for code in codes:
+        if runs and runs[-1][1] == code - 1:
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+    return runs

@@ -10,13 +10,12 @@ of repeated characters. See README.md here for where each list comes from and it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from docproc.patterns import compiled
+from docproc.charclass import CharClass, ranges_of
 
 DATA_DIR: Final = Path(__file__).resolve().parent
 
@@ -48,13 +47,10 @@ def _read_table(name: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Fold:
     table: dict[int, str]  # Traditional code point -> Simplified character
-    # str.translate looks up every character (about 0.2 µs each); a character-class search (a
-    # bitmap in the regex engine) finds out much faster that a line has nothing to fold. The
-    # folded characters are the Traditional-only ones of stats/script_chars.txt plus a few that
-    # OpenCC maps both ways: that pattern, spelled as docproc.language spells it for the script
-    # counts, is compiled once for both (re's cache), the few in a class of their own.
-    traditional_only: re.Pattern[str]
-    both_ways: re.Pattern[str]
+    # str.translate looks up every character (about 0.2 µs each); a test of each character
+    # against the table's keys (one bit, in C; the class's pattern where the module is not
+    # built) finds out much faster that a text has nothing to fold.
+    folded: CharClass
 
 
 @cache
@@ -62,13 +58,9 @@ def _t2s_table() -> _Fold:
     # OpenCC's t2s applied to every CJK unified ideograph on its own (its character table, no phrase
     # rule), precomputed by infra/build_script_tables.py: from OpenCC at start-up it cost ~40 ms.
     traditional, simplified = _read_table("t2s_chars.txt").split("\n")[:2]
-    trad_only = (DATA_DIR / "stats" / "script_chars.txt").read_text(encoding="utf-8").split("\n")[0]
-    both_ways = "".join(sorted(set(traditional) - set(trad_only)))
-    return _Fold(
-        dict(zip(map(ord, traditional), simplified, strict=True)),
-        compiled(f"[{trad_only}]"),
-        compiled(f"[{both_ways}]") if both_ways else compiled("(?!)"),
-    )
+    table = dict(zip(map(ord, traditional), simplified, strict=True))
+    keys = sorted(table)
+    return _Fold(table, CharClass("[" + "".join(map(chr, keys)) + "]", ranges_of(keys)))
 
 
 @cache
@@ -141,6 +133,6 @@ def to_simplified(text: str) -> str:
     """`text` with each Traditional character replaced by its Simplified form, for matching
     against the lists only (never for output: script conversion is a step of its own)."""
     fold = _t2s_table()
-    if fold.traditional_only.search(text) or fold.both_ways.search(text):
+    if fold.folded.find(text) >= 0:
         return text.translate(fold.table)
     return text
