@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 
 from docproc.data import DATA_DIR
-from docproc.patterns import compiled
+from docproc.patterns import compiled, sub_from
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS: Final = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -112,22 +113,14 @@ def _parentheses(text: str) -> list[int]:
 
 def _substitute_at_parentheses(text: str, replace: Callable[[re.Match[str]], str]) -> str:
     """_ANNOTATION.sub(replace, text): its matches start at a parenthesis, so it is tried there
-    only, left to right, each after the end of the last match (its lookbehind still sees the
-    character before)."""
-    out: list[str] = []
-    done = 0
-    for at in _parentheses(text):
-        if at < done:
-            continue
-        match = _ANNOTATION.match(text, at)
-        if match is not None:
-            out.append(text[done:at])
-            out.append(replace(match))
-            done = match.end()
-    if not out:
-        return text
-    out.append(text[done:])
-    return "".join(out)
+    only (patterns.sub_from; its lookbehind still sees the character before)."""
+    parentheses = _parentheses(text)
+
+    def next_parenthesis(_: str, at: int) -> int:
+        k = bisect_left(parentheses, at)
+        return parentheses[k] if k < len(parentheses) else -1
+
+    return sub_from(_ANNOTATION, replace, text, next_parenthesis)
 
 
 def remove_pinyin_annotations(text: str) -> StepOutput:
