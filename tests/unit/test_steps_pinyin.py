@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from docproc import patterns
 from docproc.steps import pinyin
 from docproc.steps.garble import repair_garbled_spans
 from docproc.steps.pinyin import is_reading, remove_pinyin_annotations
@@ -108,4 +109,5 @@ def test_substitution_at_parentheses_is_the_patterns_own(text: str) -> None:
     def mark(match: re.Match[str]) -> str:
         return f"<{match.group(1)}>"
 
-    assert pinyin._substitute_at_parentheses(text, mark) == pinyin._ANNOTATION.sub(mark, text)
+    tried = patterns.sub_from(pinyin._ANNOTATION, mark, text, pinyin._PARENTHESES.find)
+    assert tried == pinyin._ANNOTATION.sub(mark, text)

@@ -17,7 +17,6 @@ rensa itself runs where the C module is not built.
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -90,19 +89,7 @@ def _compatibility_folds() -> tuple[CharClass, dict[str, str]]:
                 folds[chr(code)] = folded
     # A form that holds a foldable character would be found again: never the case, but cheap to rule out.
     folds = {ch: form for ch, form in folds.items() if not any(c in folds for c in form)}
-    return CharClass(f"[{_character_class(sorted(map(ord, folds)))}]"), folds
-
-
-def _character_class(codes: list[int]) -> str:
-    """The body of a regex character class matching exactly `codes` (ascending), as ranges:
-    a class of a thousand single characters took 3 ms to compile."""
-    runs: list[list[int]] = []
-    for code in codes:
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
+    return CharClass.of_codes(map(ord, folds)), folds
 
 
 def nfkc(text: str) -> str:

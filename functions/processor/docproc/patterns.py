@@ -77,7 +77,7 @@ def runs_of(char_class: str) -> str:
 _Trie = dict[str, "_Trie"]  # character -> the phrases' continuations; "" marks a phrase's end
 
 
-# Every character `\\s` matches in a str pattern (str.isspace's): a test checks the list.
+# Every character `\s` matches in a str pattern (str.isspace's): a test checks the list.
 WHITESPACE: Final = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"

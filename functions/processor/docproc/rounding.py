@@ -18,7 +18,8 @@ from typing import Final
 # Boxed (tuple[float, ...]): mypyc 1.x reads a Final tuple of unboxed floats as never set.
 _SCALES: Final[tuple[float, ...]] = (1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0)
 _FAST_BELOW: Final = 1e9  # x * 10**digits below this is computed within 1.2e-7 of the exact product
-_TIE_LOW, _TIE_HIGH = 0.4999, 0.5001  # fractions this close to a half go to round()
+_TIE_LOW: Final = 0.4999  # fractions this close to a half go to round()
+_TIE_HIGH: Final = 0.5001
 
 
 def round_to(x: float, digits: int) -> float:

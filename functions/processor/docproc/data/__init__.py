@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from docproc.charclass import CharClass, ranges_of
+from docproc.charclass import CharClass
 
 DATA_DIR: Final = Path(__file__).resolve().parent
 
@@ -59,8 +59,7 @@ def _t2s_table() -> _Fold:
     # rule), precomputed by infra/build_script_tables.py: from OpenCC at start-up it cost ~40 ms.
     traditional, simplified = _read_table("t2s_chars.txt").split("\n")[:2]
     table = dict(zip(map(ord, traditional), simplified, strict=True))
-    keys = sorted(table)
-    return _Fold(table, CharClass("[" + "".join(map(chr, keys)) + "]", ranges_of(keys)))
+    return _Fold(table, CharClass.of_codes(table))
 
 
 @cache

@@ -230,11 +230,16 @@ def _word_freq(word: str) -> int:
 
 
 def char_log_frequency(char: str) -> float:
+    return _log_score(char, _log_freq())
+
+
+def _log_score(char: str, freq: dict[str, float]) -> float:
+    """char_log_frequency with its table given (a walk looks it up once, not per character)."""
     if char < "\x80":
         return _ASCII
     if "\ue000" <= char <= "\uf8ff":
         return _PRIVATE
-    return _log_freq().get(char, _UNKNOWN)
+    return freq.get(char, _UNKNOWN)
 
 
 def mean_log_frequency(text: str) -> float:
@@ -462,12 +467,7 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
     j = i
     while j < len(text) and j - i < _MAX_SPAN and len(endings) < _MAX_ENDINGS:
         char = text[j]
-        if char < "\x80":
-            score = _ASCII
-        elif "\ue000" <= char <= "\uf8ff":
-            score = _PRIVATE
-        else:
-            score = freq.get(char, _UNKNOWN)
+        score = _log_score(char, freq)
         sums.append(sums[-1] + score)
         if char in _MARKERS and pairs and rare_seen:  # an invalid pair: the last trail byte is lost
             after = _HINT.match(text, j + 1)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 
+from docproc.charclass import CharClass
 from docproc.data import DATA_DIR
 from docproc.patterns import compiled, sub_from
 from docproc.result import StepOutput, StepReport
@@ -24,10 +23,11 @@ _TONE_LETTERS: Final = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ
 # parenthesis, so the match is linear; the cheap `(` check in the step skips most texts. The
 # pattern starts at the parenthesis and looks behind it for the ideograph: starting with the
 # ideograph, the regex engine tried a match at every one of them (3x slower); now it is only
-# tried at the parentheses str.find finds (_substitute_at_parentheses).
+# tried at the parentheses, found in C (patterns.sub_from over _PARENTHESES).
 _ANNOTATION: Final = compiled(
     rf"[(（](?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][(（])([a-zA-Z{_TONE_LETTERS}]{{1,7}}[1-5]?)[)）]"
 )
+_PARENTHESES: Final = CharClass("[(（]")
 
 
 # pypinyin's single-character readings, precomputed by infra/build_script_tables.py: one line per
@@ -97,32 +97,6 @@ def is_reading(char: str, letters: str) -> bool:
     return unicodedata.normalize("NFC", letters) in marked
 
 
-def _parentheses(text: str) -> list[int]:
-    """Where `(` and `（` are in `text`, in order: str.find runs at memchr speed, where the
-    pattern's own scan tested every character against its first class (most texts hold a
-    parenthesis, few an annotation)."""
-    found: list[int] = []
-    for paren in "(（":
-        at = text.find(paren)
-        while at >= 0:
-            found.append(at)
-            at = text.find(paren, at + 1)
-    found.sort()
-    return found
-
-
-def _substitute_at_parentheses(text: str, replace: Callable[[re.Match[str]], str]) -> str:
-    """_ANNOTATION.sub(replace, text): its matches start at a parenthesis, so it is tried there
-    only (patterns.sub_from; its lookbehind still sees the character before)."""
-    parentheses = _parentheses(text)
-
-    def next_parenthesis(_: str, at: int) -> int:
-        k = bisect_left(parentheses, at)
-        return parentheses[k] if k < len(parentheses) else -1
-
-    return sub_from(_ANNOTATION, replace, text, next_parenthesis)
-
-
 def remove_pinyin_annotations(text: str) -> StepOutput:
     """Remove `(reading)` after a character when it is a real reading of that character."""
     report = StepReport("remove_pinyin_annotations")
@@ -140,7 +114,7 @@ def remove_pinyin_annotations(text: str) -> StepOutput:
         kept += 1
         return annotation
 
-    out = _substitute_at_parentheses(text, replace)
+    out = sub_from(_ANNOTATION, replace, text, _PARENTHESES.find)
     report.count = removed
     if kept:
         report.detail["kept_not_a_reading"] = kept
