@@ -573,3 +573,34 @@ def test_han_heads_are_the_regex_ones(lines: list[str]) -> None:
     assert native.han_heads(lines, 0) == [""] * len(lines)
     with pytest.raises(TypeError):
         native.han_heads([b"x"], 3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["中国", "新闻", "_", "|", "，", "、", " ", "\u3000", "\xa0", "\x1c", "\n", "\r\n", "。", "“", "a", "é",
+             "\U00020000", "-", "—", "·", "\u2028", "\u205f", "\u2060", "ab", "12345678"]
+        ),
+        max_size=40,
+    )
+)  # fmt: skip
+def test_keyword_block_lines_are_the_line_by_line_test(pieces: list[str]) -> None:
+    # The C scan of every line against the shape test _spam_hits starts with, on texts of every
+    # string kind (ASCII, BMP, astral) and every kind of space str.strip and regex \s know.
+    text = "".join(pieces)
+    expected = [i for i, line in enumerate(text.split("\n")) if spam._keyword_block_segments(line.strip())]
+    assert spam.keyword_block_lines(text) == expected
+
+
+def test_the_c_spaces_are_str_isspace() -> None:
+    # The scan's own space test, which str.strip and regex \s follow, over every code point: a
+    # line "a\u3000b\u3000c..." splits at each space (and separator) exactly where Python does.
+    assert native is not None
+    codes = [c for c in range(0x110000) if c != 10]
+    lines = [f"{chr(c)}a{chr(c)}b{chr(c)}c{chr(c)}d{chr(c)}e{chr(c)}" for c in codes]
+    tables = spam._SENTENCE_CHARS.c_table(), spam._SEPARATOR_CLASS.c_table()
+    shaped = set(native.keyword_lines("\n".join(lines), *tables, 5, 5, 1))
+    expected = {i for i, line in enumerate(lines) if spam._keyword_block_segments(line.strip())}
+    assert shaped == expected
+    assert {codes[i] for i in expected} >= {c for c in codes if chr(c).isspace()}

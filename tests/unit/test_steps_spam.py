@@ -219,3 +219,26 @@ def test_brand_removal_tries_the_pattern_where_it_can_start(data: st.DataObject)
         return f"<{match.group()}>"
 
     assert spam.sub_from(pattern, mark, text, lex.brand_starts.find) == pattern.sub(mark, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_only_keyword_shaped_lines_are_tested_and_the_rest_stay_as_they_were(data: st.DataObject) -> None:
+    # The step tests only the lines keyword_block_lines finds (in C where built): the same lines go
+    # as when every line was tested, with the same counts, and the other lines stay byte for byte.
+    words = sorted(spam._terms().terms)[:200]
+    pieces = st.one_of(
+        st.sampled_from(words),
+        st.sampled_from(["_", "|", "，", " ", "\n", "\n\n", "。", "Σ", "ΣΑΣ", "新闻", "  ", "\u3000", "的"]),
+    )
+    text = "".join(data.draw(st.lists(pieces, max_size=40)))
+    lex = spam._lexicon()
+    lines = text.split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    edges = set(nonblank[:2] + nonblank[-2:])
+    hits = [spam._spam_hits(line.strip(), i in edges, lex) for i, line in enumerate(lines)]
+    out = remove_seo_spam(text)
+    assert out.report.detail["spam_lines"] == sum(1 for h in hits if h)
+    assert out.report.detail["spam_terms"] == sum(hits)
+    if out.report.detail["injected_phrases"] == 0:
+        assert out.text == "\n".join(line for line, h in zip(lines, hits, strict=True) if not h)

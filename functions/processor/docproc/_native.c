@@ -2432,6 +2432,92 @@ static PyObject *count_in_class(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(count);
 }
 
+/* str.isspace() of one character: Python's table below U+0080, above it the few spaces Unicode
+ * has (tests/unit/test_native.py checks the list against str.isspace over every code point). A
+ * CJK character is past all of them: one comparison. */
+static inline int is_py_space(Py_UCS4 c) {
+    if (c < 0x80) return Py_UNICODE_ISSPACE(c);
+    if (c > 0x3000) return 0;
+    return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+/* One line of a keyword_lines scan over `u` (a str's data of one kind), from `start`: its end (the
+ * "\n" or n) and whether it is a keyword block's shape (see keyword_lines). */
+#define KEYWORD_LINE(UCS)                                                                          \
+    static Py_ssize_t keyword_line_##UCS(const UCS *u, Py_ssize_t start, Py_ssize_t n, const KeywordShape *k, \
+                                         int *wanted) {                                            \
+        Py_ssize_t end = start, first = -1, last = -1, segments = 0, chars = 0;                    \
+        int held = 0, in_segment = 0;                                                              \
+        for (; end < n && u[end] != '\n'; end++) {                                                 \
+            Py_UCS4 c = u[end];                                                                    \
+            int space = is_py_space(c);                                                            \
+            if (!space) {                                                                          \
+                if (first < 0) first = end;                                                        \
+                last = end;                                                                        \
+                held |= in_char_table(k->sentence, c);                                             \
+            }                                                                                      \
+            if (space || in_char_table(k->separators, c)) {                                        \
+                in_segment = 0;                                                                    \
+            } else {                                                                               \
+                segments += !in_segment;                                                           \
+                in_segment = 1;                                                                    \
+                chars++;                                                                           \
+            }                                                                                      \
+        }                                                                                          \
+        *wanted = first >= 0 && !held && last - first + 1 >= k->min_chars && segments >= k->min_segments && \
+                  chars <= k->max_mean * segments;                                                 \
+        return end;                                                                                \
+    }
+
+typedef struct {
+    const CharTable *sentence, *separators;
+    Py_ssize_t min_chars, min_segments, max_mean;
+} KeywordShape;
+
+KEYWORD_LINE(Py_UCS1)
+KEYWORD_LINE(Py_UCS2)
+KEYWORD_LINE(Py_UCS4)
+
+/* keyword_lines(text, sentence, separators, min_chars, min_segments, max_mean) -> the numbers of
+ * the lines of text.split("\n") shaped as the spam step's keyword blocks: stripped (str.strip),
+ * at least min_chars characters, none of the class `sentence` among them, and split on runs of
+ * `separators` (or spaces, as regex \s) into at least min_segments pieces of at most max_mean
+ * characters on average. Most lines of a text are sentences: a pattern call or two each to find
+ * that out cost more than the test of the few that are not. */
+static PyObject *keyword_lines(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *sentence, *separators;
+    KeywordShape k;
+    if (!PyArg_ParseTuple(args, "UOOnnn", &text, &sentence, &separators, &k.min_chars, &k.min_segments, &k.max_mean))
+        return NULL;
+    k.sentence = PyCapsule_GetPointer(sentence, "docproc.char_table");
+    k.separators = PyCapsule_GetPointer(separators, "docproc.char_table");
+    if (!k.sentence || !k.separators) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), line = 0;
+    PyObject *out = PyList_New(0);
+    if (!out) return NULL;
+    for (Py_ssize_t start = 0; start <= n; line++) {
+        int wanted;
+        Py_ssize_t end = kind == PyUnicode_1BYTE_KIND   ? keyword_line_Py_UCS1(data, start, n, &k, &wanted)
+                         : kind == PyUnicode_2BYTE_KIND ? keyword_line_Py_UCS2(data, start, n, &k, &wanted)
+                                                        : keyword_line_Py_UCS4(data, start, n, &k, &wanted);
+        if (wanted) {
+            PyObject *number = PyLong_FromSsize_t(line);
+            if (!number || PyList_Append(out, number) < 0) {
+                Py_XDECREF(number);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(number);
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
 /* ---------------------------------------------------------------- phrases anywhere in a text
  * phrase_set(phrases) -> a set of phrases of two or more characters; holds_phrase(text, set) ->
  * whether any of them occurs in text. The spam step asks this of every text (are any brand
@@ -2547,6 +2633,7 @@ static PyMethodDef methods[] = {
     {"class_table", class_table, METH_O, "A table of the characters in [(low, high), ...] for find_in_class."},
     {"find_in_class", find_in_class, METH_VARARGS, "The index of the first character of a class_table, or -1."},
     {"count_in_class", count_in_class, METH_VARARGS, "How many characters of a text are in a class_table."},
+    {"keyword_lines", keyword_lines, METH_VARARGS, "The numbers of the lines shaped as keyword blocks (see the source)."},
     {"phrase_set", phrase_set, METH_O, "A set of phrases (two or more characters each) for holds_phrase."},
     {"holds_phrase", holds_phrase, METH_VARARGS, "Whether any phrase of a phrase_set occurs in a text."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},

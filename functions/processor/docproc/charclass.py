@@ -46,17 +46,18 @@ class CharClass:
         if native is None:
             found = self.pattern.search(text, start)
             return -1 if found is None else found.start()
-        index: int = native.find_in_class(text, self._c_table(), start)
+        index: int = native.find_in_class(text, self.c_table(), start)
         return index
 
     def count(self, text: str) -> int:
         """How many characters of `text` are in the class."""
         if native is None:
             return len(self.pattern.findall(text))
-        counted: int = native.count_in_class(text, self._c_table())
+        counted: int = native.count_in_class(text, self.c_table())
         return counted
 
-    def _c_table(self) -> Any:
+    def c_table(self) -> Any:
+        """The class as docproc/_native.c's table (made on first use)."""
         if self._table is None:
             assert native is not None
             ranges = self._ranges if self._ranges is not None else class_ranges(self.pattern.pattern)

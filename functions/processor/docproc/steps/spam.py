@@ -36,9 +36,13 @@ EDGE_LINES: Final = 2  # within this many non-blank lines of either end ...
 EDGE_MIN_HITS: Final = 2  # ... fewer hits suffice
 EDGE_MIN_HIT_SHARE: Final = 0.25
 
-_SEPARATORS: Final = compiled(runs_of(r"[_|｜/\\,，、;；·•~\s\-–—]"))
+_SEPARATOR_CHARS: Final = r"_|｜/\\,，、;；·•~\-–—"
+_SEPARATORS: Final = compiled(runs_of(rf"[{_SEPARATOR_CHARS}\s]"))
 # Sentence punctuation: a keyword block has none; a sentence always has some.
-_SENTENCE: Final = compiled(r"[。！？；“”]")
+_SENTENCE_CHARS: Final = CharClass(r"[。！？；“”]")
+_SENTENCE: Final = _SENTENCE_CHARS.pattern
+_SEPARATOR_CLASS: Final = CharClass(f"[{_SEPARATOR_CHARS}]")  # and spaces: the C scan tests those itself
+MIN_LINE: Final = 8  # characters of a stripped keyword block, at least
 
 # What follows a brand name in an injected phrase: `乐虎国际登录器下载`, `欧宝体育app`.
 _SUFFIX_WORDS: Final = (
@@ -194,11 +198,20 @@ def _folded(line: str, segments: list[str]) -> list[str]:
     """`segments` (of `line`) folded to Simplified and lower-cased: the whole line at once, as
     folding keeps the separators where they are. Not with a `Σ`, which lower() turns into `σ` or
     `ς` depending on the characters around it, or if the split comes out otherwise."""
-    if "Σ" not in line:
-        folded = [s for s in _SEPARATORS.split(to_simplified(line).lower()) if s]
+    folded_line = _folded_line(line)
+    if folded_line is not None:
+        folded = [s for s in _SEPARATORS.split(folded_line) if s]
         if len(folded) == len(segments):
             return folded
     return [to_simplified(s).lower() for s in segments]
+
+
+@lru_cache(maxsize=1)
+def _folded_line(line: str) -> str | None:
+    """`line` folded to Simplified and lower-cased, or None with a `Σ` (see _folded), whose
+    lower() depends on the characters around it: then a segment's fold may not be part of the
+    line's. Cached for the one line _spam_hits and _folded both fold."""
+    return None if "Σ" in line else to_simplified(line).lower()
 
 
 def _fewest_hits(n: int, near_edge: bool) -> int:
@@ -222,14 +235,44 @@ def _count_hits(segments: list[str], fewest: int, lex: _Lexicon) -> int:
     return hits
 
 
-def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
-    """Number of listed-word segments if `line` is a keyword-stuffed line, else 0."""
-    if len(line) < 8 or _SENTENCE.search(line):
-        return 0
+def _keyword_block_segments(line: str) -> list[str]:
+    """The segments of `line` (stripped) if it has a keyword block's shape, else []."""
+    if len(line) < MIN_LINE or _SENTENCE.search(line):
+        return []
     segments = [s for s in _SEPARATORS.split(line) if s]
     n = len(segments)
     if n < MIN_SEGMENTS or sum(map(len, segments)) / n > MAX_MEAN_SEGMENT:
+        return []
+    return segments
+
+
+def keyword_block_lines(text: str) -> list[int]:
+    """The numbers of the lines of `text.split("\n")` with a keyword block's shape: the only
+    ones _spam_hits looks further at. In one pass in C where the module is built."""
+    if native is None:
+        return [i for i, line in enumerate(text.split("\n")) if _keyword_block_segments(line.strip())]
+    numbers: list[int] = native.keyword_lines(
+        text,
+        _SENTENCE_CHARS.c_table(),
+        _SEPARATOR_CLASS.c_table(),
+        MIN_LINE,
+        MIN_SEGMENTS,
+        MAX_MEAN_SEGMENT,
+    )
+    return numbers
+
+
+def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
+    """Number of listed-word segments if `line` is a keyword-stuffed line, else 0."""
+    segments = _keyword_block_segments(line)
+    if not segments:
         return 0
+    # Each folded segment is part of the folded line: a line without a listed word anywhere (most
+    # keyword-shaped lines are menus and lists, not spam) needs one test, not one a segment.
+    folded_line = _folded_line(line)
+    if folded_line is not None and not _holds_term(folded_line, lex.words):
+        return 0
+    n = len(segments)
     hits = _count_hits(_folded(line, segments), _fewest_hits(n, near_edge), lex)
     if hits >= MIN_HITS and hits >= MIN_HIT_SHARE * n:
         return hits
@@ -238,23 +281,37 @@ def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
     return 0
 
 
+def _edge_lines(lines: list[str]) -> set[int]:
+    """The numbers of the first and the last EDGE_LINES non-blank lines."""
+    edges: set[int] = set()
+    for numbers in (range(len(lines)), range(len(lines) - 1, -1, -1)):
+        found = 0
+        for i in numbers:
+            if found == EDGE_LINES:
+                break
+            if lines[i].strip():
+                edges.add(i)
+                found += 1
+    return edges
+
+
 def remove_seo_spam(text: str) -> StepOutput:
     """Drop keyword-stuffed spam lines, then cut injected brand phrases out of the rest."""
     lex = _lexicon()
-    lines = text.split("\n")
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    edges = set(nonblank[:EDGE_LINES] + nonblank[-EDGE_LINES:])
-    kept: list[str] = []
-    spam_lines = spam_chars = terms = 0
-    for i, line in enumerate(lines):
-        hits = _spam_hits(line.strip(), i in edges, lex)
-        if hits:
-            spam_lines += 1
-            spam_chars += len(line) + 1
-            terms += hits
-        else:
-            kept.append(line)
-    body = "\n".join(kept)
+    spam: dict[int, int] = {}  # line number -> listed-word segments
+    # Only lines shaped as keyword blocks can be spam: found in one pass (in C), most lines of a
+    # text never cost a pattern call.
+    candidates = keyword_block_lines(text)
+    lines = text.split("\n") if candidates else []
+    if candidates:
+        edges = _edge_lines(lines)
+        for i in candidates:
+            hits = _spam_hits(lines[i].strip(), i in edges, lex)
+            if hits:
+                spam[i] = hits
+    spam_lines, terms = len(spam), sum(spam.values())
+    spam_chars = sum(len(lines[i]) + 1 for i in spam)
+    body = "\n".join(line for i, line in enumerate(lines) if i not in spam) if spam else text
     injected = 0
     injected_chars = 0
 
