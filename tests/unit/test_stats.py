@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from itertools import accumulate
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,15 +159,74 @@ def test_publication_date() -> None:
 
 
 _DATE_PIECES = ["发布时间", "發佈", "日期", "date", "Published", "pubdate", "content=", ":", "：", "=", '"',
-                " ", "\n", "年", "月", "日", "-", "/", ".", "20", "19", "23", "5", "1", "12", "31", "T10:00"]  # fmt: skip
+                " ", "   ", "\u3000", "\n", "年", "月", "日", "号", "-", "/", ".", "20", "19", "23", "5", "1", "12",
+                "31", "13", "T10:00", "于", "时间", "ſ", "published", "PUBLISHED", "更新"]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=24).map("".join))
-def test_the_publication_dates_shortcut_changes_no_answer(text: str) -> None:
-    # Texts with no year-month-day skip the label scans: they could not have matched.
-    assert publication_date(text) == text_metadata._first_date(text)
-    assert publication_date(text * 40) == text_metadata._first_date(text * 40)  # past the edges
+def _date_by_whole_text_scans(text: str) -> str | None:
+    """publication_date as every pattern's scan of the whole text, in order, gives it."""
+    regions = [(text_metadata._LABELLED_DATE, text), (text_metadata._BARE_DATE, text[: text_metadata.EDGE_CHARS])]
+    regions += [(text_metadata._BARE_DATE, text[-text_metadata.EDGE_CHARS :])]
+    regions.insert(0, (text_metadata._HTML_DATE, text))
+    for pattern, region in regions:
+        for match in pattern.finditer(region):
+            iso = text_metadata._iso(match)
+            if iso:
+                return iso
+    return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map("".join))
+def test_the_publication_date_is_the_whole_text_scans(text: str) -> None:
+    # Texts with no year-month-day skip the scans, and labels are looked for only just before
+    # each date: the same answer as each pattern's scan of the whole text.
+    assert publication_date(text) == _date_by_whole_text_scans(text)
+    assert publication_date(text * 40) == _date_by_whole_text_scans(text * 40)  # past the edges
+    padded = "z" * 700 + text + "z" * 700  # the edges hold no date: only a label can name one
+    assert publication_date(padded) == _date_by_whole_text_scans(padded)
+
+
+_SPACES = st.sampled_from(["", " ", "   ", "\u3000\u3000", " " * 70])
+_LABELLED = st.tuples(
+    st.sampled_from(["", "发布", "時間", "日期", "date", "Published", "PUBLISHED", "publiſhed", "更新", "发布时间"]),
+    _SPACES,
+    st.sampled_from(["", "时间", "于", "日期"]),
+    _SPACES,
+    st.sampled_from(["", "：", ":"]),
+    _SPACES,
+    st.sampled_from(["2023", "1999", "2019", "20"]),
+    st.sampled_from(["年", "-", "/", ".", " 年 "]),
+    st.sampled_from(["5", "12", "13", "05"]),
+    st.sampled_from(["月", "-", "/"]),
+    st.sampled_from(["1", "31", "32", "1 "]),
+    st.sampled_from(["", "日", "号", " 日", "日期"]),
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_LABELLED, st.sampled_from(["正文", "日", "x" * 5, "\n", "2"])), max_size=8).map("".join))
+def test_labelled_dates_anywhere_are_the_whole_text_scans(text: str) -> None:
+    padded = "z" * 700 + text + "z" * 700  # the edges hold no date: only a label can name one
+    assert publication_date(padded) == _date_by_whole_text_scans(padded)
+    assert publication_date(text) == _date_by_whole_text_scans(text)
+
+
+def test_a_label_far_ahead_of_its_date_is_found() -> None:
+    # The spaces between a label's parts have no bound: the look back follows each run of them.
+    for gap in (" " * 300, "\u3000" * 50 + "：" + " " * 200, " " * 80 + "时间" + " " * 90):
+        text = "x" * 700 + "2001年1月1日 正文\n发布" + gap + "2023年5月1日" + "y" * 700
+        assert publication_date(text) == _date_by_whole_text_scans(text) == "2023-05-01"
+
+
+@pytest.mark.parametrize(
+    "field", ["article:published_time", "datePublished", "pubdate", "PublishDate", "ARTıCLE:PUBLIſHED_TIME"]
+)
+def test_each_date_field_is_found_where_it_stands(field: str) -> None:
+    for before in ("", "x", "public ", "sub" * 5):
+        text = f'{before}<meta property="{field}" content="2021-03-04T10:00">'
+        assert [m.group("y") for m in text_metadata._html_date_fields(text)] == ["2021"]
+        assert publication_date(text) == "2021-03-04"
 
 
 def test_complete_metadata_keeps_found_values_and_fills_the_rest() -> None:
@@ -214,12 +274,14 @@ def test_any_text_gives_bounded_json_stats(text: str) -> None:
     st.lists(
         st.sampled_from(
             ["article:published_time", "datePublished", "PUBDATE", "PublishDate", "pUbdate", 'content="', ":", " ",
-             "2021-03-04", "2021年3月4日", "发布时间：", "u", "b", "P", "<meta ", "日期"]
+             "2021-03-04", "2021年3月4日", "发布时间：", "u", "b", "P", "<meta ", "日期", "artıcle:publiſhed_time",
+             "ub", "=", "'"]
         ),
         max_size=8,
     )
 )  # fmt: skip
-def test_a_text_with_a_date_field_always_passes_the_field_check(parts: list[str]) -> None:
+def test_the_date_fields_are_the_patterns_own_scan(parts: list[str]) -> None:
+    # Tried only around each `ub`: the same matches as the pattern's scan of every character.
     text = "".join(parts)
-    if text_metadata._HTML_DATE.search(text):
-        assert text_metadata._may_name_a_date_field(text)
+    found = [m.span() for m in text_metadata._html_date_fields(text)]
+    assert found == [m.span() for m in text_metadata._HTML_DATE.finditer(text)]
