@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docproc.steps import garble as garble_step
 from docproc.steps.garble import mean_log_frequency, repair_garbled_spans
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,3 +226,28 @@ def test_the_mean_is_the_summed_scores_float_for_float(chars: str) -> None:
     total = sum(map(table.get, chars, repeat(_UNKNOWN)))
     total += sum(1 for c in chars if "\ue000" <= c <= "\uf8ff") * (_PRIVATE - _UNKNOWN)
     assert _mean_in(chars, table) == total / len(chars) == _mean(chars, table.get)
+
+
+_SHIFT_PIECES = ["?", "\ufffd", "?fù)", "(jīng)", "abc", "id=3", " ", "的", "是", "鄭", "苯", "眨", "\ue3d3", "\ue0d7",
+                 "!", "~", "購", "當", "退", "。", "\n", "12"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SHIFT_PIECES), max_size=16).map("".join))
+def test_no_walk_after_ascii_alone_changes_no_repair(text: str) -> None:
+    # _may_be_shifted skips the walk where the next characters are ASCII: every walk it skips
+    # would have found nothing, on texts of markers, ASCII, rare and private-use characters.
+    fast = repair_garbled_spans(text)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(garble_step, "_may_be_shifted", lambda ahead: True)
+        walked = repair_garbled_spans(text)
+    assert (fast.text, fast.report) == (walked.text, walked.report)
+
+
+def test_the_seed_needs_every_walk_it_gets() -> None:
+    # The seed's spans follow non-ASCII characters: the shortcut leaves all of them to the walk.
+    text = SEED.read_text(encoding="utf-8")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(garble_step, "_may_be_shifted", lambda ahead: True)
+        walked = repair_garbled_spans(text)
+    assert repair_garbled_spans(text).text == walked.text

@@ -449,10 +449,13 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
     residue = None if unmarked else _RESIDUE.match(text, i)
     if residue:
         i = residue.end()
+    ahead = text[i : i + _PRECHECK]
+    if not _may_be_shifted(ahead):
+        return None
     misread = _misread_pair(text, marker, residue.group(1)) if residue else None
     # Cheap pre-check: a question mark in clean text is followed by ordinary characters, a lost lead
     # by garbage from the first character on.
-    if _precheck_mean(text[i : i + _PRECHECK]) > _CLEAN_RUN:
+    if _precheck_mean(ahead) > _CLEAN_RUN:
         return None
     # Walk the shifted run: each double-byte character, and ASCII punctuation that was narrowed from
     # a full-width double-byte character, is a (trail, next lead) pair of the original bytes.
@@ -529,6 +532,13 @@ def _repair_at(text: str, marker: int, *, unmarked: bool = False) -> _Repair | N
             # `(` gone it is garbage like the lead's residue (`?fù)`) and is replaced too.
             best = _Repair(marker, max(end, drop_to), repaired, gain)
     return best
+
+
+def _may_be_shifted(ahead: str) -> bool:
+    """Whether a shifted run can start with `ahead` (the first _PRECHECK characters a walk reads).
+    A span ends only after a rare double-byte character among them (rare_seen in _repair_at):
+    after ASCII alone (`?id=3`, `? The`, most question marks of a page) no walk can repair."""
+    return not ahead.isascii()
 
 
 def _misread_pair(text: str, marker: int, reading: str) -> tuple[int, str] | None:
