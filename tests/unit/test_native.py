@@ -104,6 +104,24 @@ def test_char_ngram_repetition_past_the_short_text_size() -> None:
         assert fast == repetition.char_ngram_repetition(text)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_char_ngram_top_counts_exactly_where_most_ngrams_are_unique(seed: int) -> None:
+    # Long texts of mostly unique n-grams: their bits in the C filter collide often (a unique
+    # n-gram is then counted in the table too), and the top counts must still be exact.
+    import math
+    import random
+
+    rng = random.Random(seed)
+    phrases = ["".join(chr(rng.randrange(0x4E00, 0x4E00 + 3000)) for _ in range(12)) for _ in range(40)]
+    pieces = [rng.choice(phrases) if rng.random() < 0.2 else chr(rng.randrange(0x4E00, 0x4E00 + 3000)) for _ in range(30000)]
+    text = "".join(pieces)
+    assert native is not None
+    for n in (2, 5, 10):
+        counts = Counter(text[i : i + n] for i in range(len(text) - n + 1))
+        repeated = sorted((c for c in counts.values() if c > 1), reverse=True)
+        assert native.char_ngram_top(text, n) == sum(repeated[: math.isqrt(len(counts))])
+
+
 @settings(max_examples=300, deadline=None)
 # Small values too (one to three digits: the hash's byte tail alone), repeats, every digit count;
 # slot counts that are not a power of two, and other seeds than the stored layout's.

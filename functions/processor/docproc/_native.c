@@ -251,8 +251,21 @@ static Py_ssize_t isqrt(Py_ssize_t d) {
     return r;
 }
 
+/* Bits of char_ngram_top's filters per n-gram: a unique n-gram shares its bit with another in
+ * about 1 case in this many (the two filters of a 100,000-character text take 400 KB). Measured
+ * over the bench corpus's texts: 16 bits 1.14x the speed of 8 and 4 bits 0.88x; 32, 1.03x. */
+#ifndef NGRAM_FILTER_BITS
+#define NGRAM_FILTER_BITS 16
+#endif
+
 /* char_ngram_top(text, n) -> occurrences of the isqrt(#distinct) most frequent repeated
- * character n-grams of `text`: the numerator of repetition.char_ngram_repetition. */
+ * character n-grams of `text`: the numerator of repetition.char_ngram_repetition.
+ *
+ * Most n-grams of a text occur once. A first pass sets each n-gram's bit in a filter (a second
+ * filter takes the bits set again); only the n-grams whose bit was set twice can repeat, and a
+ * second pass counts those exactly, in a table a fraction of the size a table of every n-gram
+ * took (whose random writes missed the cache on any text past a few pages). The other n-grams
+ * are distinct from each other and from these: #distinct is counted exactly all the same. */
 static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text;
@@ -266,27 +279,61 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
     Py_ssize_t grams = length - n + 1;
     Table table = {0};
     Py_ssize_t *repeated = NULL;
+    uint64_t *once = NULL, *twice = NULL;
     PyObject *result = NULL;
-    if (table_init(&table, grams) < 0) {
+    size_t bits = 1024;
+    while (bits < (size_t)grams * NGRAM_FILTER_BITS) bits <<= 1;
+    once = PyMem_Calloc(bits / 64, sizeof(uint64_t));
+    twice = PyMem_Calloc(bits / 64, sizeof(uint64_t));
+    if (!once || !twice) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const uint64_t base = hash_base;
+    uint64_t power = 1; /* base ** (n - 1): what the character leaving the window weighs */
+    for (Py_ssize_t i = 1; i < n; i++) power *= base;
+    uint64_t start_key = 0;
+    for (Py_ssize_t i = 0; i < n - 1; i++) start_key = start_key * base + PyUnicode_READ(kind, data, i);
+    /* Each n-gram's key rolls from the one before: the first window's head enters first. */
+#define ROLL(key, p)                                                         \
+    do {                                                                     \
+        if ((p) > 0) (key) -= power * PyUnicode_READ(kind, data, (p) - 1); \
+        (key) = (key) * base + PyUnicode_READ(kind, data, (p) + n - 1);     \
+    } while (0)
+    uint64_t key = start_key;
+    Py_ssize_t again = 0; /* n-grams whose bit was set already */
+    for (Py_ssize_t p = 0; p < grams; p++) {
+        ROLL(key, p);
+        uint64_t b = (mix64(key) >> 16) & (bits - 1), bit = 1ull << (b & 63);
+        if (once[b >> 6] & bit) {
+            twice[b >> 6] |= bit;
+            again++;
+        } else {
+            once[b >> 6] |= bit;
+        }
+    }
+    /* A bit set k >= 2 times was set again k - 1 times: the n-grams counted below are at most
+     * twice as many. */
+    if (table_init(&table, 2 * again + 1) < 0) {
         PyErr_NoMemory();
         goto done;
     }
     table_clear(&table);
-    const uint64_t base = hash_base;
-    uint64_t power = 1; /* base ** (n - 1): what the character leaving the window weighs */
-    for (Py_ssize_t i = 1; i < n; i++) power *= base;
-    uint64_t key = 0;
-    for (Py_ssize_t i = 0; i < n - 1; i++) key = key * base + PyUnicode_READ(kind, data, i);
-    Py_ssize_t distinct = 0;
+    Py_ssize_t distinct = 0, counted = 0;
+    key = start_key;
     for (Py_ssize_t p = 0; p < grams; p++) {
-        if (p > 0) key -= power * PyUnicode_READ(kind, data, p - 1);
-        key = key * base + PyUnicode_READ(kind, data, p + n - 1);
+        ROLL(key, p);
+        uint64_t h = mix64(key), b = (h >> 16) & (bits - 1);
+        if (!(twice[b >> 6] & (1ull << (b & 63)))) continue;
         int added;
-        table_count(&table, mix64(key), p, (const char *)data, (size_t)kind, (size_t)(n * kind), &added);
+        table_count(&table, h, p, (const char *)data, (size_t)kind, (size_t)(n * kind), &added);
         distinct += added;
+        counted++;
     }
+#undef ROLL
+    distinct += grams - counted; /* each of the others is the only one of its kind */
     Py_ssize_t n_repeated = 0;
-    if (!(repeated = PyMem_Malloc((size_t)(distinct + 1) * sizeof(Py_ssize_t)))) {
+    if (!(repeated = PyMem_Malloc((size_t)(table.mask + 2) * sizeof(Py_ssize_t)))) {
         PyErr_NoMemory();
         goto done;
     }
@@ -301,6 +348,8 @@ static PyObject *char_ngram_top(PyObject *self, PyObject *args) {
 done:
     table_free(&table);
     PyMem_Free(repeated);
+    PyMem_Free(once);
+    PyMem_Free(twice);
     return result;
 }
 
