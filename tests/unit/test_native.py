@@ -74,6 +74,23 @@ def test_word_ngram_fractions_are_the_pure_ones(words: list[tuple[int, int]]) ->
         assert fast == repetition.word_ngram_fractions(ids, chars)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_word_ngram_fractions_where_most_ngrams_are_unique(seed: int) -> None:
+    # Thousands of distinct n-grams: their bits in the C filter collide often, repeats are rare.
+    import random
+
+    rng = random.Random(seed)
+    phrases = [[rng.randrange(20000) for _ in range(rng.randrange(2, 14))] for _ in range(30)]
+    ids: list[int] = []
+    while len(ids) < 40000:
+        ids.extend(rng.choice(phrases) if rng.random() < 0.05 else [rng.randrange(20000)])
+    chars = [1 + i % 4 for i in ids]
+    fast = repetition.word_ngram_fractions(ids, chars)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(repetition, "native", None)
+        assert fast == repetition.word_ngram_fractions(ids, chars)
+
+
 def test_word_ngram_fractions_on_a_repeated_paragraph() -> None:
     ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] * 3 + [13, 14]
     chars = [2] * len(ids)
