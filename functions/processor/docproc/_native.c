@@ -2433,12 +2433,29 @@ static inline int in_char_table(const CharTable *t, Py_UCS4 c) {
     return 0;
 }
 
-static PyObject *find_in_class(PyObject *self, PyObject *args) {
+/* The (text, table) arguments of the class functions, called with METH_FASTCALL: a tuple and
+ * PyArg_ParseTuple cost more than a short text's scan, and the steps call these thousands of
+ * times a pass. */
+static const CharTable *class_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max,
+                                   const char *name) {
+    if (nargs < min || nargs > max) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd to %zd arguments", name, min, max);
+        return NULL;
+    }
+    if (!PyUnicode_Check(args[0])) {
+        PyErr_Format(PyExc_TypeError, "%s: the text must be a str", name);
+        return NULL;
+    }
+    return PyCapsule_GetPointer(args[1], "docproc.char_table");
+}
+
+static PyObject *find_in_class(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    PyObject *text, *capsule;
+    const CharTable *t = class_args(args, nargs, 2, 3, "find_in_class");
+    if (!t) return NULL;
+    PyObject *text = args[0];
     Py_ssize_t start = 0;
-    if (!PyArg_ParseTuple(args, "UO|n", &text, &capsule, &start)) return NULL;
-    const CharTable *t = PyCapsule_GetPointer(capsule, "docproc.char_table");
+    if (nargs == 3 && (start = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) return NULL;
     if (!t) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (start < 0) start = 0;
@@ -2460,12 +2477,11 @@ static PyObject *find_in_class(PyObject *self, PyObject *args) {
 }
 
 /* count_in_class(text, table) -> how many characters of text are in the class. */
-static PyObject *count_in_class(PyObject *self, PyObject *args) {
+static PyObject *count_in_class(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    PyObject *text, *capsule;
-    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
-    const CharTable *t = PyCapsule_GetPointer(capsule, "docproc.char_table");
+    const CharTable *t = class_args(args, nargs, 2, 2, "count_in_class");
     if (!t) return NULL;
+    PyObject *text = args[0];
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -2642,11 +2658,14 @@ static PyObject *phrase_set(PyObject *self, PyObject *arg) {
     return capsule;
 }
 
-static PyObject *holds_phrase(PyObject *self, PyObject *args) {
+static PyObject *holds_phrase(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    PyObject *text, *capsule;
-    if (!PyArg_ParseTuple(args, "UO", &text, &capsule)) return NULL;
-    const PhraseSet *p = PyCapsule_GetPointer(capsule, "docproc.phrase_set");
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "holds_phrase takes a str and a phrase_set");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    const PhraseSet *p = PyCapsule_GetPointer(args[1], "docproc.phrase_set");
     if (!p) return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -2680,11 +2699,11 @@ static PyObject *holds_phrase(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"seed", seed, METH_O, "Set the hash keys' multiplier (made odd); results never depend on it."},
     {"class_table", class_table, METH_O, "A table of the characters in [(low, high), ...] for find_in_class."},
-    {"find_in_class", find_in_class, METH_VARARGS, "The index of the first character of a class_table, or -1."},
-    {"count_in_class", count_in_class, METH_VARARGS, "How many characters of a text are in a class_table."},
+    {"find_in_class", (PyCFunction)(void (*)(void))find_in_class, METH_FASTCALL, "The index of the first character of a class_table, or -1."},
+    {"count_in_class", (PyCFunction)(void (*)(void))count_in_class, METH_FASTCALL, "How many characters of a text are in a class_table."},
     {"keyword_lines", keyword_lines, METH_VARARGS, "The numbers of the lines shaped as keyword blocks (see the source)."},
     {"phrase_set", phrase_set, METH_O, "A set of phrases (two or more characters each) for holds_phrase."},
-    {"holds_phrase", holds_phrase, METH_VARARGS, "Whether any phrase of a phrase_set occurs in a text."},
+    {"holds_phrase", (PyCFunction)(void (*)(void))holds_phrase, METH_FASTCALL, "Whether any phrase of a phrase_set occurs in a text."},
     {"ngram_levels", ngram_levels, METH_VARARGS, "Word n-gram repetition for n = 2..max_n."},
     {"char_ngram_top", char_ngram_top, METH_VARARGS, "Occurrences of the top repeated character n-grams."},
     {"cminhash", cminhash, METH_VARARGS, "(uint64 buffer, seed, num_perm) -> rensa 0.2.4's CMinHash digest of its decimal strings."},
