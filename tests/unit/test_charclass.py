@@ -1,4 +1,5 @@
-"""CharClass.find (in C where the module is built) finds what the class's own pattern finds."""
+"""CharClass.find (in C where the module is built) finds what the class's own pattern finds, and
+Phrases what a search for each phrase finds."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docproc import charclass, decode, dedup
-from docproc.charclass import CharClass, class_ranges
+from docproc.charclass import CharClass, Phrases, class_ranges
 from docproc.steps import chars, garble, repeats
 
 # The classes the steps search with it.
@@ -65,3 +66,18 @@ def test_a_class_of_code_points_is_those_and_no_others() -> None:
     covered = {c for lo, hi in class_ranges(made.pattern.pattern) for c in range(lo, hi + 1)}
     assert covered == set(codes)
     assert [made.find(t) for t in ("xxC", "一", "丁", "丂x", "a-", "]", "")] == [2, 0, -1, 0, 1, 0, -1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab中文©页\U00020000", min_size=1, max_size=3), max_size=8),
+    st.text(alphabet="ab中文©页\U00020000 x", max_size=20),
+)
+def test_phrases_are_found_as_their_alternation_finds_them(phrases: list[str], text: str) -> None:
+    # In C (a class for the one-character phrases, a phrase set for the rest) and, where the
+    # module is not built, by the alternation: the answer of a plain search for any of them.
+    expected = any(p in text for p in phrases)
+    assert Phrases(phrases).found_in(text) == expected
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(charclass, "native", None)
+        assert Phrases(phrases).found_in(text) == expected

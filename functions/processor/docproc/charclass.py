@@ -1,4 +1,5 @@
-"""One-character classes whose first occurrence in a text is looked for in C.
+"""One-character classes whose first occurrence in a text is looked for in C, and sets of phrases
+whose occurrence is tested there.
 
 re's search for a pattern like `[\ue000-\uf8ff]` tests each character against the class's ranges
 one after another: about 15 instructions a character for the cleaning steps' classes, and the
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from docproc.native import native
-from docproc.patterns import compiled
+from docproc.patterns import any_of, compiled
 
 _LITERAL, _RANGE, _IN = "LITERAL", "RANGE", "IN"
 
@@ -63,6 +64,39 @@ class CharClass:
             ranges = self._ranges if self._ranges is not None else class_ranges(self.pattern.pattern)
             self._table = native.class_table(ranges)
         return self._table
+
+
+class Phrases:
+    """Phrases whose occurrence anywhere in a text is tested in C: the one-character ones as a
+    CharClass, the longer ones as a native phrase set (a bit test a character, and a binary
+    search where one may start). re's search of their alternation, even nested by prefix,
+    tried a branch at every character that starts one; it still serves where the module is not
+    built (compiled on first use there)."""
+
+    __slots__ = ("_longer", "_phrases", "_singles", "_source")
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._phrases = sorted({p for p in phrases if p})
+        singles = [p for p in self._phrases if len(p) == 1]
+        longer = [p for p in self._phrases if len(p) > 1]
+        self._singles = CharClass("[" + "".join(map(re.escape, singles)) + "]") if singles else None
+        self._longer: Any = native.phrase_set(longer) if native is not None and longer else None
+        self._source: re.Pattern[str] | None = None
+
+    def found_in(self, text: str) -> bool:
+        """Whether any of the phrases occurs in `text`."""
+        if not self._phrases:
+            return False
+        if native is None:
+            if self._source is None:
+                self._source = compiled(any_of(self._phrases))
+            return self._source.search(text) is not None
+        if self._singles is not None and self._singles.find(text) >= 0:
+            return True
+        if self._longer is None:
+            return False
+        held: bool = native.holds_phrase(text, self._longer)
+        return held
 
 
 def class_ranges(source: str) -> list[tuple[int, int]]:

@@ -16,8 +16,9 @@ from functools import cache
 from itertools import product
 from typing import Final
 
+from docproc.charclass import Phrases
 from docproc.data import both_scripts
-from docproc.patterns import any_of, compiled
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 MAX_LINE: Final = 120  # longer lines are prose: no rule here applies to them
@@ -39,10 +40,10 @@ _TAIL_WORDS: Final = (
 _TAIL_OPENERS: Final = "【[·"
 _TAIL: Final = rf"^[{re.escape(_TAIL_OPENERS)}]?(?:{_TAIL_WORDS})"
 
-# Prefilters: literal words at least one of which is in every line a rule matches. One search of
-# a plain-literal alternation is several times cheaper than the rule's own pattern (whose
+# Prefilters: literal words at least one of which is in every line a rule matches. Testing for
+# the words (charclass.Phrases, in C) is several times cheaper than the rule's own pattern (whose
 # alternatives are character classes once written for both scripts), and most lines have none:
-# all the hints in one alternation rule out every rule but the calendar's with one search.
+# all the hints in one set rule out every rule but the calendar's with one test.
 # tests/unit/test_steps_boilerplate.py checks that no rule matches a line its hint misses.
 _HINTS: Final[dict[str, str]] = {
     "breadcrumb": "位置 当前您在 首页 > › » ＞",
@@ -226,7 +227,7 @@ class _Rule:
 
     __slots__ = ("compiled", "hint", "kind", "source")
 
-    def __init__(self, kind: str, source: str, hint: re.Pattern[str] | None) -> None:
+    def __init__(self, kind: str, source: str, hint: Phrases | None) -> None:
         self.kind = kind
         self.source = source
         self.hint = hint  # a line this does not match cannot match the pattern
@@ -239,7 +240,7 @@ class _Rule:
         return self.compiled
 
     def matches(self, lowered: str) -> bool:
-        return (self.hint is None or self.hint.search(lowered) is not None) and (
+        return (self.hint is None or self.hint.found_in(lowered)) and (
             self.pattern.search(lowered) is not None
         )
 
@@ -248,7 +249,7 @@ class _Rule:
 class _Patterns:
     tail: re.Pattern[str]
     rules: tuple[_Rule, ...]
-    any_hint: re.Pattern[str]  # every rule's hint words: a line without one can only be a calendar row
+    any_hint: Phrases  # every rule's hint words: a line without one can only be a calendar row
     calendar: _Rule  # the one rule without a hint (its lines are a week's day names)
     widgets: re.Pattern[str]
     footer: _Rule
@@ -270,8 +271,8 @@ def _spellings(word: str) -> set[str]:
     return {"".join(p) for p in product(*options)}
 
 
-def _hint(words: str) -> re.Pattern[str]:
-    return compiled(any_of({s for w in words.split() for s in _spellings(w)}))
+def _hint(words: str) -> Phrases:
+    return Phrases(s for w in words.split() for s in _spellings(w))
 
 
 @cache
@@ -303,10 +304,10 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
         # A longer line with commas or inner full stops is a sentence: of all the rules only a
         # platform disclaimer reads like one. Skipping the rest halves the step's time.
         return "footer" if patterns.footer.matches(lowered) else None
-    if patterns.any_hint.search(lowered) is not None:
+    if patterns.any_hint.found_in(lowered):
         for rule in patterns.rules:
             hint = rule.hint  # inlined rule.matches: this loop runs for every line with a hint word
-            if hint is not None and hint.search(lowered) is None:
+            if hint is not None and not hint.found_in(lowered):
                 continue
             if (rule.compiled or rule.pattern).search(lowered) is not None:
                 if rule.kind == "footer_prose":
