@@ -639,3 +639,15 @@ def test_the_c_spaces_are_str_isspace() -> None:
     expected = {i for i, line in enumerate(lines) if spam._keyword_block_segments(line.strip())}
     assert shaped == expected
     assert {codes[i] for i in expected} >= {c for c in codes if chr(c).isspace()}
+
+
+def test_word_ids_are_each_calls_own() -> None:
+    # One-character words keep their ids by code point for a call only: the next text numbers
+    # its words afresh, in its own order of first occurrence.
+    first = stats_module.word_census("的是在，的")
+    second = stats_module.word_census("在是的。在")
+    assert list(first.ids) == [0, 1, 2, 0]
+    assert list(second.ids) == [0, 1, 2, 0]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(stats_module, "native", None)
+        assert list(stats_module.word_census("在是的。在").ids) == [0, 1, 2, 0]

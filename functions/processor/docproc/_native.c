@@ -1655,6 +1655,21 @@ static int pool_reserve(Py_UCS4 **pool, Py_ssize_t *room, Py_ssize_t used, Py_ss
     return 0;
 }
 
+/* A token's hash for word_stats' table of distinct tokens. */
+static inline uint64_t token_hash(const Py_UCS4 *token, Py_ssize_t length) {
+    uint64_t h = (uint64_t)length;
+    for (Py_ssize_t j = 0; j < length; j++) h = h * hash_base + token[j];
+    return h;
+}
+
+/* One-character tokens of the BMP (about half of a Chinese text's: 的, 在, punctuation) skip
+ * word_stats' table of distinct tokens: each character's word id (or -1, not a word) is kept
+ * by code point, valid for the call whose generation number it carries, so that no call
+ * clears the arrays. The GIL is held throughout word_stats. */
+static uint32_t char_seen[0x10000];
+static int32_t char_word[0x10000];
+static uint32_t char_generation;
+
 static PyObject *word_stats(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text, *dictionary, *stops_capsule, *idf_capsule;
@@ -1684,13 +1699,28 @@ static PyObject *word_stats(PyObject *self, PyObject *args) {
     char *utf8 = NULL;
     PyObject *result = NULL, *ids = NULL, *chars = NULL, *keywords = NULL;
     if (!seen || !lower || !id_of || !length_of || !word_start || !word_length) goto nomem;
+    if (++char_generation == 0) { /* after 2**32 calls: start the entries over */
+        memset(char_seen, 0, sizeof(char_seen));
+        char_generation = 1;
+    }
+    /* This call's own number: a call made meanwhile (from a finaliser str.lower's allocation
+     * ran) takes another, and its entries are not this call's. */
+    const uint32_t generation = char_generation;
     for (Py_ssize_t t = 0; t < n; t++) {
         Py_ssize_t start = c.spans[t].start, length = c.spans[t].end - start;
         const Py_UCS4 *token = c.chars + start;
-        uint64_t h = (uint64_t)length;
-        for (Py_ssize_t j = 0; j < length; j++) h = h * hash_base + token[j];
-        KeySlot *s = key_slot(seen, seen_mask, c.chars, token, length, h);
-        if (s->start < 0) { /* a new token: is it a word, and which? */
+        int one_char = length == 1 && token[0] < 0x10000;
+        KeySlot *s = NULL;
+        uint64_t h = 0;
+        if (one_char && char_seen[token[0]] == generation) {
+            Py_ssize_t id = char_word[token[0]];
+            if (id < 0) continue;
+            id_of[n_words] = (uint32_t)id;
+        } else if (!one_char &&
+                   (h = token_hash(token, length), s = key_slot(seen, seen_mask, c.chars, token, length, h))->start >= 0) {
+            if (s->id < 0) continue;
+            id_of[n_words] = (uint32_t)s->id;
+        } else { /* a new token: is it a word, and which? */
             Py_ssize_t id = -1;
             if (holds_word_char(token, length)) {
                 Py_ssize_t at = pool_used, lowered_length = length;
@@ -1728,13 +1758,15 @@ static PyObject *word_stats(PyObject *self, PyObject *args) {
                     id = ls->id; /* the lower-cased form is known: its characters are not kept */
                 }
             }
-            *s = (KeySlot){h, start, length, id};
-            if (key_slots_added(&seen, &seen_mask, ++n_seen) < 0) goto nomem; /* s moves */
+            if (one_char) {
+                char_seen[token[0]] = generation;
+                char_word[token[0]] = (int32_t)id;
+            } else {
+                *s = (KeySlot){h, start, length, id};
+                if (key_slots_added(&seen, &seen_mask, ++n_seen) < 0) goto nomem; /* s moves */
+            }
             if (id < 0) continue;
             id_of[n_words] = (uint32_t)id;
-        } else {
-            if (s->id < 0) continue;
-            id_of[n_words] = (uint32_t)s->id;
         }
         if (length > UINT32_MAX) {
             PyErr_SetString(PyExc_OverflowError, "a word's length past 32 bits");
