@@ -16,6 +16,7 @@ CLASSES = {
     "controls": chars._ANY,
     "decode_controls": decode._CONTROL,
     "makes_han": repeats._MAKES_HAN,
+    "title_separators": repeats._SEPARATOR_CHAR,
     "private_use": garble._PUA,
     "nfkc_folds": dedup._compatibility_folds()[0],
 }
