@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from docproc import charclass, decode, dedup
 from docproc.charclass import CharClass, Phrases, class_ranges
-from docproc.steps import chars, garble, repeats
+from docproc.steps import boilerplate, chars, garble, repeats
 
 # The classes the steps search with it.
 CLASSES = {
@@ -17,6 +17,7 @@ CLASSES = {
     "decode_controls": decode._CONTROL,
     "makes_han": repeats._MAKES_HAN,
     "title_separators": repeats._SEPARATOR_CHAR,
+    "sentence_punctuation": boilerplate._SENTENCE,
     "private_use": garble._PUA,
     "nfkc_folds": dedup._compatibility_folds()[0],
 }

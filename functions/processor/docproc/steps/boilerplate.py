@@ -16,7 +16,7 @@ from functools import cache
 from itertools import product
 from typing import Final
 
-from docproc.charclass import Phrases
+from docproc.charclass import CharClass, Phrases
 from docproc.data import both_scripts
 from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
@@ -206,7 +206,7 @@ _NAV_SEPARATORS: Final = compiled(r"\s*[|｜·•]\s*|\s+[-–—]\s+|\s{2,}|\u3
 # gets no scan: a match attempt at every character), then tells the separators apart by a
 # lookbehind.
 _HAS_NAV_SEPARATOR: Final = compiled(r"[|｜·•\s](?:(?<=[|｜·•\u3000])|(?<=\s)(?:[-–—]\s|\s))")
-_SENTENCE: Final = compiled(r"[。！？!?；;，,“”]")
+_SENTENCE: Final = CharClass(r"[。！？!?；;，,“”]")  # in C: one call a short line
 # A sentence (a comma, or a full stop before the end) may mention copyright; a footer does not.
 # (One class first, which re scans for quickly: `[，,；;]|[。！？](?=.)` tried both branches at
 # every character.)
@@ -329,7 +329,7 @@ def _kind(line: str, patterns: _Patterns) -> str | None:
     ):
         return "widgets"
     # Navigation needs separators: one search first, as most lines have none.
-    if not _SENTENCE.search(line) and _HAS_NAV_SEPARATOR.search(line):
+    if _SENTENCE.find(line) < 0 and _HAS_NAV_SEPARATOR.search(line):
         lengths = [len(i) for i in _NAV_SEPARATORS.split(line) if i]
         if len(lengths) >= NAV_MIN_ITEMS and _short_items(lengths):
             return "navigation"
