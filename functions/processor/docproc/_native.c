@@ -2488,7 +2488,6 @@ static PyObject *find_in_class(PyObject *self, PyObject *const *args, Py_ssize_t
     PyObject *text = args[0];
     Py_ssize_t start = 0;
     if (nargs == 3 && (start = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) return NULL;
-    if (!t) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (start < 0) start = 0;
     int kind = PyUnicode_KIND(text);

@@ -194,11 +194,10 @@ def _holds_term(seg: str, lex: _Terms) -> bool:
     return False
 
 
-def _folded(line: str, segments: list[str]) -> list[str]:
-    """`segments` (of `line`) folded to Simplified and lower-cased: the whole line at once, as
-    folding keeps the separators where they are. Not with a `Σ`, which lower() turns into `σ` or
-    `ς` depending on the characters around it, or if the split comes out otherwise."""
-    folded_line = _folded_line(line)
+def _folded(line: str, segments: list[str], folded_line: str | None) -> list[str]:
+    """`segments` (of `line`) folded to Simplified and lower-cased: from `folded_line` (the whole
+    line's fold, _folded_line), as folding keeps the separators where they are; one by one when
+    there is none or the split comes out otherwise."""
     if folded_line is not None:
         folded = [s for s in _SEPARATORS.split(folded_line) if s]
         if len(folded) == len(segments):
@@ -206,11 +205,10 @@ def _folded(line: str, segments: list[str]) -> list[str]:
     return [to_simplified(s).lower() for s in segments]
 
 
-@lru_cache(maxsize=1)
 def _folded_line(line: str) -> str | None:
-    """`line` folded to Simplified and lower-cased, or None with a `Σ` (see _folded), whose
-    lower() depends on the characters around it: then a segment's fold may not be part of the
-    line's. Cached for the one line _spam_hits and _folded both fold."""
+    """`line` folded to Simplified and lower-cased, or None with a `Σ`, which lower() turns into
+    `σ` or `ς` depending on the characters around it: a segment's fold may then not be part of
+    the line's."""
     return None if "Σ" in line else to_simplified(line).lower()
 
 
@@ -273,7 +271,7 @@ def _spam_hits(line: str, near_edge: bool, lex: _Lexicon) -> int:
     if folded_line is not None and not _holds_term(folded_line, lex.words):
         return 0
     n = len(segments)
-    hits = _count_hits(_folded(line, segments), _fewest_hits(n, near_edge), lex)
+    hits = _count_hits(_folded(line, segments, folded_line), _fewest_hits(n, near_edge), lex)
     if hits >= MIN_HITS and hits >= MIN_HIT_SHARE * n:
         return hits
     if near_edge and hits >= EDGE_MIN_HITS and hits >= EDGE_MIN_HIT_SHARE * n:
@@ -299,11 +297,12 @@ def remove_seo_spam(text: str) -> StepOutput:
     """Drop keyword-stuffed spam lines, then cut injected brand phrases out of the rest."""
     lex = _lexicon()
     spam: dict[int, int] = {}  # line number -> listed-word segments
+    lines: list[str] = []
     # Only lines shaped as keyword blocks can be spam: found in one pass (in C), most lines of a
     # text never cost a pattern call.
     candidates = keyword_block_lines(text)
-    lines = text.split("\n") if candidates else []
     if candidates:
+        lines = text.split("\n")
         edges = _edge_lines(lines)
         for i in candidates:
             hits = _spam_hits(lines[i].strip(), i in edges, lex)
