@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docproc import charclass, decode, dedup, html, keywords, language, quantities, segment
+from docproc import charclass, decode, dedup, html, keywords, language, patterns, quantities, segment
 from docproc import stats as stats_module
 from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import lines as lines_module
 from docproc.stats import repetition
-from docproc.steps import repeats, script, spam
+from docproc.steps import repeats, script, spam, whitespace
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
@@ -32,7 +32,7 @@ composition = importlib.import_module("docproc.stats.composition")
 # Every module that takes the C path where the module is built.
 USERS = (
     repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities,
-    repeats, charclass, decode, spam,
+    repeats, charclass, decode, spam, whitespace,
 )  # fmt: skip
 
 T = TypeVar("T")
@@ -651,3 +651,35 @@ def test_word_ids_are_each_calls_own() -> None:
     with pytest.MonkeyPatch.context() as m:
         m.setattr(stats_module, "native", None)
         assert list(stats_module.word_census("在是的。在").ids) == [0, 1, 2, 0]
+
+
+# Every character str.split() and str.strip() take for whitespace, the line ends, and letters of
+# each str kind (ASCII, Latin-1, the BMP, past it): a result may be narrower than its text.
+_SPACED = st.text(st.sampled_from([*patterns.WHITESPACE, "a", "b", "\xe9", "中", "\U0001d11e"]), max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SPACED)
+def test_without_whitespace_is_the_words_joined(text: str) -> None:
+    assert native is not None
+    assert native.without_whitespace(text) == "".join(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SPACED)
+def test_tidy_whitespace_is_the_str_methods_one(text: str) -> None:
+    assert native is not None
+    assert native.tidy_whitespace(text) == whitespace.tidy_whitespace(text)
+
+
+def test_tidy_whitespace_on_line_ends_and_wide_spaces() -> None:
+    assert native is not None
+    text = "\u3000\u3000第一段\t\t正文 \xa0 完。\r\n\r\n\r\n  第二段\r第三段\u2028 \n\x0b\n"
+    assert native.tidy_whitespace(text) == "第一段 正文 完。\n\n第二段\n\n第三段"
+    assert native.tidy_whitespace("a\xa0b").isascii()
+    assert native.tidy_whitespace("") == native.without_whitespace(" \n\u3000") == ""
+
+
+def test_no_whitespace_lies_past_the_ideographic_space() -> None:
+    # The whitespace passes skip the Unicode database for every character past U+3000.
+    assert max(c for c in range(0x110000) if chr(c).isspace()) == 0x3000

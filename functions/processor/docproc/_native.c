@@ -1,10 +1,11 @@
 /* docproc._native: the statistics' per-position passes in one C loop each, the word segmenter
  * (jieba's cut, as rjieba gives it), the MinHash (rensa's digest), the Traditional-to-Simplified
- * fold (OpenCC's t2s where no phrase rule applies), the pages' nesting-depth scan and the
- * quantities' and dates' matcher.
+ * fold (OpenCC's t2s where no phrase rule applies), the pages' nesting-depth scan, the
+ * quantities' and dates' matcher, and two whitespace passes (the whitespace step's, the
+ * signature's).
  *
  * Each function returns exactly what its pure-Python counterpart computes (in stats/,
- * language.py, keywords.py, quantities.py and dedup.py, beside each call; tests/unit/test_native.py checks
+ * language.py, keywords.py, quantities.py, dedup.py and steps/, beside each call; tests/unit/test_native.py checks
  * both on random and real texts); Python keeps the arithmetic that produces floats, so rounding
  * is the same too. The Python versions create one object per position (an n-gram key, a
  * 10-character string, a decimal token, a word id): here nothing is created per position.
@@ -978,6 +979,97 @@ static PyObject *private_use(PyObject *self, PyObject *arg) {
         }
     }
     return PyLong_FromSsize_t(found);
+}
+
+/* ------------------------------------------------------------------ whitespace
+ *
+ * Two passes the steps made with str methods over the whole text, one string a line or a word
+ * each: here one pass writes the result in the text's own kind (every character written is one
+ * of the text's, a space or a line feed), and PyUnicode_FromKindAndData then picks the
+ * narrowest kind, as str's methods do. Whitespace is str.split()'s and str.strip()'s
+ * (Py_UNICODE_ISSPACE), which holds no character past U+3000: Han text never calls the Unicode
+ * database (tests/unit/test_native.py checks both, and compares the results with the str
+ * methods on random texts). Each pass is written once for the three kinds (a macro), so that
+ * no character is read through a switch on the kind. */
+
+static inline int is_space(Py_UCS4 ch) { return ch < 128 ? Py_UNICODE_ISSPACE(ch) : ch <= 0x3000 && Py_UNICODE_ISSPACE(ch); }
+
+/* without_whitespace(text) -> "".join(text.split()) */
+#define WITHOUT_WHITESPACE(T)                                            \
+    do {                                                                 \
+        const T *in = (const T *)t.data;                                 \
+        T *to = (T *)out;                                                \
+        for (Py_ssize_t i = 0; i < t.length; i++)                        \
+            if (!is_space(in[i])) to[n++] = in[i];                       \
+    } while (0)
+
+/* tidy_whitespace(text) -> whitespace.normalize_whitespace's text, as its str methods make it:
+ * "\r\n" and "\r" end lines; tabs, ideographic and no-break spaces are spaces; a run of spaces
+ * is one; each line is stripped; the non-empty lines are joined by a blank line. Each line is
+ * written two places past the result so far (room for the blank line), stripped there, then
+ * moved down after the separator. */
+#define TIDY_WHITESPACE(T)                                                                        \
+    do {                                                                                          \
+        const T *in = (const T *)t.data;                                                          \
+        T *to = (T *)out;                                                                         \
+        Py_ssize_t i = 0;                                                                         \
+        while (i <= t.length) {                                                                   \
+            Py_ssize_t line = n + (n > 0 ? 2 : 0), at = line;                                     \
+            int space_before = 0;                                                                 \
+            for (; i < t.length; i++) {                                                           \
+                Py_UCS4 ch = in[i];                                                               \
+                if (ch == '\n' || ch == '\r') break;                                              \
+                if (ch == '\t' || ch == 0x3000 || ch == 0xA0) ch = ' ';                           \
+                if (ch == ' ' && space_before) continue;                                          \
+                space_before = ch == ' ';                                                         \
+                to[at++] = (T)ch;                                                                 \
+            }                                                                                     \
+            if (i + 1 < t.length && in[i] == '\r' && in[i + 1] == '\n') i++; /* one line end */ \
+            i++;                                                                                  \
+            Py_ssize_t first = line, last = at;                                                   \
+            while (first < last && is_space(to[first])) first++;                                  \
+            while (last > first && is_space(to[last - 1])) last--;                                \
+            if (first == last) continue; /* an empty line: nothing written */                     \
+            if (n > 0) {                                                                          \
+                to[n++] = '\n';                                                                   \
+                to[n++] = '\n';                                                                   \
+            }                                                                                     \
+            memmove(to + n, to + first, (size_t)(last - first) * sizeof(T));                     \
+            n += last - first;                                                                    \
+        }                                                                                         \
+    } while (0)
+
+/* One of the two passes over a str, into a new one. */
+static PyObject *whitespace_pass(PyObject *arg, int tidy) {
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    int kind = t.kind;
+    /* tidy: at most the text and a line feed a line ("a\nb" -> "a\n\nb"), and a line's two places. */
+    void *out = PyMem_Malloc((size_t)(tidy ? 2 * t.length + 3 : t.length + 1) * (size_t)kind);
+    if (!out) return PyErr_NoMemory();
+    Py_ssize_t n = 0;
+    if (tidy) {
+        if (kind == PyUnicode_1BYTE_KIND) TIDY_WHITESPACE(Py_UCS1);
+        else if (kind == PyUnicode_2BYTE_KIND) TIDY_WHITESPACE(Py_UCS2);
+        else TIDY_WHITESPACE(Py_UCS4);
+    } else {
+        if (kind == PyUnicode_1BYTE_KIND) WITHOUT_WHITESPACE(Py_UCS1);
+        else if (kind == PyUnicode_2BYTE_KIND) WITHOUT_WHITESPACE(Py_UCS2);
+        else WITHOUT_WHITESPACE(Py_UCS4);
+    }
+    PyObject *result = PyUnicode_FromKindAndData(kind, out, n);
+    PyMem_Free(out);
+    return result;
+}
+
+static PyObject *without_whitespace(PyObject *self, PyObject *arg) {
+    (void)self;
+    return whitespace_pass(arg, 0);
+}
+
+static PyObject *tidy_whitespace(PyObject *self, PyObject *arg) {
+    (void)self;
+    return whitespace_pass(arg, 1);
 }
 
 /* ------------------------------------------------------------------ word segmentation
@@ -2742,6 +2834,8 @@ static PyMethodDef methods[] = {
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
+    {"without_whitespace", without_whitespace, METH_O, "text -> \"\".join(text.split())."},
+    {"tidy_whitespace", tidy_whitespace, METH_O, "text -> whitespace.normalize_whitespace's text."},
     {"idf_of", idf_of, METH_VARARGS, "(idf_index, word) -> the word's IDF, or None."},
     {"idf_index", idf_index, METH_O, "The IDF table's text (bytes) -> an index for word_stats."},
     {"word_dict", word_dict, METH_O, "dict.txt's text (bytes) -> a dictionary for cut()."},

@@ -52,7 +52,11 @@ assert sys.byteorder == "little", "minhash tokens assume a little-endian machine
 
 def normalize(text: str) -> str:
     """The text both signatures see: NFKC (full-width forms folded) without any whitespace."""
-    return "".join(nfkc(text).split())
+    folded = nfkc(text)
+    if native is not None:  # one pass (_native.c), no str a word
+        norm: str = native.without_whitespace(folded)
+        return norm
+    return "".join(folded.split())
 
 
 # NFKC returns a text its quick check accepts as it is, at C speed; one full-width comma fails
