@@ -2,7 +2,9 @@
 
 Resiliparse's main-content extraction (native, ~8 MB/s) is used: on the icwced gold pages it scores
 the best F1 of the candidates measured, at 16x trafilatura's speed and a fraction of its size
-(docs/cleaning-input.md). Resiliparse is imported on the first HTML page only.
+(docs/cleaning-input.md). Resiliparse is imported on the first HTML page only. Its parser builds
+the tree; its main-content rules and its rendering run in docproc's C module where that is built
+(`_main_text`: the same text, a sixth of the time), and in resiliparse itself otherwise.
 
 Before that extraction, three kinds of blocks its heuristics let through are taken out of the
 DOM (one linear walk measures every element: in C over resiliparse's own nodes where
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
+from docproc.html_rules import MAIN_ROOT_SELECTOR, rule_bits
 from docproc.native import native
 from docproc.patterns import compiled
 
@@ -152,7 +155,10 @@ def extract_main_content(page: str) -> Extracted:
                     removed = _prepare_body(tree)
                 except Exception:  # the extraction without these rules beats no text at all
                     tree, removed = HTMLTree.parse(page), {"prepare_failed": 1}
-            body = extract_plain_text(tree, **_EXTRACT_OPTIONS).replace(_KEEP_MARK, "")
+            body = _main_text(tree)
+            if body is None:
+                body = extract_plain_text(tree, **_EXTRACT_OPTIONS)
+            body = body.replace(_KEEP_MARK, "")
     except Exception:  # a page the parser cannot read is an empty page, not a crashed batch
         return Extracted("", {})
     metadata: dict[str, str] = {}
@@ -193,6 +199,27 @@ def _prepare_body(tree: Any) -> dict[str, int]:
         removed[f"{kind}_chars"] = removed.get(f"{kind}_chars", 0) + m.chars[i]
         node.decompose()
     return removed
+
+
+# Rule bits by class-and-id (or style) value, across pages: a site's pages share their markup.
+_RULE_BITS: dict[bytes, int] = {}
+_RULE_BITS_MAX: Final = 20_000  # entries, about 2 MB; emptied when full
+
+
+def _main_text(tree: Any) -> str | None:
+    """extract_plain_text(tree, **_EXTRACT_OPTIONS), the same text, from the C page walk's module
+    (docproc/_pagewalk.c, main_text: several times faster); None where it is not built or
+    lexbor's nodes are not laid out as it reads them, and resiliparse extracts instead."""
+    walk = _page_walk()
+    if walk is None:
+        return None
+    body = tree.body
+    candidates = body.query_selector_all(MAIN_ROOT_SELECTOR)  # lexbor's own CSS matching
+    root = hash(candidates[0]) if len(candidates) == 1 else 0
+    if len(_RULE_BITS) > _RULE_BITS_MAX:
+        _RULE_BITS.clear()
+    text: str | None = walk.main_text(hash(body), root, hash(tree.document), _RULE_BITS, rule_bits)
+    return text
 
 
 @cache
