@@ -136,38 +136,24 @@ _PRINT = _re2(r"(?:^|\s)print[_-]")
 # pairs in ten of the benchmark's pages hold none of them, and one search of plain words
 # decides those instead of sixteen patterns (tests/unit/test_main_text.py checks the filter).
 _WORDS: Final = (
-    "a", "r", "t", "i", "c", "l", "e", "e", "n", "t", "r", "y", "p", "o", "s", "t", "s", "t", "o", "r",
-    "y", "c", "o", "n", "t", "e", "n", "t", "n", "a", "v", "m", "e", "n", "u", "d", "r", "o", "p", "b",
-    "r", "e", "a", "d", "l", "i", "n", "k", "t", "r", "e", "n", "d", "r", "e", "c", "o", "m", "m", "e",
-    "n", "d", "e", "d", "f", "e", "a", "t", "u", "r", "e", "d", "p", "o", "p", "u", "l", "a", "r", "p",
-    "i", "c", "k", "s", "r", "e", "l", "a", "t", "e", "d", "r", "e", "a", "d", "-", "n", "e", "x", "t",
-    "g", "u", "i", "d", "e", "s", "t", "o", "r", "i", "e", "s", "h", "e", "a", "d", "f", "o", "o", "t",
-    "r", "i", "g", "h", "t", "c", "o", "p", "y", "r", "i", "g", "h", "t", "c", "o", "o", "k", "i", "e",
-    "c", "o", "n", "s", "e", "n", "t", "l", "e", "g", "a", "l", "f", "c", "o", "n", "t", "a", "i", "n",
-    "e", "r", "t", "e", "a", "s", "e", "r", "m", "e", "t", "a", "s", "u", "b", "l", "i", "n", "e", "s",
-    "i", "d", "e", "b", "a", "r", "a", "u", "t", "h", "o", "r", "p", "u", "b", "l", "i", "s", "h", "e",
-    "d", "t", "i", "m", "e", "s", "t", "a", "m", "p", "d", "a", "t", "e", "p", "o", "s", "t", "e", "d",
-    "i", "n", "f", "o", "l", "a", "b", "e", "l", "t", "a", "g", "k", "e", "y", "w", "o", "r", "d", "c",
-    "a", "t", "e", "g", "o", "r", "y", "l", "i", "n", "e", "s", "u", "b", "m", "i", "t", "t", "e", "d",
-    "s", "i", "d", "e", "s", "t", "i", "c", "k", "y", "o", "n", "e", "-", "t", "h", "i", "r", "d", "s",
-    "e", "a", "r", "c", "h", "s", "k", "i", "p", "s", "c", "r", "o", "l", "l", "n", "e", "x", "t", "p",
-    "r", "e", "v", "p", "e", "r", "m", "a", "l", "i", "n", "k", "p", "a", "g", "i", "n", "a", "t", "i",
-    "o", "n", "d", "i", "s", "p", "l", "a", "y", "-", "n", "o", "n", "e", "h", "i", "d", "d", "e", "n",
-    "i", "n", "v", "i", "s", "i", "b", "l", "e", "c", "o", "l", "l", "a", "p", "s", "e", "d", "h", "-",
-    "0", "n", "o", "c", "o", "n", "t", "e", "n", "t", "e", "x", "p", "a", "n", "d", "a", "b", "l", "e",
-    "m", "o", "d", "a", "l", "p", "o", "p", "u", "p", "l", "i", "g", "h", "t", "b", "o", "x", "g", "a",
-    "l", "l", "e", "r", "y", "c", "a", "r", "o", "u", "s", "e", "l", "l", "o", "g", "s", "i", "g", "n",
-    "a", "c", "c", "o", "u", "n", "t", "u", "s", "e", "r", "a", "d", "s", "p", "o", "n", "s", "o", "r",
-    "p", "r", "o", "m", "o", "t", "e", "d", "p", "a", "i", "d", "b", "a", "n", "n", "e", "r", "d", "o",
-    "n", "a", "t", "e", "s", "o", "c", "i", "a", "l", "s", "h", "a", "r", "e", "s", "h", "a", "r", "i",
-    "n", "g", "s", "y", "n", "d", "i", "c", "a", "t", "i", "o", "n", "n", "e", "w", "s", "l", "e", "t",
-    "t", "e", "r", "f", "o", "l", "l", "o", "w", "e", "m", "a", "i", "l", "l", "i", "k", "e", "f", "e",
-    "e", "d", "b", "a", "c", "k", "e", "n", "g", "a", "g", "e", "m", "e", "n", "t", "f", "a", "c", "e",
-    "b", "o", "o", "k", "t", "w", "i", "t", "t", "e", "r", "s", "u", "b", "s", "c", "r", "i", "b", "e",
-    "w", "a", "j", "p", "c", "o", "m", "m", "e", "n", "t", "r", "e", "p", "l", "y", "l", "o", "g", "o",
-    "p", "r", "i", "n", "t",
+    "article", "entry", "post", "story", "content", "nav", "menu", "drop", "bread", "link", "trend",
+    "recommended", "featured", "popular", "picks", "related", "read-next", "guide", "stories", "head",
+    "foot", "right", "copyright", "cookie", "consent", "legal", "fcontainer", "teaser", "meta",
+    "subline", "sidebar", "author", "published", "timestamp", "date", "posted", "info", "label", "tag",
+    "keyword", "category", "line", "submitted", "side", "sticky", "one-third", "search", "skip",
+    "scroll", "next", "prev", "permalink", "pagination", "display-none", "hidden", "invisible",
+    "collapsed", "h-0", "nocontent", "expandable", "modal", "popup", "lightbox", "gallery", "carousel",
+    "log", "sign", "account", "user", "ad", "sponsor", "promoted", "paid", "banner", "donate",
+    "social", "share", "sharing", "syndication", "newsletter", "follow", "email", "like", "feedback",
+    "engagement", "facebook", "twitter", "subscribe", "wa", "jp", "comment", "reply", "logo", "print",
 )  # fmt: skip
-_ANY_WORD: Final = compiled("|".join(sorted(set(_WORDS), key=len, reverse=True)))
+_ANY_WORD: Final = compiled("|".join(re.escape(w) for w in sorted(set(_WORDS), key=lambda w: (-len(w), w))))
+
+# Every class and id test, for the tests of the filter.
+_CLASS_TESTS: Final = (
+    _ARTICLE, _NAV, _RECOMMENDED, _LANDMARK_ID, _HEADER, _FOOTER, _POST_META, _SIDEBAR, _SEARCH, _SKIP_LINK,
+    _DISPLAY, _MODAL, _GALLERY, _SIGNIN, _ADS, _SOCIAL, _COMMENTS, _LOGO, _PRINT,
+)  # fmt: skip
 
 # Section 4's blacklist after the article whitelist, in resiliparse's order (all say "not main").
 _BOILERPLATE: Final = (
