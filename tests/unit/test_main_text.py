@@ -175,3 +175,28 @@ def test_resiliparse_extracts_where_the_nodes_are_not_as_expected() -> None:
     other = HTMLTree.parse("<body></body>")
     assert walk.main_text(hash(tree.body), 0, hash(other.document), {}, html_rules.rule_bits) is None
     assert walk.main_text(hash(tree.body), 0, hash(tree.document), {}, html_rules.rule_bits) == "文字"
+
+
+def test_nested_footers_take_time_in_proportion() -> None:
+    """resiliparse climbs from every footer to body's child (quadratic in a nest of footers);
+    the C pass answers each from its parent's answer. CPU time of n and 8n footers compared, as
+    in test_linear_time.py: linear ~8, quadratic ~64."""
+    import time
+
+    _walk()
+
+    def cpu(n: int) -> float:
+        page = (
+            "<body><div><div><div>" + "<footer>x" * n + "</footer>" * n + "<p>后</p></div></div></div></body>"
+        )
+        tree = HTMLTree.parse(page)
+        if n <= 2_000:  # resiliparse itself takes seconds on the larger nest
+            assert html._main_text(tree) == extract_plain_text(tree, **html._EXTRACT_OPTIONS)
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            html._main_text(tree)
+            best = min(best, time.process_time() - start)
+        return max(best, 1e-3)
+
+    assert cpu(16_000) / cpu(2_000) < 32

@@ -622,7 +622,24 @@ static const char *const ROLES[] = {
 };
 
 /* _is_main_content_node with comments treated as boilerplate; -1 on a Python error. */
-static int is_main_content(Extract *x, XNode *node, size_t body_depth) {
+/* Whether a node or one of its ancestors below body's children has something after it (one text
+   node after it does not count): resiliparse's climb from a footer, which `followed_of` gives
+   from the parent's answer (each node's computed once: resiliparse's climb from every footer
+   of a deep nest was quadratic). */
+static bool has_next(XNode *p) { return p->next != NULL && (p->next->type != NT_TEXT || p->next->next != NULL); }
+
+static bool followed_of(Extract *x, XNode *node, bool parent_followed) {
+    if (node->parent == NULL || id_info(&x->ids, node->parent)->tag == T_BODY) return false;
+    return has_next(node) || parent_followed;
+}
+
+static bool followed_climbing(Extract *x, XNode *node) { /* the same, for the root: climbing */
+    for (XNode *p = node; p->parent != NULL && id_info(&x->ids, p->parent)->tag != T_BODY; p = p->parent)
+        if (has_next(p)) return true;
+    return false;
+}
+
+static int is_main_content(Extract *x, XNode *node, size_t body_depth, bool followed) {
     if (node->type == NT_TEXT) return !unprintable_pua((XText *)node);
     if (node->type != NT_ELEMENT) return 1;
     const IdSlot *info = id_info(&x->ids, node);
@@ -633,16 +650,9 @@ static int is_main_content(Extract *x, XNode *node, size_t body_depth) {
     case T_MAIN:
     case T_H1:
         return 1;
-    case T_FOOTER: {
+    case T_FOOTER: /* one that is the last element of a direct child of body is global */
         if (body_depth < 3 || is_link_cluster(node, 0.2, 0, x)) return 0;
-        XNode *p = node; /* a footer that is the last element of a direct child of body is global */
-        while (p != NULL && p->parent != NULL && id_info(&x->ids, p->parent)->tag != T_BODY) {
-            if (p->next != NULL && p->next->type == NT_TEXT) p = p->next;
-            if (p->next != NULL) return 1;
-            p = p->parent;
-        }
-        return 0;
-    }
+        return followed;
     case T_UL:
         if (body_depth < 4 || is_link_cluster(node, 0.2, 0, x)) return 0;
         break;
@@ -934,9 +944,15 @@ static PyObject *main_text(PyObject *self, PyObject *args) {
     for (XNode *p = root; p->parent != NULL && !(p->type == NT_ELEMENT && id_info(&x->ids, p)->tag == T_BODY);
          p = p->parent)
         base_depth++;
-    size_t depth = 0;
+    size_t depth = 0, cap_followed = 64;
     bool end = false;
     XNode *node = root;
+    bool *followed = PyMem_Malloc(cap_followed * sizeof(bool)); /* by depth, for the current chain */
+    if (followed == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    followed[0] = followed_climbing(x, root);
     while (node != NULL) {
         if (node->type != NT_ELEMENT && node->type != NT_TEXT) {
             end = true;
@@ -946,8 +962,18 @@ static PyObject *main_text(PyObject *self, PyObject *args) {
         if (!end) { /* an element's second visit follows a first that kept it */
             /* the skip list is matched under the root, not on it (lexbor's selector search) */
             int keep = node == root || !(node->type == NT_ELEMENT && (id_info(&x->ids, node)->flags & F_SKIP));
-            if (keep) keep = is_main_content(x, node, depth + base_depth);
-            if (keep < 0) goto done;
+            if (depth >= cap_followed) {
+                cap_followed *= 2;
+                bool *f = PyMem_Realloc(followed, cap_followed * sizeof(bool));
+                if (f == NULL) {
+                    PyErr_NoMemory();
+                    goto done_walk;
+                }
+                followed = f;
+            }
+            if (depth > 0) followed[depth] = followed_of(x, node, followed[depth - 1]);
+            if (keep) keep = is_main_content(x, node, depth + base_depth, followed[depth]);
+            if (keep < 0) goto done_walk;
             if (!keep) {
                 end = true;
                 node = step(root, node, &depth, &end);
@@ -956,10 +982,12 @@ static PyObject *main_text(PyObject *self, PyObject *args) {
         }
         if (!extract_cb(x, node, depth, end)) {
             PyErr_NoMemory();
-            goto done;
+            goto done_walk;
         }
         node = step(root, node, &depth, &end);
     }
+    PyMem_Free(followed);
+    followed = NULL;
     if (x->n_pieces) x->pieces[x->n_pieces - 1].end = x->text.len;
     if (!serialize(x)) {
         PyErr_NoMemory();
@@ -968,6 +996,9 @@ static PyObject *main_text(PyObject *self, PyObject *args) {
     size_t n = x->out.len;
     while (n > 0 && c_space((unsigned char)x->out.data[n - 1])) n--;
     result = PyUnicode_DecodeUTF8(x->out.data ? x->out.data : "", (Py_ssize_t)n, "ignore");
+    goto done;
+done_walk:
+    PyMem_Free(followed);
 done:
     unmeasure(x);
     PyMem_Free(x->measures);
