@@ -200,3 +200,22 @@ def test_nested_footers_take_time_in_proportion() -> None:
         return max(best, 1e-3)
 
     assert cpu(16_000) / cpu(2_000) < 32
+
+
+def test_a_failure_of_the_c_pass_leaves_the_extraction_to_resiliparse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _walk()
+    page = (
+        "<body><div class='content'><p>正文第一段，内容在这里。</p></div><div class='nav'>导航</div></body>"
+    )
+    expected = html.extract_main_content(page)
+
+    def broken(key: bytes) -> int:
+        raise MemoryError("no memory for the rule bits")
+
+    html._RULE_BITS.clear()
+    monkeypatch.setattr(html, "rule_bits", broken)
+    assert html._main_text(HTMLTree.parse(page)) is None
+    assert html.extract_main_content(page) == expected
+    assert "正文第一段" in expected.text and "导航" not in expected.text

@@ -218,7 +218,10 @@ def _main_text(tree: Any) -> str | None:
     root = hash(candidates[0]) if len(candidates) == 1 else 0
     if len(_RULE_BITS) > _RULE_BITS_MAX:
         _RULE_BITS.clear()
-    text: str | None = walk.main_text(hash(body), root, hash(tree.document), _RULE_BITS, rule_bits)
+    try:
+        text: str | None = walk.main_text(hash(body), root, hash(tree.document), _RULE_BITS, rule_bits)
+    except Exception:  # resiliparse's own extraction gives the same text: never a lost page
+        return None
     return text
 
 
