@@ -24,7 +24,7 @@ from docproc.native import native
 from docproc.pipeline import process_document
 from docproc.stats import lines as lines_module
 from docproc.stats import repetition
-from docproc.steps import repeats, script, spam, whitespace
+from docproc.steps import pinyin, repeats, script, spam, whitespace
 
 # The module, not the function docproc.stats re-exports under its name.
 composition = importlib.import_module("docproc.stats.composition")
@@ -32,7 +32,7 @@ composition = importlib.import_module("docproc.stats.composition")
 # Every module that takes the C path where the module is built.
 USERS = (
     repetition, dedup, stats_module, composition, language, keywords, lines_module, segment, script, html, quantities,
-    repeats, charclass, decode, spam, whitespace,
+    repeats, charclass, decode, spam, whitespace, pinyin,
 )  # fmt: skip
 
 T = TypeVar("T")
@@ -686,3 +686,33 @@ def test_tidy_whitespace_on_line_ends_and_wide_spaces() -> None:
 def test_no_whitespace_lies_past_the_ideographic_space() -> None:
     # The whitespace passes skip the Unicode database for every character past U+3000.
     assert max(c for c in range(0x110000) if chr(c).isspace()) == 0x3000
+
+
+# Annotations and near misses: an ideograph of each range or another character, either bracket
+# on each side, 0 to 9 letters with and without tone marks, a tone number in and out of 1-5 or
+# none; joined with each other and with filler (a lone surrogate, a character past the BMP).
+_ANNOTATION_PART = st.tuples(
+    st.sampled_from(["網", "㐀", "豈", "a", "中", "\U00020000", ""]),
+    st.sampled_from(["(", "（", ""]),
+    st.lists(st.sampled_from(["w", "ǎ", "L", "ü", "ḿ", "é", "1"]), max_size=9).map("".join),
+    st.sampled_from(["", "1", "5", "6", "0"]),
+    st.sampled_from([")", "）", "", "("]),
+).map("".join)
+_ANNOTATED = st.lists(st.one_of(_ANNOTATION_PART, st.sampled_from([" ", "\ud800", "a)"])), max_size=8).map(
+    "".join
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_ANNOTATED)
+def test_pinyin_annotations_are_the_patterns_matches(text: str) -> None:
+    assert native is not None
+    expected = [i for m in pinyin._ANNOTATION.finditer(text) for i in (m.start(), m.end())]
+    assert native.pinyin_annotations(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANNOTATED)
+def test_the_pinyin_step_is_the_same_without_the_module(text: str) -> None:
+    with_c = pinyin.remove_pinyin_annotations(text)
+    assert _pure(pytest.MonkeyPatch(), lambda: pinyin.remove_pinyin_annotations(text)) == with_c

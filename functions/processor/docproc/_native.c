@@ -981,6 +981,69 @@ static PyObject *private_use(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(found);
 }
 
+/* ------------------------------------------------------------------ pinyin annotations
+ *
+ * pinyin_annotations(text) -> [start, end, ...]: the matches of steps/pinyin.py's _ANNOTATION,
+ * `(` or `（` after a CJK ideograph, 1 to 7 pinyin letters, an optional tone number 1-5, `)` or
+ * `）`. The letters are disjoint from the digit and the brackets, so the regex's greedy run
+ * with backtracking matches exactly when the run of letters is 1 to 7 long. Matches do not
+ * overlap: the scan goes on after each one, as the regex's does (tests/unit/test_native.py
+ * compares the two on random texts). The step then asks pypinyin's readings in Python. */
+
+static inline int is_ideograph(Py_UCS4 ch) {
+    return (ch >= 0x3400 && ch <= 0x4DBF) || (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0xF900 && ch <= 0xFAFF);
+}
+
+static inline int is_pinyin_letter(Py_UCS4 ch) {
+    if (ch < 128) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    switch (ch) { /* _TONE_LETTERS: āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ */
+    case 0x101: case 0xE1: case 0x1CE: case 0xE0: case 0x113: case 0xE9: case 0x11B: case 0xE8:
+    case 0x12B: case 0xED: case 0x1D0: case 0xEC: case 0x14D: case 0xF3: case 0x1D2: case 0xF2:
+    case 0x16B: case 0xFA: case 0x1D4: case 0xF9: case 0x1D6: case 0x1D8: case 0x1DA: case 0x1DC:
+    case 0xFC: case 0x144: case 0x148: case 0x1F9: case 0x1E3F:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static PyObject *pinyin_annotations(PyObject *self, PyObject *arg) {
+    (void)self;
+    Text t;
+    if (text_of(arg, &t) < 0) return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    int kind = t.kind;
+    const void *data = t.data;
+    Py_ssize_t n = t.length;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if ((ch != '(' && ch != 0xFF08) || !is_ideograph(PyUnicode_READ(kind, data, i - 1))) continue;
+        Py_ssize_t j = i + 1;
+        while (j < n && j - i <= 8 && is_pinyin_letter(PyUnicode_READ(kind, data, j))) j++;
+        Py_ssize_t letters = j - i - 1;
+        if (letters < 1 || letters > 7) continue;
+        if (j < n) {
+            Py_UCS4 d = PyUnicode_READ(kind, data, j);
+            if (d >= '1' && d <= '5') j++;
+        }
+        if (j >= n) continue;
+        Py_UCS4 close = PyUnicode_READ(kind, data, j);
+        if (close != ')' && close != 0xFF09) continue;
+        PyObject *a = PyLong_FromSsize_t(i), *b = PyLong_FromSsize_t(j + 1);
+        if (a == NULL || b == NULL || PyList_Append(out, a) < 0 || PyList_Append(out, b) < 0) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(a);
+        Py_DECREF(b);
+        i = j; /* the next match starts after this one */
+    }
+    return out;
+}
+
 /* ------------------------------------------------------------------ whitespace
  *
  * Two passes the steps made with str methods over the whole text, one string a line or a word
@@ -2834,6 +2897,7 @@ static PyMethodDef methods[] = {
     {"han_census", han_census, METH_O, "text -> (Han characters, counts of the other characters)."},
     {"sentence_ends", sentence_ends, METH_O, "Matches of the sentence-end pattern in a text."},
     {"private_use", private_use, METH_O, "Private Use Area characters in a text."},
+    {"pinyin_annotations", pinyin_annotations, METH_O, "text -> [start, end, ...] of steps/pinyin.py's _ANNOTATION matches."},
     {"without_whitespace", without_whitespace, METH_O, "text -> \"\".join(text.split())."},
     {"tidy_whitespace", tidy_whitespace, METH_O, "text -> whitespace.normalize_whitespace's text."},
     {"idf_of", idf_of, METH_VARARGS, "(idf_index, word) -> the word's IDF, or None."},

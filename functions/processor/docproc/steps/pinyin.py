@@ -15,6 +15,7 @@ from typing import Final
 
 from docproc.charclass import CharClass
 from docproc.data import DATA_DIR
+from docproc.native import native
 from docproc.patterns import compiled, sub_from
 from docproc.result import StepOutput, StepReport
 
@@ -102,6 +103,8 @@ def remove_pinyin_annotations(text: str) -> StepOutput:
     report = StepReport("remove_pinyin_annotations")
     if "(" not in text and "（" not in text:
         return StepOutput(text, report)
+    if native is not None:  # the matches found in C; the readings asked here
+        return _remove_found(text, native.pinyin_annotations(text), report)
     removed = kept = 0
 
     def replace(match: re.Match[str]) -> str:
@@ -119,3 +122,25 @@ def remove_pinyin_annotations(text: str) -> StepOutput:
     if kept:
         report.detail["kept_not_a_reading"] = kept
     return StepOutput(out, report)
+
+
+def _remove_found(text: str, spans: list[int], report: StepReport) -> StepOutput:
+    """The step's work over `[start, end, ...]` of _ANNOTATION's matches (native.pinyin_annotations)."""
+    out: list[str] = []
+    done = removed = kept = 0
+    for k in range(0, len(spans), 2):
+        start, end = spans[k], spans[k + 1]
+        if is_reading(text[start - 1], text[start + 1 : end - 1]):
+            out.append(text[done:start])
+            done = end
+            removed += 1
+            report.chars_removed += end - start
+        else:
+            kept += 1
+    report.count = removed
+    if kept:
+        report.detail["kept_not_a_reading"] = kept
+    if not removed:
+        return StepOutput(text, report)
+    out.append(text[done:])
+    return StepOutput("".join(out), report)
