@@ -400,7 +400,7 @@ static const TagInfo TAG_INFO[] = {
     {"svg", T_OTHER, F_SKIP}, {"table", T_OTHER, F_BLOCK}, {"td", T_TD, 0},
     {"template", T_OTHER, F_SKIP}, {"textarea", T_TEXTAREA, F_SKIP}, {"th", T_TH, 0},
     {"time", T_TIME, 0}, {"tr", T_OTHER, F_BLOCK}, {"ul", T_UL, F_BLOCK}, {"video", T_VIDEO, F_SKIP},
-}; /* fmt: sorted by name */
+}; /* sorted by name: id_info searches it by halves */
 
 typedef struct {
     uintptr_t id;
@@ -529,7 +529,6 @@ typedef struct {
     size_t n_pieces, cap_pieces;
     Buf text, out;
     PyObject *cache, *bits_of; /* dict key -> rule bits, and the function that computes them */
-    bool failed;
 } Extract;
 
 /* What the class and id regular expressions say (docproc/html.py, _class_bits). */
@@ -807,8 +806,8 @@ static bool last_text_ends_space(Extract *x, Piece *p) {
 /* _extract_cb for these options: text nodes, line breaks, and where a new piece starts. */
 static bool extract_cb(Extract *x, XNode *node, size_t depth, bool is_end_tag) {
     const IdSlot *info = id_info(&x->ids, node);
-    int tag = node->type == NT_ELEMENT ? info->tag : T_OTHER;
-    bool is_block = node->type == NT_ELEMENT && (info->flags & F_BLOCK);
+    int tag = info->tag; /* T_OTHER and no flags for a text node */
+    bool is_block = info->flags & F_BLOCK;
     Piece *last = x->n_pieces ? &x->pieces[x->n_pieces - 1] : NULL;
     if (last == NULL || is_block || depth < last->depth || tag == T_TEXTAREA) {
         if (last != NULL) last->end = x->text.len;
@@ -961,7 +960,7 @@ static PyObject *main_text(PyObject *self, PyObject *args) {
         }
         if (!end) { /* an element's second visit follows a first that kept it */
             /* the skip list is matched under the root, not on it (lexbor's selector search) */
-            int keep = node == root || !(node->type == NT_ELEMENT && (id_info(&x->ids, node)->flags & F_SKIP));
+            int keep = node == root || !(id_info(&x->ids, node)->flags & F_SKIP);
             if (depth >= cap_followed) {
                 cap_followed *= 2;
                 bool *f = PyMem_Realloc(followed, cap_followed * sizeof(bool));

@@ -149,12 +149,6 @@ _WORDS: Final = (
 )  # fmt: skip
 _ANY_WORD: Final = compiled("|".join(re.escape(w) for w in sorted(set(_WORDS), key=lambda w: (-len(w), w))))
 
-# Every class and id test, for the tests of the filter.
-_CLASS_TESTS: Final = (
-    _ARTICLE, _NAV, _RECOMMENDED, _LANDMARK_ID, _HEADER, _FOOTER, _POST_META, _SIDEBAR, _SEARCH, _SKIP_LINK,
-    _DISPLAY, _MODAL, _GALLERY, _SIGNIN, _ADS, _SOCIAL, _COMMENTS, _LOGO, _PRINT,
-)  # fmt: skip
-
 # Section 4's blacklist after the article whitelist, in resiliparse's order (all say "not main").
 _BOILERPLATE: Final = (
     _HEADER, _FOOTER, _NAV, _RECOMMENDED, _COMMENTS, _SEARCH, _SIDEBAR, _MODAL, _GALLERY, _PRINT,
@@ -168,21 +162,21 @@ def rule_bits(key: bytes) -> int:
         return STYLE_HIDDEN if _DISPLAY_CSS.search(text[1:]) else 0
     cls, _, id_ = text.partition("\x00")
     both = f"{cls} {id_}" if cls else id_
-    if not _ANY_WORD.search(both.casefold()):
+    if not _ANY_WORD.search(both.casefold()):  # also every empty value
         return 0
     bits = 0
     if cls and _DISPLAY.search(cls):
         bits |= DISPLAY
-    if both and _SKIP_LINK.search(both):
+    if _SKIP_LINK.search(both):
         bits |= SKIP_LINK
     if cls and (_SIGNIN.search(cls) or _POST_META.search(cls) or _SOCIAL.search(cls)):
         bits |= ACCOUNT_META_SOCIAL
-    if both and (_LOGO.search(both) or _ADS.search(both)):
+    if _LOGO.search(both) or _ADS.search(both):
         bits |= LOGO_ADS
-    if both and _ARTICLE.search(both):
+    if _ARTICLE.search(both):
         bits |= ARTICLE
     if id_ and _LANDMARK_ID.search(id_):
         bits |= LANDMARK_ID
-    if both and any(p.search(both) for p in _BOILERPLATE):
+    if any(p.search(both) for p in _BOILERPLATE):
         bits |= BOILERPLATE
     return bits

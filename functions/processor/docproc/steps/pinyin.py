@@ -8,27 +8,24 @@ tone-number ones (`yan1`) must match the tone they name. ASCII and full-width pa
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 from typing import Final
 
-from docproc.charclass import CharClass
 from docproc.data import DATA_DIR
 from docproc.native import native
-from docproc.patterns import compiled, sub_from
+from docproc.patterns import compiled
 from docproc.result import StepOutput, StepReport
 
 _TONE_LETTERS: Final = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # `(letters)` or `（letters）` after a CJK ideograph. The class of letters cannot contain a
 # parenthesis, so the match is linear; the cheap `(` check in the step skips most texts. The
 # pattern starts at the parenthesis and looks behind it for the ideograph: starting with the
-# ideograph, the regex engine tried a match at every one of them (3x slower); now it is only
-# tried at the parentheses, found in C (patterns.sub_from over _PARENTHESES).
+# ideograph, the regex engine tried a match at every one of them (3x slower). Where docproc's C
+# module is built, native.pinyin_annotations finds the same matches in one pass.
 _ANNOTATION: Final = compiled(
     rf"[(（](?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][(（])([a-zA-Z{_TONE_LETTERS}]{{1,7}}[1-5]?)[)）]"
 )
-_PARENTHESES: Final = CharClass("[(（]")
 
 
 # pypinyin's single-character readings, precomputed by infra/build_script_tables.py: one line per
@@ -103,29 +100,8 @@ def remove_pinyin_annotations(text: str) -> StepOutput:
     report = StepReport("remove_pinyin_annotations")
     if "(" not in text and "（" not in text:
         return StepOutput(text, report)
-    if native is not None:  # the matches found in C; the readings asked here
-        return _remove_found(text, native.pinyin_annotations(text), report)
-    removed = kept = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal removed, kept
-        annotation = match.group()
-        if is_reading(text[match.start() - 1], match.group(1)):
-            removed += 1
-            report.chars_removed += len(annotation)
-            return ""
-        kept += 1
-        return annotation
-
-    out = sub_from(_ANNOTATION, replace, text, _PARENTHESES.find)
-    report.count = removed
-    if kept:
-        report.detail["kept_not_a_reading"] = kept
-    return StepOutput(out, report)
-
-
-def _remove_found(text: str, spans: list[int], report: StepReport) -> StepOutput:
-    """The step's work over `[start, end, ...]` of _ANNOTATION's matches (native.pinyin_annotations)."""
+    # _ANNOTATION's matches as [start, end, ...]: found in C where the module is built.
+    spans = native.pinyin_annotations(text) if native is not None else _annotation_spans(text)
     out: list[str] = []
     done = removed = kept = 0
     for k in range(0, len(spans), 2):
@@ -144,3 +120,7 @@ def _remove_found(text: str, spans: list[int], report: StepReport) -> StepOutput
         return StepOutput(text, report)
     out.append(text[done:])
     return StepOutput("".join(out), report)
+
+
+def _annotation_spans(text: str) -> list[int]:
+    return [i for match in _ANNOTATION.finditer(text) for i in match.span()]
